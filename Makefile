@@ -1,0 +1,88 @@
+# pubpipe: one article source, three editions (HTML, EPUB 3, PDF) that are checked against each
+# other. `make` sets everything up and builds every article; `make test` runs the tests.
+# Every edition is a real file target with real prerequisites, so a second `make` does nothing.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+ARTICLE ?=
+STYLE ?=
+PAPER ?=
+PDF_VARIANT ?= pdf/ua-1
+V ?=
+
+PYTHON ?= python3
+VENV := .venv
+PUBPIPE := $(VENV)/bin/pubpipe
+INSTALLED := $(VENV)/.installed
+export PUBPIPE_ROOT := $(CURDIR)
+
+ARTICLES := $(if $(ARTICLE),$(ARTICLE),$(patsubst source/%/article.md,%,$(wildcard source/*/article.md)))
+ifneq ($(ARTICLE),)
+ifeq ($(wildcard source/$(ARTICLE)/article.md),)
+$(error no article '$(ARTICLE)': source/$(ARTICLE)/article.md does not exist)
+endif
+endif
+
+Q := $(if $(filter 1,$(V)),,@)
+VERBOSITY := $(if $(filter 1,$(V)),-v,$(if $(filter 0,$(V)),-q,))
+CODE := $(shell find scripts/pubpipe -name '*.py' -o -name '*.lua') pyproject.toml
+STYLES := $(wildcard styles/*)
+
+# The make variables that change an edition's bytes live in a file that is rewritten only when
+# their values change, so `make STYLE=apa` rebuilds and a second `make STYLE=apa` does not.
+OPTIONS_STAMP := build/.options
+OPTIONS := style=$(STYLE) paper=$(PAPER) pdf_variant=$(PDF_VARIANT)
+$(shell mkdir -p build && { [ -f $(OPTIONS_STAMP) ] && [ "$$(cat $(OPTIONS_STAMP))" = "$(OPTIONS)" ] || echo "$(OPTIONS)" > $(OPTIONS_STAMP); })
+
+edition = $(foreach a,$(ARTICLES),build/$(a)/$(a).$(1))
+
+.PHONY: all html epub pdf check test clean help setup
+
+all: $(call edition,html) $(call edition,epub) $(call edition,pdf) ## build the HTML, EPUB and PDF of every article (or of ARTICLE=<slug>)
+
+html: FORMATS := html
+html: $(call edition,html) ## build the web editions: build/<slug>/<slug>.html
+
+epub: FORMATS := epub
+epub: $(call edition,epub) ## build the e-reader editions: build/<slug>/<slug>.epub
+
+pdf: FORMATS := pdf
+pdf: $(call edition,pdf) ## build the print editions: build/<slug>/<slug>.pdf (PAPER=a4|letter, PDF_VARIANT=pdf/a-3b)
+
+FORMATS ?= html,epub,pdf
+
+# One process builds an article's editions: pandoc resolves the article once and every edition is
+# rendered from that. `make html` passes FORMATS=html, so the other editions are left alone.
+define article_rules
+build/$(1)/$(1).html build/$(1)/$(1).epub build/$(1)/$(1).pdf &: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
+	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats $$(FORMATS) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
+endef
+$(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
+
+check: all ## check that the editions agree with each other and with the original
+	$(Q)$(PUBPIPE) $(VERBOSITY) check $(ARTICLES)
+
+test: $(INSTALLED) ## run the test suite
+	$(VENV)/bin/python -m pytest $(if $(filter 1,$(V)),-v,-q)
+
+setup: $(INSTALLED) ## create .venv and install pandoc, WeasyPrint, EbookLib and the tools
+
+$(INSTALLED): pyproject.toml scripts/setup/system-prerequisites.sh
+	bash scripts/setup/system-prerequisites.sh
+	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --editable '.[test]'
+	touch $@
+
+clean: ## remove the built editions (build/); `make distclean` also removes .venv
+	rm -rf build
+
+distclean: clean
+	rm -rf $(VENV)
+
+help: ## list the targets
+	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]*):.*## (.*)/  \1\t\2/' | expand -t 12

@@ -1,0 +1,3 @@
+from pubpipe.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""The command line: argument parsing only. Each command is a thin function that imports the
+module doing the work when it runs (Manubot's habit), so `pubpipe build --formats html` never loads
+WeasyPrint."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from pubpipe import console
+from pubpipe.errors import PubpipeError, UsageError
+
+INTERNAL_ERROR = 70
+INTERRUPTED = 130
+
+
+def _articles(args) -> list[Path]:
+    from pubpipe.article import find_articles
+
+    source_root = Path(args.source)
+    if args.article:
+        folders = []
+        for slug in args.article:
+            folder = Path(slug) if "/" in slug else source_root / slug
+            if not (folder / "article.md").is_file():
+                raise UsageError(
+                    f"no article '{slug}': {folder / 'article.md'} does not exist",
+                    hint=f"the articles are the folders of {source_root} that hold an article.md",
+                )
+            folders.append(folder)
+        return folders
+    folders = find_articles(source_root)
+    if not folders:
+        raise UsageError(f"no articles found in {source_root}", hint="add a folder source/<slug>/ with an article.md")
+    return folders
+
+
+def _formats(value: str) -> list[str]:
+    from pubpipe.editions import EDITIONS
+
+    formats = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in formats if name not in EDITIONS]
+    if unknown:
+        raise UsageError(f"unknown format(s): {', '.join(unknown)}", hint=f"choose from {', '.join(EDITIONS)}")
+    return formats
+
+
+def command_build(args) -> int:
+    from pubpipe.build import build_article
+    from pubpipe.editions import default_options
+
+    options = default_options()
+    options.update(style=args.style or None, paper=args.paper or None, pdf_variant=args.pdf_variant, bleed=args.bleed)
+    if options["paper"] and options["paper"] not in ("a4", "letter"):
+        raise UsageError(f"unknown paper size '{args.paper}'", hint="use PAPER=a4 or PAPER=letter")
+    formats = _formats(args.formats)
+    folders = _articles(args)
+    failures = 0
+    for index, folder in enumerate(folders, start=1):
+        prefix = f"[{index}/{len(folders)}] " if len(folders) > 1 else ""
+        console.info(f"{prefix}{folder.name}")
+        try:
+            build_article(folder, formats, Path(args.build), options)
+        except PubpipeError as exc:
+            if len(folders) == 1:
+                raise
+            console.error(str(exc))
+            failures += 1
+    if failures:
+        console.error(f"{failures} of {len(folders)} articles failed")
+        return 1
+    return 0
+
+
+def command_styles(args) -> int:
+    from pubpipe.styles import available_style_names
+
+    for name in available_style_names():
+        print(name)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="pubpipe", description=__doc__.split("\n")[0])
+    top.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    top.add_argument("-v", "--verbose", action="store_true", help="print each step")
+    top.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build editions of one or more articles")
+    build.add_argument("article", nargs="*", help="article slugs (default: every folder of --source)")
+    build.add_argument("--formats", default="html,epub,pdf", help="comma-separated: html, epub, pdf")
+    build.add_argument("--style", default=os.environ.get("STYLE"), help="CSL style name or .csl path")
+    build.add_argument("--paper", default=None, help="a4 or letter (default: the article's paper:)")
+    build.add_argument("--pdf-variant", default="pdf/ua-1", help="WeasyPrint PDF variant, e.g. pdf/a-3b")
+    build.add_argument("--bleed", default=None, help="bleed with crop marks, e.g. 3mm")
+    build.add_argument("--source", default="source", help="folder of articles")
+    build.add_argument("--build", default="build", help="output folder")
+    build.set_defaults(run=command_build)
+
+    styles = commands.add_parser("styles", help="list the CSL style names that --style accepts")
+    styles.set_defaults(run=command_styles)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    console.set_level(console.QUIET if args.quiet else console.VERBOSE if args.verbose else console.NORMAL)
+    started = time.perf_counter()
+    try:
+        status = args.run(args)
+    except PubpipeError as exc:
+        if args.debug:
+            traceback.print_exc()
+        console.error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        console.error("interrupted; earlier editions are left as they were")
+        return INTERRUPTED
+    except Exception as exc:  # a bug of ours, not the user's: say so, and how to report it
+        if args.debug:
+            raise
+        console.error(f"internal error: {type(exc).__name__}: {exc}\n  hint: run again with --debug and report the traceback")
+        return INTERNAL_ERROR
+    console.detail(f"done in {time.perf_counter() - started:.2f} s")
+    return status

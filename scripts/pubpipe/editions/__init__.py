@@ -1,0 +1,37 @@
+"""The editions, one module each, behind a registry that maps a format name to its builder.
+
+Each module exposes `build(document, out_path, options) -> Path` and is imported only when its
+format is asked for, so that `pubpipe build --formats html` never pays for importing WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any, Callable
+
+# Format name -> (module, output file suffix). A new edition is one new module and one line here.
+EDITIONS: dict[str, tuple[str, str]] = {
+    "html": ("pubpipe.editions.html", ".html"),
+    "epub": ("pubpipe.editions.epub", ".epub"),
+    "pdf": ("pubpipe.editions.pdf", ".pdf"),
+}
+
+
+def builder(name: str) -> Callable[..., Path]:
+    module_name, _suffix = EDITIONS[name]
+    return importlib.import_module(module_name).build
+
+
+def output_path(build_root: Path, slug: str, name: str) -> Path:
+    return build_root / slug / f"{slug}{EDITIONS[name][1]}"
+
+
+def default_options() -> dict[str, Any]:
+    """The one options dict that the CLI fills and every builder reads (WeasyPrint's habit)."""
+    return {
+        "paper": None,  # None: the article's own `paper:` (default a4)
+        "pdf_variant": "pdf/ua-1",
+        "bleed": None,  # e.g. "3mm" with crop marks, for the press PDF
+        "source_date_epoch": None,  # filled from the environment or the article's date
+    }

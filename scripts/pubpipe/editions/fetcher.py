@@ -1,0 +1,32 @@
+"""The only way WeasyPrint may read anything: files under the allowed folders, and `data:` URLs.
+
+WeasyPrint's default fetcher reads any `file://` path and any `http(s)://` URL, so a raw
+`<link rel="attachment" href="file:///etc/passwd">` in an untrusted article would embed that file in
+the PDF. This fetcher refuses everything else with `FatalURLFetchingError`, which stops the build
+instead of being swallowed as a missing image.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from pubpipe.paths import inside_folder
+
+
+class SafeURLFetcher(URLFetcher):
+    def __init__(self, allowed_folders: list[Path], timeout: float = 5):
+        super().__init__(timeout=timeout, allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.allowed_folders = [folder.resolve() for folder in allowed_folders]
+
+    def fetch(self, url, headers=None):
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(unquote(urlsplit(url).path))
+            if any(inside_folder(path, folder) for folder in self.allowed_folders):
+                return super().fetch(url, headers)
+        raise FatalURLFetchingError(f"refused to fetch {url}: only the article's own files may be used")

@@ -1,0 +1,57 @@
+"""Pandoc writes footnotes as an end-of-document list; each medium wants them elsewhere.
+
+The web edition keeps pandoc's list with backlinks, the EPUB turns each note into an
+`epub:type="footnote"` aside that reading systems pop up, and the PDF floats each note to the foot
+of the page that cites it. All three start from the same pandoc markup, found here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+
+@dataclass
+class Footnote:
+    note_id: str
+    ref: etree._Element  # the <a class="footnote-ref"> in the text
+    item: etree._Element  # the <li id="fnN"> in the notes section
+
+
+def notes_section(body: etree._Element) -> etree._Element | None:
+    for section in body.iter("section", "div", "aside"):
+        if "footnotes" in (section.get("class") or "").split():
+            return section
+    return None
+
+
+def find_footnotes(body: etree._Element) -> list[Footnote]:
+    section = notes_section(body)
+    if section is None:
+        return []
+    items = {li.get("id"): li for li in section.iter("li") if li.get("id")}
+    notes = []
+    for ref in body.iter("a"):
+        if "footnote-ref" in (ref.get("class") or "").split():
+            note_id = (ref.get("href") or "").lstrip("#")
+            if note_id in items:
+                notes.append(Footnote(note_id=note_id, ref=ref, item=items[note_id]))
+    return notes
+
+
+def remove_backlinks(item: etree._Element) -> None:
+    for link in list(item.iter("a")):
+        if "footnote-back" in (link.get("class") or "").split():
+            drop_keeping_tail(link)
+
+
+def drop_keeping_tail(element: etree._Element) -> None:
+    parent = element.getparent()
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)

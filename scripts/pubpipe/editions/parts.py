@@ -1,0 +1,123 @@
+"""The pieces every edition shows, made once from the resolved document.
+
+The title block, the "Originally published in" line, the "Cite this article" box and the rights
+statement are assembled here and nowhere else, so the three editions carry the same words. Each
+edition then only decides where the pieces go (one page, several XHTML files, paged media).
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+from pubpipe.errors import ResourceError, UnsafeContentError
+from pubpipe.paths import inside_folder
+from pubpipe.resolve import ResolvedDocument
+
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+ORIGINALLY_PUBLISHED = "Originally published in:"
+CITE_THIS = "Cite this article"
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def title_block(doc: ResolvedDocument, heading_tag: str = "h1") -> str:
+    parts = [f'<{heading_tag} class="title">{doc.title.html}</{heading_tag}>']
+    if doc.subtitle:
+        parts.append(f'<p class="subtitle">{doc.subtitle.html}</p>')
+    if doc.authors:
+        names = ", ".join(author.html for author in doc.authors)
+        parts.append(f'<p class="authors">{names}</p>')
+    if doc.original_entry_html:
+        parts.append(
+            f'<p class="original-publication">{ORIGINALLY_PUBLISHED} '
+            f'<span class="csl-entry">{doc.original_entry_html}</span></p>'
+        )
+    return '<header class="title-block">' + "".join(parts) + "</header>"
+
+
+def cite_box(doc: ResolvedDocument, heading_tag: str = "h2") -> str:
+    if not doc.original_entry_html:
+        return ""
+    return (
+        '<aside class="cite-this" aria-labelledby="cite-this-heading">'
+        f'<{heading_tag} id="cite-this-heading">{CITE_THIS}</{heading_tag}>'
+        f'<p class="csl-entry">{doc.original_entry_html}</p>'
+        "</aside>"
+    )
+
+
+def rights_line(doc: ResolvedDocument) -> str:
+    return f'<p class="rights">{doc.rights.html}</p>' if doc.rights else ""
+
+
+def body_element(doc: ResolvedDocument) -> etree._Element:
+    """The article body as an element tree (a <div class="article-body">) for editions to adjust."""
+    return lxml.html.fragment_fromstring(doc.body_html or "<p></p>", create_parent="div")
+
+
+@dataclass(frozen=True)
+class LocalImage:
+    src: str
+    path: Path
+    media_type: str
+
+
+def local_images(doc: ResolvedDocument, body: etree._Element) -> list[LocalImage]:
+    """Every image the body shows, checked: inside the article folder, existing, a known type.
+
+    Remote URLs, absolute paths, `../` and symlinks out of the folder are refused, since an edition
+    that fetched them would leak files or reach the network while being built or read.
+    """
+    article = doc.article
+    images: dict[str, LocalImage] = {}
+    for img in body.iter("img"):
+        src = img.get("src", "")
+        if src in images:
+            continue
+        line = article.line_of(src) if src else None
+        if not src:
+            raise ResourceError("an image has no source", path=article.source)
+        if src.startswith("data:"):
+            continue
+        if URL_SCHEME.match(src) or src.startswith("//"):
+            raise UnsafeContentError(
+                f"image '{src}' is a URL; articles may only show their own files",
+                path=article.source, line=line,
+                hint="download the image into the article folder and refer to it by its file name",
+            )
+        path = article.folder / src
+        if src.startswith("/") or not inside_folder(path, article.folder):
+            raise UnsafeContentError(
+                f"image '{src}' lies outside the article folder",
+                path=article.source, line=line,
+                hint="copy the image into the article folder and refer to it by a relative path",
+            )
+        if not path.is_file():
+            raise ResourceError(
+                f"image '{src}' does not exist",
+                path=article.source, line=line,
+                hint=f"put the file in {article.folder} or correct its name",
+            )
+        media_type = mimetypes.guess_type(path.name)[0] or ""
+        if media_type not in ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"):
+            raise ResourceError(
+                f"image '{src}' is not a PNG, JPEG, GIF, WebP or SVG file",
+                path=article.source, line=line,
+            )
+        images[src] = LocalImage(src=src, path=path.resolve(), media_type=media_type)
+    return list(images.values())
+
+
+def inner_html(element: etree._Element) -> str:
+    """Serialize an element's children as HTML (the element's own tag left out)."""
+    text = esc(element.text) if element.text else ""
+    return text + "".join(lxml.html.tostring(child, encoding="unicode") for child in element)

@@ -1,0 +1,94 @@
+-- The resolve step's custom writer: pandoc has already run citeproc on the document (--citeproc);
+-- this writer renders the body and every metadata field the editions need to HTML once, and
+-- formats the original publication record through the same CSL style, so that all three
+-- editions take their citations and bibliography from this one run.
+-- The output is one JSON object; pubpipe.resolve documents its fields.
+
+local WRITER_OPTIONS = nil -- set by Writer: the command line's options (--wrap=none and so on)
+
+local function html_of_inlines(inlines)
+  if inlines == nil then return nil end
+  return pandoc.write(pandoc.Pandoc({ pandoc.Plain(inlines) }), 'html5', WRITER_OPTIONS)
+end
+
+local function as_inlines(value)
+  if value == nil then return nil end
+  local t = pandoc.utils.type(value)
+  if t == 'Inlines' then return value end
+  if t == 'Blocks' then return pandoc.utils.blocks_to_inlines(value) end
+  if t == 'string' or t == 'boolean' or t == 'number' then return pandoc.Inlines(tostring(value)) end
+  return pandoc.Inlines(pandoc.utils.stringify(value))
+end
+
+local function field(value)
+  local inlines = as_inlines(value)
+  if inlines == nil then return nil end
+  return { html = html_of_inlines(inlines), text = pandoc.utils.stringify(inlines) }
+end
+
+local function list_of(value)
+  if value == nil then return {} end
+  if pandoc.utils.type(value) ~= 'List' then value = { value } end
+  local out = {}
+  for _, item in ipairs(value) do
+    if pandoc.utils.type(item) == 'table' or (type(item) == 'table' and item.name ~= nil) then
+      item = item.name
+    end
+    table.insert(out, field(item))
+  end
+  return out
+end
+
+-- Format the article's own publication record with the document's CSL style, as a bibliography
+-- entry. pandoc.utils.citeproc runs the same citeproc that --citeproc ran on the body.
+local function formatted_record(meta)
+  local original = meta.original
+  if original == nil or original.record == nil then return nil end
+  local record = original.record
+  local id = pandoc.utils.stringify(record.id or 'original-record')
+  record.id = id
+  local cite = pandoc.Cite({ pandoc.Str('@' .. id) }, { pandoc.Citation(id, 'NormalCitation') })
+  local doc = pandoc.Pandoc({}, {
+    references = pandoc.List({ record }),
+    nocite = pandoc.Inlines({ cite }),
+    csl = meta.csl,
+    lang = meta.lang,
+  })
+  doc = pandoc.utils.citeproc(doc)
+  -- citeproc has honoured [..]{.nocase}; the span itself means nothing to a reader.
+  doc = doc:walk({
+    Span = function(span)
+      if span.classes:includes('nocase') then return span.content end
+    end,
+  })
+  local entry = nil
+  doc:walk({
+    Div = function(div)
+      if div.classes:includes('csl-entry') then
+        -- An entry is one paragraph; render it as inline HTML so an edition can place it in a
+        -- sentence ("Originally published in …").
+        entry = html_of_inlines(pandoc.utils.blocks_to_inlines(div.content))
+      end
+    end,
+  })
+  return entry
+end
+
+function Writer(doc, opts)
+  WRITER_OPTIONS = opts
+  local meta = doc.meta
+  local out = {
+    body = pandoc.write(doc, 'html5', opts),
+    title = field(meta.title),
+    subtitle = field(meta.subtitle),
+    authors = list_of(meta.author),
+    date = field(meta.date),
+    lang = field(meta.lang),
+    rights = field(meta.rights),
+    description = field(meta.description),
+    keywords = list_of(meta.keywords),
+    original_entry = formatted_record(meta),
+    pandoc_version = tostring(PANDOC_VERSION),
+  }
+  return pandoc.json.encode(out)
+end

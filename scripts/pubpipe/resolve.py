@@ -1,0 +1,155 @@
+"""The resolve step: pandoc runs once per article, with citeproc and one CSL style.
+
+Everything the editions show that depends on the citation style (in-text citations, notes, the
+bibliography, the "Originally published in" entry) is produced here, in one pandoc process, by
+the custom writer `lua/resolve.lua`. The editions only re-package this HTML; none of them
+formats a citation, so they cannot disagree about one.
+
+pandoc is the binary that the pypandoc-binary wheel ships; we locate it through pypandoc but run it
+with subprocess ourselves, because we need its warnings (a missing citation key is only a
+warning), a time limit and a memory limit, none of which pypandoc's convert functions expose.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from pubpipe.article import Article
+from pubpipe.errors import BibliographyError, LimitError, ToolError
+from pubpipe.styles import resolve_style
+
+LUA_WRITER = Path(__file__).parent / "lua" / "resolve.lua"
+DEFAULT_TIME_LIMIT = float(os.environ.get("PUBPIPE_PANDOC_TIMEOUT", "60"))
+DEFAULT_MEMORY_LIMIT = os.environ.get("PUBPIPE_PANDOC_MEMORY", "1G")
+MISSING_CITATION = re.compile(r"Citeproc: citation (\S+) not found")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A metadata value rendered once by pandoc: `html` for display, `text` for metadata slots."""
+
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ResolvedDocument:
+    article: Article
+    style: Path
+    body_html: str
+    title: Field
+    subtitle: Field | None
+    authors: list[Field]
+    date: Field | None
+    rights: Field | None
+    description: Field | None
+    keywords: list[Field]
+    original_entry_html: str | None
+    pandoc_version: str
+    warnings: list[str]
+
+    @property
+    def style_name(self) -> str:
+        return self.style.stem
+
+
+@functools.cache
+def pandoc_path() -> str:
+    import pypandoc
+
+    try:
+        return pypandoc.get_pandoc_path()
+    except OSError:
+        raise ToolError(
+            "pandoc was not found",
+            hint="run `make` to install the pypandoc-binary package into .venv",
+        ) from None
+
+
+def pandoc_command(article: Article, style: Path) -> list[str]:
+    command = [
+        pandoc_path(),
+        "+RTS", f"-M{DEFAULT_MEMORY_LIMIT}", "-RTS",
+        str(article.source),
+        "--from=markdown",
+        f"--to={LUA_WRITER}",
+        "--citeproc",
+        f"--csl={style}",
+        "--wrap=none",
+        # The article's title is the page's only h1; the article's own `#` headings become h2.
+        "--shift-heading-level-by=1",
+        "--sandbox",
+    ]
+    for bibliography in article.metadata.bibliography:
+        command.append(f"--bibliography={(article.folder / bibliography).resolve()}")
+    return command
+
+
+def run_pandoc(command: list[str], cwd: Path, timeout: float = DEFAULT_TIME_LIMIT) -> tuple[str, str]:
+    """Run pandoc under the time and memory limits; return (stdout, stderr)."""
+    try:
+        result = subprocess.run(command, cwd=cwd, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise LimitError(
+            f"pandoc took longer than the time limit of {timeout:g} s",
+            hint="the input may be pathological (deeply nested brackets, for instance); "
+            "raise the limit with PUBPIPE_PANDOC_TIMEOUT if the article is simply very long",
+        ) from None
+    except OSError as exc:
+        raise ToolError(f"cannot run pandoc: {exc.strerror}", hint="run `make` to reinstall .venv") from None
+    stderr = result.stderr.decode("utf-8", "replace")
+    if result.returncode == 251 or "Heap exhausted" in stderr:
+        raise LimitError(
+            f"pandoc ran out of its memory limit of {DEFAULT_MEMORY_LIMIT}",
+            hint="raise the limit with PUBPIPE_PANDOC_MEMORY (for example 2G) if the article is very large",
+        )
+    if result.returncode != 0:
+        raise ToolError(f"pandoc failed: {stderr.strip() or 'exit status ' + str(result.returncode)}")
+    return result.stdout.decode("utf-8"), stderr
+
+
+def _field(value: dict | None) -> Field | None:
+    if not value or value.get("html") is None:
+        return None
+    return Field(html=value["html"].strip(), text=value["text"].strip())
+
+
+def resolve(article: Article, cli_style: str | None = None) -> ResolvedDocument:
+    style = resolve_style(cli_style, article.metadata.csl, article.folder, article.source)
+    stdout, stderr = run_pandoc(pandoc_command(article, style), cwd=article.folder)
+    warnings = [line.strip() for line in stderr.splitlines() if line.strip()]
+    missing = [match.group(1) for line in warnings if (match := MISSING_CITATION.search(line))]
+    if missing:
+        key = missing[0]
+        others = f" (and {len(missing) - 1} more: {', '.join(missing[1:])})" if len(missing) > 1 else ""
+        raise BibliographyError(
+            f"citation key '{key}' is not in the bibliography{others}",
+            path=article.source,
+            line=article.line_of("@" + key),
+            hint="add the work to the bibliography file, or correct the key after '@'",
+        )
+    data = json.loads(stdout)
+    title = _field(data.get("title"))
+    if title is None:
+        raise ToolError("pandoc returned no title; the resolve writer and the article disagree")
+    return ResolvedDocument(
+        article=article,
+        style=style,
+        body_html=data["body"],
+        title=title,
+        subtitle=_field(data.get("subtitle")),
+        authors=[field for item in data.get("authors") or [] if (field := _field(item))],
+        date=_field(data.get("date")),
+        rights=_field(data.get("rights")),
+        description=_field(data.get("description")),
+        keywords=[field for item in data.get("keywords") or [] if (field := _field(item))],
+        original_entry_html=(data.get("original_entry") or "").strip() or None,
+        pandoc_version=data.get("pandoc_version", ""),
+        warnings=warnings,
+    )

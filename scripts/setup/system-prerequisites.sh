@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Checks the system packages that pip cannot install. When one is missing and we run as root on a
+# Debian-like system, it is installed with apt-get; otherwise the script stops and names the
+# package to install. Called by `make` before the virtual environment is created.
+set -euo pipefail
+
+missing=()
+need() { # need <debian-package> <test command...>
+  local package=$1; shift
+  if ! "$@" >/dev/null 2>&1; then missing+=("$package"); fi
+}
+has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+
+need python3-venv python3 -c 'import venv, ensurepip'
+need libpango-1.0-0 has_lib 'libpango-1.0.so.0'
+need libpangoft2-1.0-0 has_lib 'libpangoft2-1.0.so.0'
+# WeasyPrint subsets fonts with HarfBuzz when this library is present, and with fontTools (about
+# ten times slower: seconds per PDF) when it is not.
+need libharfbuzz-subset0 has_lib 'libharfbuzz-subset.so.0'
+need fontconfig command -v fc-list
+
+python3 - <<'PY' || { echo "error: Python 3.11 or newer is needed (found $(python3 --version 2>&1))." >&2; exit 1; }
+import sys
+sys.exit(0 if sys.version_info >= (3, 11) else 1)
+PY
+
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${PUBPIPE_NO_APT:-}" ]; then
+  echo "Installing system packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  exit 0
+fi
+
+echo "error: missing system packages: ${missing[*]}" >&2
+echo "  hint: install them, for example: sudo apt-get install ${missing[*]}" >&2
+exit 1
