@@ -1,0 +1,61 @@
+"""Shared fixtures: the real pipeline builds the canonical and the fixture article once per session.
+
+Nothing here is mocked: pandoc, WeasyPrint and EbookLib run on real files, into a temporary build
+folder, so the tests never touch the editor's build/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CANONICAL = "soviet-relations-with-pakistan"
+
+os.environ.setdefault("PUBPIPE_ROOT", str(ROOT))
+
+
+@dataclass(frozen=True)
+class Built:
+    slug: str
+    source: Path
+    build: Path
+
+    def edition(self, suffix: str) -> Path:
+        return self.build / self.slug / f"{self.slug}.{suffix}"
+
+
+def build_into(source_root: Path, slug: str, build_root: Path, *extra: str) -> Built:
+    from pubpipe.cli import main
+
+    status = main(["-q", "build", slug, "--source", str(source_root), "--build", str(build_root), *extra])
+    assert status == 0, f"building {slug} failed with status {status}"
+    return Built(slug=slug, source=source_root / slug, build=build_root)
+
+
+@pytest.fixture(scope="session")
+def canonical(tmp_path_factory) -> Built:
+    return build_into(SOURCE, CANONICAL, tmp_path_factory.mktemp("build-canonical"))
+
+
+@pytest.fixture(scope="session")
+def features(tmp_path_factory) -> Built:
+    return build_into(FIXTURES, "features", tmp_path_factory.mktemp("build-features"))
+
+
+@pytest.fixture()
+def article_copy(tmp_path):
+    """Copy a source article into a scratch folder so a test may change it."""
+
+    def copy(source_root: Path, slug: str) -> Path:
+        target = tmp_path / "source" / slug
+        shutil.copytree(source_root / slug, target)
+        return target
+
+    return copy
