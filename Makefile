@@ -18,6 +18,7 @@ PYTHON ?= python3
 VENV := .venv
 PUBPIPE := $(VENV)/bin/pubpipe
 INSTALLED := $(VENV)/.installed
+TOOLS := .tools/.installed
 export PUBPIPE_ROOT := $(CURDIR)
 
 ARTICLES := $(if $(ARTICLE),$(ARTICLE),$(patsubst source/%/article.md,%,$(wildcard source/*/article.md)))
@@ -42,7 +43,7 @@ edition = $(foreach a,$(ARTICLES),build/$(a)/$(a).$(1))
 
 .PHONY: all html epub pdf check test clean help setup
 
-all: $(call edition,html) $(call edition,epub) $(call edition,pdf) ## build the HTML, EPUB and PDF of every article (or of ARTICLE=<slug>)
+all: $(TOOLS) $(call edition,html) $(call edition,epub) $(call edition,pdf) ## build the HTML, EPUB and PDF of every article (or of ARTICLE=<slug>)
 
 html: FORMATS := html
 html: $(call edition,html) ## build the web editions: build/<slug>/<slug>.html
@@ -63,13 +64,18 @@ build/$(1)/$(1).html build/$(1)/$(1).epub build/$(1)/$(1).pdf &: $$(wildcard sou
 endef
 $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
 
-check: all ## check that the editions agree with each other and with the original
+check: all $(TOOLS) ## check that the editions agree with each other and with the original
 	$(Q)$(PUBPIPE) $(VERBOSITY) check $(ARTICLES)
 
-test: $(INSTALLED) ## run the test suite
+test: $(INSTALLED) $(TOOLS) ## run the test suite
 	$(VENV)/bin/python -m pytest $(if $(filter 1,$(V)),-v,-q)
 
-setup: $(INSTALLED) ## create .venv and install pandoc, WeasyPrint, EbookLib and the tools
+setup: $(INSTALLED) $(TOOLS) ## create .venv and install pandoc, WeasyPrint, EbookLib and the validators
+
+# The validators (Nu HTML Checker, Ace, axe-core, Chromium) that check and test run.
+$(TOOLS): scripts/setup/tools.sh scripts/setup/package.json
+	bash scripts/setup/tools.sh
+	touch $@
 
 $(INSTALLED): pyproject.toml scripts/setup/system-prerequisites.sh
 	bash scripts/setup/system-prerequisites.sh
@@ -82,7 +88,7 @@ clean: ## remove the built editions (build/); `make distclean` also removes .ven
 	rm -rf build
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) .tools
 
 help: ## list the targets
 	@grep -hE '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]*):.*## (.*)/  \1\t\2/' | expand -t 12

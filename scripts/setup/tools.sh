@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the validators that `make check` and `make test` run, into .tools/ (git-ignored):
+# the Nu HTML Checker (npm vnu-jar), Ace by DAISY and axe-core from the npm registry, and Debian's
+# Chromium for Ace and axe. Nothing is downloaded from outside the package registries: puppeteer's
+# and electron's own browser downloads are switched off. A tool that cannot be installed stops the
+# set-up with a message that names it; nothing is skipped quietly.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+fail() { echo "error: $1" >&2; echo "  hint: $2" >&2; exit 1; }
+
+command -v java >/dev/null || fail "java is missing (EPUBCheck and the Nu checker need Java 17)" "install the package openjdk-17-jre-headless"
+command -v npm >/dev/null || fail "npm is missing (it installs the Nu checker, Ace and axe-core)" "install Node.js 20 and npm (Debian packages nodejs and npm)"
+
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${PUBPIPE_NO_APT:-}" ]; then
+    echo "Installing system package: chromium"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    fail "chromium is missing (Ace and axe-core run in headless Chromium)" "install the package chromium, e.g. sudo apt-get install chromium"
+  fi
+fi
+
+mkdir -p .tools
+cp scripts/setup/package.json .tools/package.json
+PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
+  npm install --prefix .tools --no-audit --no-fund --loglevel=error >/dev/null \
+  || fail "npm could not install the validators in scripts/setup/package.json" "check that the npm registry is reachable, then run make again"
+[ -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ] || fail "the Nu checker's vnu.jar is missing after npm install" "remove .tools and run make again"
