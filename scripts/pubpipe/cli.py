@@ -85,13 +85,15 @@ def command_styles(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="pubpipe", description=__doc__.split("\n")[0])
-    top.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    top.add_argument("-v", "--verbose", action="store_true", help="print each step")
-    top.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    # The common options are accepted before and after the command (`pubpipe -q build`, `pubpipe build -q`).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print errors only")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print each step")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
+    top = argparse.ArgumentParser(prog="pubpipe", description=__doc__.split("\n")[0], parents=[common])
     commands = top.add_subparsers(dest="command", required=True)
 
-    build = commands.add_parser("build", help="build editions of one or more articles")
+    build = commands.add_parser("build", parents=[common], help="build editions of one or more articles")
     build.add_argument("article", nargs="*", help="article slugs (default: every folder of --source)")
     build.add_argument("--formats", default="html,epub,pdf", help="comma-separated: html, epub, pdf")
     build.add_argument("--style", default=os.environ.get("STYLE"), help="CSL style name or .csl path")
@@ -102,13 +104,15 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--build", default="build", help="output folder")
     build.set_defaults(run=command_build)
 
-    styles = commands.add_parser("styles", help="list the CSL style names that --style accepts")
+    styles = commands.add_parser("styles", parents=[common], help="list the CSL style names that --style accepts")
     styles.set_defaults(run=command_styles)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    for flag in ("quiet", "verbose", "debug"):
+        setattr(args, flag, getattr(args, flag, False))
     console.set_level(console.QUIET if args.quiet else console.VERBOSE if args.verbose else console.NORMAL)
     started = time.perf_counter()
     try:

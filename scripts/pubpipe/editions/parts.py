@@ -41,14 +41,14 @@ def title_block(doc: ResolvedDocument, heading_tag: str = "h1") -> str:
             f'<p class="original-publication">{ORIGINALLY_PUBLISHED} '
             f'<span class="csl-entry">{doc.original_entry_html}</span></p>'
         )
-    return '<header class="title-block">' + "".join(parts) + "</header>"
+    return '<header class="title-block" id="title-block">' + "".join(parts) + "</header>"
 
 
 def cite_box(doc: ResolvedDocument, heading_tag: str = "h2") -> str:
     if not doc.original_entry_html:
         return ""
     return (
-        '<aside class="cite-this" aria-labelledby="cite-this-heading">'
+        '<aside class="cite-this" id="cite-this" aria-labelledby="cite-this-heading">'
         f'<{heading_tag} id="cite-this-heading">{CITE_THIS}</{heading_tag}>'
         f'<p class="csl-entry">{doc.original_entry_html}</p>'
         "</aside>"
@@ -56,12 +56,27 @@ def cite_box(doc: ResolvedDocument, heading_tag: str = "h2") -> str:
 
 
 def rights_line(doc: ResolvedDocument) -> str:
-    return f'<p class="rights">{doc.rights.html}</p>' if doc.rights else ""
+    return f'<p class="rights" id="rights">{doc.rights.html}</p>' if doc.rights else ""
 
 
 def body_element(doc: ResolvedDocument) -> etree._Element:
-    """The article body as an element tree (a <div class="article-body">) for editions to adjust."""
-    return lxml.html.fragment_fromstring(doc.body_html or "<p></p>", create_parent="div")
+    """The article body as an element tree (a <div class="article-body">) for editions to adjust.
+
+    The ids set here (and on the title block, the cite box and the rights line) are how the checker
+    finds the parts again in the PDF, where each id becomes a named destination; `refs-end` marks
+    where the bibliography stops, since pandoc lets it stand anywhere in the text.
+    """
+    body = lxml.html.fragment_fromstring(doc.body_html or "<p></p>", create_parent="div")
+    body.set("class", "article-body")
+    body.set("id", "article-body")
+    for refs in body.iter():
+        if refs.get("id") == "refs":
+            marker = lxml.html.Element("div")
+            marker.set("id", "refs-end")
+            marker.tail, refs.tail = refs.tail, None
+            refs.addnext(marker)
+            break
+    return body
 
 
 @dataclass(frozen=True)
