@@ -1,12 +1,12 @@
 """Building the editions of one article: load, resolve once, render each requested edition.
 
 When the PDF is wanted, WeasyPrint is imported in a thread while pandoc runs: the import costs
-about 0.7 s of Python and pandoc runs in its own process, so the two overlap on separate cores.
+about 0.3 s of Python (see pubpipe.warm) and pandoc runs in its own process, so the two overlap
+on separate cores.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -16,23 +16,12 @@ from pubpipe.article import load_article
 from pubpipe.editions import EDITIONS, builder, output_path
 from pubpipe.output import source_date_epoch
 from pubpipe.resolve import resolve
-
-
-def _prewarm_weasyprint() -> threading.Thread:
-    def load() -> None:
-        try:
-            import weasyprint  # noqa: F401
-        except Exception:  # the PDF builder reports the real error when it imports it again
-            pass
-
-    thread = threading.Thread(target=load, name="import-weasyprint", daemon=True)
-    thread.start()
-    return thread
+from pubpipe.warm import prewarm_weasyprint
 
 
 def build_article(folder: Path, formats: list[str], build_root: Path, options: dict[str, Any]) -> list[Path]:
     started = time.perf_counter()
-    warm = _prewarm_weasyprint() if "pdf" in formats else None
+    warm = prewarm_weasyprint() if "pdf" in formats else None
     article = load_article(folder)
     document = resolve(article, options.get("style"))
     for message in document.warnings:
