@@ -65,7 +65,7 @@ endef
 $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
 
 check: all $(TOOLS) ## check that the editions agree with each other and with the original
-	$(Q)$(PUBPIPE) $(VERBOSITY) check $(ARTICLES)
+	$(Q)$(PUBPIPE) $(VERBOSITY) check $(ARTICLES) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER))
 
 test: $(INSTALLED) $(TOOLS) ## run the test suite
 	$(VENV)/bin/python -m pytest $(if $(filter 1,$(V)),-v,-q)

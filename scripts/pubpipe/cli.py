@@ -76,6 +76,21 @@ def command_build(args) -> int:
     return 0
 
 
+def command_check(args) -> int:
+    from pubpipe.check.run import check_article
+    from pubpipe.errors import CheckFailed
+
+    failed = []
+    for folder in _articles(args):
+        findings, report = check_article(folder, Path(args.build), {"style": args.style or None, "paper": args.paper or None})
+        if findings:
+            failed.append((folder.name, len(findings), report))
+    if failed:
+        details = "; ".join(f"{slug}: {count} findings, see {report}" for slug, count, report in failed)
+        raise CheckFailed(f"the editions do not agree: {details}")
+    return 0
+
+
 def command_styles(args) -> int:
     from pubpipe.styles import available_style_names
 
@@ -103,6 +118,14 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--source", default="source", help="folder of articles")
     build.add_argument("--build", default="build", help="output folder")
     build.set_defaults(run=command_build)
+
+    check = commands.add_parser("check", parents=[common], help="check that the built editions agree with each other and the original")
+    check.add_argument("article", nargs="*", help="article slugs (default: every folder of --source)")
+    check.add_argument("--style", default=os.environ.get("STYLE"), help="the CSL style the editions were built with")
+    check.add_argument("--paper", default=None, help="the paper size the PDF was built with")
+    check.add_argument("--source", default="source", help="folder of articles")
+    check.add_argument("--build", default="build", help="folder of the built editions")
+    check.set_defaults(run=command_check)
 
     styles = commands.add_parser("styles", parents=[common], help="list the CSL style names that --style accepts")
     styles.set_defaults(run=command_styles)

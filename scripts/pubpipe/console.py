@@ -42,6 +42,12 @@ def error(message: str) -> None:
     print(_colour("31;1", "error: ", sys.stderr) + message, file=sys.stderr, flush=True)
 
 
+def finding(message: str) -> None:
+    """A difference or validator message: on stdout, after the summary lines it belongs to."""
+    if _level >= QUIET:
+        print(_colour("31", "✗ ", sys.stdout) + message, flush=True)
+
+
 def human_size(size: int) -> str:
     for unit in ("B", "KiB", "MiB"):
         if size < 1024 or unit == "MiB":

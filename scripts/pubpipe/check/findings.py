@@ -1,0 +1,49 @@
+"""Findings: what the checker reports. Each has a stable code (Standard Ebooks' habit) so that
+scripts, tests and people can refer to it, and names the editions it concerns.
+
+Codes:
+  X-001 text, X-002 headings, X-003 citations (and the article's own citation entry),
+  X-004 bibliography entries (text and italics), X-005 notes, X-006 captions and alt text,
+  X-007 metadata, X-008 external link targets: each edition against every other.
+  F-001 the canonical source against the original as received; F-002 each edition against the source.
+  V-EPUBCHECK, V-NU, V-PDF, V-ACE, V-AXE: validator messages, with the validator's own id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+CHECKS = {
+    "X-001": "text",
+    "X-002": "headings",
+    "X-003": "citations",
+    "X-004": "bibliography",
+    "X-005": "notes",
+    "X-006": "captions",
+    "X-007": "metadata",
+    "X-008": "links",
+    "F-001": "source vs original",
+    "F-002": "editions vs source",
+    "V-EPUBCHECK": "EPUBCheck",
+    "V-NU": "Nu HTML Checker",
+    "V-PDF": "PDF checks",
+    "V-ACE": "Ace by DAISY",
+    "V-AXE": "axe-core",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    editions: tuple[str, ...]
+    message: str
+    where: dict[str, str] = field(default_factory=dict)  # edition -> page, EPUB file or element
+    expected: str = ""
+    found: str = ""
+    severity: str = "error"
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["editions"] = list(self.editions)
+        data["check"] = CHECKS.get(self.code, self.code)
+        return data

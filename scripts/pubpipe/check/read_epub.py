@@ -1,0 +1,64 @@
+"""Reads the EPUB, as built: the OPF's metadata and the spine's XHTML documents, in spine order."""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from pubpipe.check.read_markup import find_first, has_class, read_body, read_notes, read_self_citations, text_of
+from pubpipe.check.summary import Summary, normalise_text
+
+NS = {
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+
+
+def _opf_metadata(opf) -> dict:
+    def values(name: str) -> list[str]:
+        return [normalise_text("".join(e.itertext())) for e in opf.iterfind(f".//dc:{name}", NS)]
+
+    first = lambda items: items[0] if items else None  # noqa: E731
+    return {
+        "title": first(values("title")),
+        "authors": values("creator"),
+        "language": first(values("language")),
+        "date": first(values("date")),
+        "identifier": first(values("identifier")),
+        "rights": first(values("rights")),
+        "description": first(values("description")),
+        "keywords": values("subject"),
+    }
+
+
+def spine_documents(archive: zipfile.ZipFile) -> tuple[etree._Element, list[tuple[str, etree._Element]]]:
+    container = etree.fromstring(archive.read("META-INF/container.xml"))
+    opf_path = container.find(".//c:rootfile", NS).get("full-path")
+    opf = etree.fromstring(archive.read(opf_path))
+    base = posixpath.dirname(opf_path)
+    manifest = {item.get("id"): item.get("href") for item in opf.iterfind(".//opf:manifest/opf:item", NS)}
+    documents = []
+    for itemref in opf.iterfind(".//opf:spine/opf:itemref", NS):
+        href = posixpath.normpath(posixpath.join(base, manifest[itemref.get("idref")]))
+        documents.append((href, etree.fromstring(archive.read(href))))
+    return opf, documents
+
+
+def read_epub(path: Path) -> Summary:
+    with zipfile.ZipFile(path) as archive:
+        opf, documents = spine_documents(archive)
+    summary = Summary(edition="epub", metadata=_opf_metadata(opf))
+    for href, root in documents:
+        subtitle = find_first(root, lambda e: has_class(e, "subtitle"))
+        if subtitle is not None:
+            summary.metadata["subtitle"] = text_of(subtitle)
+        body = find_first(root, lambda e: has_class(e, "article-body"))
+        if body is not None:
+            read_body(summary, body, href)
+            read_notes(summary, root, href)
+        read_self_citations(summary, root, href)
+    return summary

@@ -1,0 +1,168 @@
+"""Reading the article out of (X)HTML: shared by the HTML and EPUB readers and by the source reader.
+
+The editions mark their parts with the classes that pandoc and editions/parts.py give them:
+`title-block`, `article-body`, `cite-this`, `rights`, `original-publication`, `csl-entry`,
+`citation`, `footnotes`/`footnote-ref`. Those classes are the contract between the editions and
+this reader; anything else in a page (navigation, skip links, download links) is not article text.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Callable, Iterable
+
+from lxml import etree
+
+from pubpipe.check.summary import Entry, Heading, Located, Summary, normalise_text
+from pubpipe.editions.footnotes import drop_keeping_tail as remove
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+BLOCK_TAGS = {
+    "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th", "caption",
+    "figcaption", "dt", "dd", "div", "section", "figure", "table", "thead", "tbody", "tr", "ul", "ol",
+    "dl", "header", "footer", "aside", "article", "main", "nav",
+}
+
+
+def local(tag) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def classes(element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def has_class(element, name: str) -> bool:
+    return name in classes(element)
+
+
+def epub_type(element) -> list[str]:
+    return (element.get(f"{{{EPUB_NS}}}type") or element.get("epub:type") or "").split()
+
+
+def text_of(element) -> str:
+    return normalise_text("".join(element.itertext()))
+
+
+def find_all(root, predicate: Callable) -> list:
+    return [element for element in root.iter() if isinstance(element.tag, str) and predicate(element)]
+
+
+def find_first(root, predicate: Callable):
+    return next(iter(find_all(root, predicate)), None)
+
+
+def is_noteref(element) -> bool:
+    return local(element.tag) == "a" and (has_class(element, "footnote-ref") or "noteref" in epub_type(element))
+
+
+def is_backlink(element) -> bool:
+    return local(element.tag) == "a" and (has_class(element, "footnote-back") or element.get("role") == "doc-backlink")
+
+
+def is_notes_container(element) -> bool:
+    return local(element.tag) in ("section", "div", "aside", "ol") and (
+        has_class(element, "footnotes") or "footnotes" in epub_type(element) or "endnotes" in epub_type(element)
+    )
+
+
+def is_note(element) -> bool:
+    return "footnote" in epub_type(element) or "endnote" in epub_type(element) or element.get("role") in ("doc-footnote", "doc-endnote")
+
+
+def is_bibliography(element) -> bool:
+    return element.get("id") == "refs" or (has_class(element, "references") and has_class(element, "csl-bib-body"))
+
+
+def describe(element, context: str) -> str:
+    """A short location for a finding: the file (EPUB) or page part, and the element."""
+    tag = local(element.tag)
+    ident = element.get("id")
+    if ident:
+        label = f"{tag}#{ident}"
+    else:
+        parent = element.getparent()
+        siblings = [s for s in parent if local(s.tag) == tag] if parent is not None else [element]
+        label = f"{tag}[{siblings.index(element) + 1}]"
+        ancestor = element.getparent()
+        while ancestor is not None and not ancestor.get("id"):
+            ancestor = ancestor.getparent()
+        if ancestor is not None:
+            label = f"{local(ancestor.tag)}#{ancestor.get('id')} > {label}"
+    return f"{context}: {label}" if context else label
+
+
+def blocks(root, context: str) -> Iterable[Located]:
+    """The text of `root` as blocks: each element with no block children is one block."""
+    for element in root.iter():
+        if not isinstance(element.tag, str) or local(element.tag) not in BLOCK_TAGS:
+            continue
+        if any(isinstance(child.tag, str) and local(child.tag) in BLOCK_TAGS for child in element):
+            # A mixed container: its own loose text (outside block children) is a block too.
+            loose = (element.text or "") + "".join(
+                (child.tail or "") for child in element if isinstance(child.tag, str)
+            )
+            if loose.strip():
+                yield Located(normalise_text(loose), describe(element, context))
+            continue
+        text = text_of(element)
+        if text:
+            yield Located(text, describe(element, context))
+
+
+def _read_citations(summary: Summary, root, context: str) -> None:
+    """In-text citations as rendered. With a note style, a citation in the text is only a note call;
+    its text is in the note, where it is read."""
+    for citation in find_all(root, lambda e: has_class(e, "citation")):
+        where = describe(citation, context)
+        citation = copy.deepcopy(citation)
+        for ref in find_all(citation, is_noteref):
+            remove(ref)
+        text = text_of(citation)
+        if text:
+            summary.citations.append(Located(text, where))
+
+
+def read_body(summary: Summary, body, context: str) -> None:
+    """Fill the body, headings, citations, bibliography, captions, alt texts and links of `summary`
+    from an `article-body` element (it is not modified)."""
+    body = copy.deepcopy(body)
+    for element in find_all(body, lambda e: is_notes_container(e) or is_noteref(e)):
+        remove(element)
+    for heading in find_all(body, lambda e: local(e.tag) in ("h1", "h2", "h3", "h4", "h5", "h6")):
+        summary.headings.append(Heading(int(local(heading.tag)[1]) - 1, text_of(heading), describe(heading, context)))
+    _read_citations(summary, body, context)
+    for caption in find_all(body, lambda e: local(e.tag) in ("figcaption", "caption")):
+        summary.captions.append(Located(text_of(caption), describe(caption, context)))
+    for image in find_all(body, lambda e: local(e.tag) == "img"):
+        summary.alt_texts.append(Located(normalise_text(image.get("alt") or ""), describe(image, context)))
+    for link in find_all(body, lambda e: local(e.tag) == "a" and e.get("href") and not is_noteref(e) and not is_backlink(e)):
+        summary.links.append(link.get("href"))
+    for bibliography in find_all(body, is_bibliography):
+        for entry in find_all(bibliography, lambda e: has_class(e, "csl-entry")):
+            italics = tuple(text_of(e) for e in find_all(entry, lambda e: local(e.tag) in ("em", "i")))
+            summary.bibliography.append(Entry(text_of(entry), italics, describe(entry, context)))
+        remove(bibliography)
+    summary.body.extend(blocks(body, context))
+
+
+def read_notes(summary: Summary, root, context: str) -> None:
+    """Footnotes: pandoc's <li> items in a footnotes section, or EPUB footnote asides."""
+    containers = find_all(root, is_notes_container)
+    notes = find_all(root, is_note)
+    if not notes:
+        notes = [li for container in containers for li in container.iter() if local(li.tag) == "li" and li.get("id")]
+    for note in notes:
+        where = f"{context}: note #{note.get('id')}" if context else f"note #{note.get('id')}"
+        note = copy.deepcopy(note)
+        _read_citations(summary, note, context)
+        for link in find_all(note, is_backlink):
+            remove(link)
+        summary.notes.append(Located(text_of(note), where))
+
+
+def read_self_citations(summary: Summary, root, context: str) -> None:
+    for holder in find_all(root, lambda e: has_class(e, "original-publication") or has_class(e, "cite-this")):
+        for entry in find_all(holder, lambda e: has_class(e, "csl-entry")):
+            summary.self_citations.append(Located(text_of(entry), describe(holder, context)))

@@ -1,0 +1,39 @@
+"""The canonical source, as pandoc resolves it, read into a Summary: what every edition must carry.
+
+It is read from the same resolve step the editions were built from (one pandoc run with the same
+style), so F-002 compares each edition with what the source says, not with another edition.
+"""
+
+from __future__ import annotations
+
+import lxml.html
+
+from pubpipe.check.read_markup import read_body, read_notes
+from pubpipe.check.summary import Located, Summary, normalise_text
+from pubpipe.resolve import ResolvedDocument
+
+
+def read_source(document: ResolvedDocument) -> Summary:
+    meta = document.article.metadata
+    text = lambda field: normalise_text(field.text) if field else None  # noqa: E731
+    summary = Summary(
+        edition="source",
+        metadata={
+            "title": text(document.title),
+            "subtitle": text(document.subtitle),
+            "authors": [text(a) for a in document.authors],
+            "language": meta.lang,
+            "date": text(document.date),
+            "identifier": meta.identifier,
+            "rights": text(document.rights),
+            "description": text(document.description),
+            "keywords": [text(k) for k in document.keywords],
+        },
+    )
+    body = lxml.html.fragment_fromstring(document.body_html or "<p></p>", create_parent="div")
+    read_body(summary, body, "article.md")
+    read_notes(summary, body, "article.md")
+    if document.original_entry_html:
+        entry = lxml.html.fragment_fromstring(document.original_entry_html, create_parent="span")
+        summary.self_citations.append(Located(normalise_text(entry.text_content()), "original.record"))
+    return summary

@@ -1,0 +1,190 @@
+"""The checker is only trusted once it has caught something: each test plants one difference in a
+real built edition and asserts that the right code names the right edition."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import CANONICAL, FIXTURES, SOURCE, Built
+from pubpipe.check.run import check_article
+
+NO_VALIDATORS = {"validators": False}
+
+
+def copy_build(built: Built, tmp_path: Path) -> Path:
+    target = tmp_path / "build"
+    shutil.copytree(built.build / built.slug, target / built.slug)
+    return target
+
+
+def findings_for(built: Built, build_root: Path, source_root: Path | None = None):
+    folder = (source_root or built.source.parent) / built.slug
+    findings, _report = check_article(folder, build_root, NO_VALIDATORS)
+    return findings
+
+
+def codes(findings, edition: str | None = None) -> set[str]:
+    return {f.code for f in findings if edition is None or edition in f.editions}
+
+
+def rewrite_epub_member(epub: Path, member: str, change) -> None:
+    with zipfile.ZipFile(epub) as source:
+        items = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(epub, "w") as out:
+        for info, data in items:
+            if info.filename == member:
+                data = change(data.decode("utf-8")).encode("utf-8")
+            out.writestr(info, data)
+
+
+def rerender_pdf(built: Built, build_root: Path, change) -> None:
+    """Render the PDF again from its print HTML after `change` edits that HTML (as a broken PDF
+    builder would), so the PDF differs from the other editions in exactly one way."""
+    import weasyprint
+
+    from pubpipe.article import load_article
+    from pubpipe.editions import default_options
+    from pubpipe.editions.pdf import STYLESHEET, print_html
+    from pubpipe.paths import styles_dir
+    from pubpipe.resolve import resolve
+
+    options = default_options()
+    options["source_date_epoch"] = 0
+    document = resolve(load_article(built.source))
+    markup = change(print_html(document, options))
+    weasyprint.HTML(string=markup, base_url=str(built.source) + "/").write_pdf(
+        build_root / built.slug / f"{built.slug}.pdf",
+        stylesheets=[weasyprint.CSS(filename=str(styles_dir() / STYLESHEET))],
+        pdf_variant="pdf/ua-1",
+    )
+
+
+def test_untouched_editions_agree(canonical, features, tmp_path):
+    for built in (canonical, features):
+        findings = findings_for(built, built.build)
+        assert [f for f in findings if f.code != "V-PDF"] == [], findings
+
+
+def test_dropped_sentence_in_html_is_x001(canonical, tmp_path):
+    build = copy_build(canonical, tmp_path)
+    html = build / CANONICAL / f"{CANONICAL}.html"
+    text = html.read_text(encoding="utf-8")
+    sentence = "Pakistan supported the Afghan resistance, while India implicitly supported Soviet occupation. "
+    assert sentence in text
+    html.write_text(text.replace(sentence, ""), encoding="utf-8")
+    findings = findings_for(canonical, build)
+    assert "X-001" in codes(findings, "html")
+    assert "F-002" in codes(findings, "html")
+    assert not codes(findings, "pdf") - {"V-PDF", "X-001"}, "only html should be at fault"
+
+
+def test_swapped_paragraphs_in_html_are_x001(canonical, tmp_path):
+    build = copy_build(canonical, tmp_path)
+    html = build / CANONICAL / f"{CANONICAL}.html"
+    text = html.read_text(encoding="utf-8")
+    paragraphs = re.findall(r"<p>.*?</p>", text, flags=re.S)
+    first, second = paragraphs[0], paragraphs[1]
+    text = text.replace(first, "\0").replace(second, first).replace("\0", second)
+    html.write_text(text, encoding="utf-8")
+    assert "X-001" in codes(findings_for(canonical, build), "html")
+
+
+def test_changed_word_in_epub_bibliography_is_x004(canonical, tmp_path):
+    build = copy_build(canonical, tmp_path)
+    epub = build / CANONICAL / f"{CANONICAL}.epub"
+    rewrite_epub_member(epub, "EPUB/article.xhtml", lambda text: text.replace("Yale University Press", "Yale College Press"))
+    findings = findings_for(canonical, build)
+    x004 = [f for f in findings if f.code == "X-004" and "epub" in f.editions]
+    assert x004 and any("Yale" in f.found or "Yale" in f.expected for f in x004)
+    assert "EPUB/article.xhtml" in " ".join(f.where.get("epub", "") for f in x004)
+
+
+def test_title_changed_in_opf_is_x007(canonical, tmp_path):
+    build = copy_build(canonical, tmp_path)
+    epub = build / CANONICAL / f"{CANONICAL}.epub"
+    rewrite_epub_member(epub, "EPUB/content.opf", lambda text: text.replace(
+        "<dc:title>Soviet Relations with Pakistan</dc:title>", "<dc:title>Soviet Relations with India</dc:title>"))
+    findings = findings_for(canonical, build)
+    assert any(f.code == "X-007" and "epub" in f.editions and "title" in f.message for f in findings)
+
+
+def test_deleted_footnote_in_epub_is_x005(features, tmp_path):
+    build = copy_build(features, tmp_path)
+    epub = build / "features" / "features.epub"
+    rewrite_epub_member(epub, "EPUB/article.xhtml",
+                        lambda text: re.sub(r'<aside id="fn5".*?</aside>', "", text, flags=re.S))
+    assert "X-005" in codes(findings_for(features, build), "epub")
+
+
+def test_italics_removed_in_pdf_bibliography_are_x004(canonical, tmp_path):
+    build = copy_build(canonical, tmp_path)
+
+    def plain_title(markup: str) -> str:
+        return markup.replace("<em>Pakistan: Eye of the Storm</em>", "Pakistan: Eye of the Storm")
+
+    rerender_pdf(canonical, build, plain_title)
+    findings = findings_for(canonical, build)
+    italics = [f for f in findings if f.code == "X-004" and "pdf" in f.editions and "italics" in f.message]
+    assert italics, findings
+    assert not [f for f in findings if f.code == "X-001"], "the words themselves did not change"
+
+
+def _hyphenated_word(pdf: Path) -> str:
+    """A word the PDF breaks with a hyphen at a line end (the checker must see through that)."""
+    import pypdfium2 as pdfium
+
+    from pubpipe.check.read_pdf import _runs
+
+    document = pdfium.PdfDocument(pdf)
+    runs = _runs(document)
+    document.close()
+    for run, following in zip(runs, runs[1:]):
+        match = re.search(r"(\w+)[\u2010-]$", run.text.rstrip())
+        if match and following.page == run.page and following.top <= run.bottom:
+            rest = re.match(r"\w+", following.text.lstrip())
+            if rest and rest.group(0).islower():
+                return match.group(1) + rest.group(0)
+    raise AssertionError("no hyphenated line end in the PDF")
+
+
+def test_changed_word_in_hyphenated_pdf_line_is_caught(canonical, tmp_path):
+    build = copy_build(canonical, tmp_path)
+    word = _hyphenated_word(canonical.edition("pdf"))
+    changed = word[:-2] + ("x" if word[-2] != "x" else "y") + word[-1]
+    rerender_pdf(canonical, build, lambda markup: markup.replace(word, changed, 1))
+    findings = findings_for(canonical, build)
+    x001 = [f for f in findings if f.code == "X-001" and "pdf" in f.editions]
+    assert x001 and any(changed in f.found or changed in f.expected for f in x001), (word, changed, findings)
+
+
+def test_untampered_hyphenation_is_not_reported(canonical):
+    """The same word broken across a line in the PDF and whole in the HTML is no difference."""
+    _hyphenated_word(canonical.edition("pdf"))  # the canonical PDF does hyphenate somewhere
+    findings = findings_for(canonical, canonical.build)
+    assert not [f for f in findings if f.code in ("X-001", "F-002")]
+
+
+def test_source_that_drops_a_word_of_the_original_is_f001(canonical, article_copy, tmp_path):
+    folder = article_copy(SOURCE, CANONICAL)
+    article = folder / "article.md"
+    text = article.read_text(encoding="utf-8")
+    assert "the oil fields of" in text
+    article.write_text(text.replace("the oil fields of", "the fields of"), encoding="utf-8")
+    findings = findings_for(canonical, canonical.build, folder.parent)
+    f001 = [f for f in findings if f.code == "F-001"]
+    assert f001 and "[oil]" in f001[0].expected
+
+
+def test_check_json_is_written(features, tmp_path):
+    build = copy_build(features, tmp_path)
+    _findings, report = check_article(FIXTURES / "features", build, NO_VALIDATORS)
+    import json
+
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["article"] == "features"
+    assert set(data["checks"]) >= {"X-001", "X-004", "X-007", "F-002", "V-PDF"}
