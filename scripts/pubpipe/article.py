@@ -88,7 +88,19 @@ def load_article(folder: Path) -> Article:
             path=folder,
             hint="every article is a folder source/<slug>/ with an article.md inside",
         )
+    if not inside_folder(source, folder):
+        raise UnsafeContentError(
+            "article.md is a link to a file outside the article folder",
+            path=source,
+            hint="replace the link with the article file itself",
+        )
     text = read_text_file(source)
+    if not text.strip():
+        raise ArticleError(
+            "the article is empty",
+            path=source,
+            hint="write a front matter block ('---', 'title: …', '---') and the article's text below it",
+        )
     front, body_start_line, body = split_front_matter(text, source)
     if not body.strip():
         raise ArticleError(
@@ -98,6 +110,9 @@ def load_article(folder: Path) -> Article:
             hint="write the article's text below the closing '---' of the front matter",
         )
     metadata = validate_metadata(front, folder, source, text)
+    from pubpipe.bibliography import check_bibliographies  # it reads files with read_text_file
+
+    check_bibliographies(folder, metadata.bibliography)
     return Article(
         slug=folder.name,
         folder=folder,
@@ -275,6 +290,10 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
         raise _field_error(source, text, "bibliography", "must be a file name or a list of file names")
     bibliography = [_relative_file(item, "bibliography", folder, source, text) for item in bibliography]
     csl = _plain_string(front, "csl", source, text)
+    # citeproc reads this file itself, outside pandoc's --sandbox; the editions do not use it.
+    abbreviations = front.get("citation-abbreviations")
+    if abbreviations is not None:
+        _relative_file(str(abbreviations), "citation-abbreviations", folder, source, text)
     original = front.get("original")
     original_file = original_record = None
     if original is not None:

@@ -36,6 +36,11 @@ class PubpipeError(Exception):
             text += f"\n  hint: {self.hint}"
         return text
 
+    def __reduce__(self):
+        # Exceptions pickle through `args`, which the dataclass constructor leaves short; the PDF
+        # is rendered in a child process (pubpipe.limits) that sends its error back by pickle.
+        return (type(self), (self.message, self.path, self.line, self.hint))
+
 
 class UsageError(PubpipeError):
     """Wrong command-line arguments or make variables."""

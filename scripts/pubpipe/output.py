@@ -9,6 +9,7 @@ the target rather than in /tmp.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import os
 import tempfile
@@ -35,11 +36,40 @@ def ensure_folder(folder: Path) -> None:
         )
 
 
+# Editions rendered inside `edition_set` wait here (temporary file, target) until every edition
+# of the set is complete; outside a set each file is renamed into place as soon as it is done.
+_staged: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("staged", default=None)
+LOCK_NAME = ".pubpipe.lock"
+PART_GLOBS = (".*.part", ".*.part.*")
+
+
+def _replace(tmp: Path, target: Path) -> None:
+    try:
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise _cannot(f"put {target.name} in place", exc, target.parent) from None
+
+
+def _cannot(what: str, exc: OSError, folder: Path) -> OutputError:
+    return OutputError(
+        f"cannot {what}: {exc.strerror}",
+        path=folder,
+        hint="check the folder's permissions and free space, or build elsewhere with --build",
+    )
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target`; rename it onto `target` only if the block succeeds."""
+    """Yield a temporary path beside `target`; rename it onto `target` only if the block succeeds.
+
+    The temporary name starts with a dot and ends in `.part`, so that nothing (make, a web
+    server, a reader) mistakes it for an edition, and `edition_set` can remove it after a crash.
+    """
     ensure_folder(target.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise _cannot("write in the output folder", exc, target.parent) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -47,10 +77,80 @@ def atomic_path(target: Path) -> Iterator[Path]:
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OutputError("the builder produced an empty file", path=target)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
+        staged = _staged.get()
+        if staged is not None:
+            staged.append((tmp, target))
+        else:
+            _replace(tmp, target)
+    except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def edition_set(folder: Path) -> Iterator[None]:
+    """Build one article's editions as a unit: all of them are put in place, or none is.
+
+    A build that fails half-way (the PDF over its memory limit, a refused resource, Ctrl-C) leaves
+    every earlier edition byte-identical, which also keeps make's .DELETE_ON_ERROR from removing
+    them. A lock file in the article's output folder makes a second build of the same article
+    wait, so two builds at once cannot interleave their files; the lock is released by the kernel
+    when a process dies, even by kill -9. Holding it, we also remove the `.part` files that such a
+    killed build left behind.
+    """
+    ensure_folder(folder)
+    with _locked(folder / LOCK_NAME):
+        remove_stale_parts(folder)
+        staged: list[tuple[Path, Path]] = []
+        token = _staged.set(staged)
+        try:
+            yield
+        except BaseException:
+            for tmp, _target in staged:
+                tmp.unlink(missing_ok=True)
+            raise
+        finally:
+            _staged.reset(token)
+        for index, (tmp, target) in enumerate(staged):
+            try:
+                _replace(tmp, target)
+            except BaseException:
+                for rest, _target in staged[index:]:
+                    rest.unlink(missing_ok=True)
+                raise
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    import fcntl
+
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise _cannot("create the lock file", exc, lock_path.parent) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            from pubpipe import console
+
+            console.info(f"waiting for another build of {lock_path.parent.name} to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_stale_parts(folder: Path) -> list[Path]:
+    """Delete temporary files of builds that were killed; call only while holding the lock."""
+    removed = []
+    for pattern in PART_GLOBS:
+        for path in folder.glob(pattern):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def write_bytes_atomic(target: Path, data: bytes) -> Path:

@@ -22,11 +22,16 @@ from pathlib import Path
 
 from pubpipe.article import Article
 from pubpipe.errors import BibliographyError, LimitError, ToolError
+from pubpipe.limits import parse_seconds
+from pubpipe.sanitize import check_document
 from pubpipe.styles import resolve_style
 
 LUA_WRITER = Path(__file__).parent / "lua" / "resolve.lua"
-DEFAULT_TIME_LIMIT = float(os.environ.get("PUBPIPE_PANDOC_TIMEOUT", "60"))
-DEFAULT_MEMORY_LIMIT = os.environ.get("PUBPIPE_PANDOC_MEMORY", "1G")
+TIME_LIMIT_VAR = "PUBPIPE_PANDOC_TIMEOUT"
+MEMORY_LIMIT_VAR = "PUBPIPE_PANDOC_MEMORY"
+DEFAULT_TIME_LIMIT = "60"
+DEFAULT_MEMORY_LIMIT = "1G"
+RTS_SIZE = re.compile(r"^[0-9]+[kKmMgG]?$")
 MISSING_CITATION = re.compile(r"Citeproc: citation (\S+) not found")
 
 
@@ -72,10 +77,19 @@ def pandoc_path() -> str:
         ) from None
 
 
+def pandoc_limits() -> tuple[float, str]:
+    """(seconds, GHC heap size) for pandoc, read at each run so a caller or a test can set them."""
+    seconds = parse_seconds(os.environ.get(TIME_LIMIT_VAR, DEFAULT_TIME_LIMIT), TIME_LIMIT_VAR)
+    memory = os.environ.get(MEMORY_LIMIT_VAR, DEFAULT_MEMORY_LIMIT).strip()
+    if not RTS_SIZE.match(memory):
+        raise LimitError(f"{MEMORY_LIMIT_VAR} must be a size such as 1G or 512M, not {memory!r}")
+    return seconds, memory
+
+
 def pandoc_command(article: Article, style: Path) -> list[str]:
     command = [
         pandoc_path(),
-        "+RTS", f"-M{DEFAULT_MEMORY_LIMIT}", "-RTS",
+        "+RTS", f"-M{pandoc_limits()[1]}", "-RTS",
         str(article.source),
         "--from=markdown",
         f"--to={LUA_WRITER}",
@@ -91,23 +105,25 @@ def pandoc_command(article: Article, style: Path) -> list[str]:
     return command
 
 
-def run_pandoc(command: list[str], cwd: Path, timeout: float = DEFAULT_TIME_LIMIT) -> tuple[str, str]:
+def run_pandoc(command: list[str], cwd: Path, timeout: float | None = None) -> tuple[str, str]:
     """Run pandoc under the time and memory limits; return (stdout, stderr)."""
+    limit, memory = pandoc_limits()
+    timeout = timeout or limit
     try:
         result = subprocess.run(command, cwd=cwd, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise LimitError(
             f"pandoc took longer than the time limit of {timeout:g} s",
             hint="the input may be pathological (deeply nested brackets, for instance); "
-            "raise the limit with PUBPIPE_PANDOC_TIMEOUT if the article is simply very long",
+            f"raise the limit with {TIME_LIMIT_VAR} if the article is simply very long",
         ) from None
     except OSError as exc:
         raise ToolError(f"cannot run pandoc: {exc.strerror}", hint="run `make` to reinstall .venv") from None
     stderr = result.stderr.decode("utf-8", "replace")
     if result.returncode == 251 or "Heap exhausted" in stderr:
         raise LimitError(
-            f"pandoc ran out of its memory limit of {DEFAULT_MEMORY_LIMIT}",
-            hint="raise the limit with PUBPIPE_PANDOC_MEMORY (for example 2G) if the article is very large",
+            f"pandoc ran out of its memory limit of {memory}",
+            hint=f"raise the limit with {MEMORY_LIMIT_VAR} (for example 2G) if the article is very large",
         )
     if result.returncode != 0:
         raise ToolError(f"pandoc failed: {stderr.strip() or 'exit status ' + str(result.returncode)}")
@@ -120,8 +136,37 @@ def _field(value: dict | None) -> Field | None:
     return Field(html=value["html"].strip(), text=value["text"].strip())
 
 
+def _style(article: Article, cli_style: str | None) -> Path:
+    try:
+        return resolve_style(cli_style, article.metadata.csl, article.folder, article.source)
+    except BibliographyError as exc:
+        if exc.path is None and not cli_style and article.metadata.csl:
+            exc.path, exc.line = article.source, article.line_of("csl:")
+        raise
+
+
+def _citation_line(article: Article, key: str) -> int | None:
+    """The line of `@key` in article.md, where `@key` is not the start of a longer key."""
+    pattern = re.compile(r"@\{?" + re.escape(key) + r"(?![\w:.#$%&+?<>~/-]*\w)")
+    for number, line in enumerate(article.text.split("\n"), start=1):
+        if pattern.search(line):
+            return number
+    return article.line_of("@" + key)
+
+
+def _dropped_raw(article: Article, items: list[dict]) -> list[str]:
+    """Warnings for raw LaTeX and other non-HTML raw content, which pandoc's HTML writer drops."""
+    warnings = []
+    for item in items:
+        text = (item.get("text") or "").strip()
+        line = article.line_of(text.split("\n")[0]) if text else None
+        where = f"line {line}" if line else "the article"
+        warnings.append(f"raw {item.get('format')} at {where} ({text[:40]!r}) is left out of every edition")
+    return warnings
+
+
 def resolve(article: Article, cli_style: str | None = None) -> ResolvedDocument:
-    style = resolve_style(cli_style, article.metadata.csl, article.folder, article.source)
+    style = _style(article, cli_style)
     stdout, stderr = run_pandoc(pandoc_command(article, style), cwd=article.folder)
     warnings = [line.strip() for line in stderr.splitlines() if line.strip()]
     missing = [match.group(1) for line in warnings if (match := MISSING_CITATION.search(line))]
@@ -131,14 +176,15 @@ def resolve(article: Article, cli_style: str | None = None) -> ResolvedDocument:
         raise BibliographyError(
             f"citation key '{key}' is not in the bibliography{others}",
             path=article.source,
-            line=article.line_of("@" + key),
+            line=_citation_line(article, key),
             hint="add the work to the bibliography file, or correct the key after '@'",
         )
     data = json.loads(stdout)
     title = _field(data.get("title"))
     if title is None:
         raise ToolError("pandoc returned no title; the resolve writer and the article disagree")
-    return ResolvedDocument(
+    warnings += _dropped_raw(article, data.get("dropped_raw") or [])
+    document = ResolvedDocument(
         article=article,
         style=style,
         body_html=data["body"],
@@ -153,3 +199,5 @@ def resolve(article: Article, cli_style: str | None = None) -> ResolvedDocument:
         pandoc_version=data.get("pandoc_version", ""),
         warnings=warnings,
     )
+    check_document(document)  # the raw-HTML policy, once for all editions (pubpipe.sanitize)
+    return document

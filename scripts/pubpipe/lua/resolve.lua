@@ -74,6 +74,19 @@ local function formatted_record(meta)
   return entry
 end
 
+-- Raw content for formats other than HTML (`{=latex}`, `\newpage`): the HTML writer drops it
+-- silently, so it is listed for pubpipe.resolve to report with its line.
+local function dropped_raw(doc)
+  local found = {}
+  local function note(raw)
+    if raw.format ~= 'html' and raw.format ~= 'html5' then
+      table.insert(found, { format = raw.format, text = raw.text })
+    end
+  end
+  doc:walk({ RawInline = note, RawBlock = note })
+  return found
+end
+
 function Writer(doc, opts)
   WRITER_OPTIONS = opts
   local meta = doc.meta
@@ -89,6 +102,7 @@ function Writer(doc, opts)
     keywords = list_of(meta.keywords),
     original_entry = formatted_record(meta),
     pandoc_version = tostring(PANDOC_VERSION),
+    dropped_raw = dropped_raw(doc),
   }
   return pandoc.json.encode(out)
 end
