@@ -1,24 +1,30 @@
 """The print edition: WeasyPrint lays out a print HTML made from the same resolved document.
 
-Only this module imports WeasyPrint (about 0.7 s), so the other editions never pay for it.
+Only this module imports WeasyPrint (about 0.7 s), so the other editions never pay for it. The
+handout and press editions call `render` with their own paper and bleed, so every printed file
+comes out of one layout path and one glyph check.
 """
 
 from __future__ import annotations
 
-import lxml.html
 from pathlib import Path
 from typing import Any
 
-from pubpipe.editions import parts
-from pubpipe.editions.fonts import font_dir, font_face_css
+import lxml.html
+from lxml import etree
+
+from pubpipe.editions import glyphs, parts
+from pubpipe.limits import run_limited
+from pubpipe.editions.fonts import font_dirs, font_face_css
 from pubpipe.editions.footnotes import drop_keeping_tail, find_footnotes, notes_section, remove_backlinks
-from pubpipe.errors import ToolError, UnsafeContentError
+from pubpipe.errors import ArticleError, ToolError, UnsafeContentError
 from pubpipe.output import atomic_path, epoch_to_datetime
 from pubpipe.paths import styles_dir
 from pubpipe.resolve import ResolvedDocument
 
 STYLESHEET = "print.css"
-PAPER_CSS = {"a4": "A4", "letter": "letter"}
+# Paper name -> CSS page size. a5 is only for the booklet's pages, never an article's `paper:`.
+PAPER_CSS = {"a4": "A4", "letter": "letter", "a5": "A5"}
 
 
 def _append_text(span, text: str) -> None:
@@ -51,56 +57,124 @@ def _float_footnotes(body) -> None:
         drop_keeping_tail(section)
 
 
+def _is_footnote(element) -> bool:
+    return isinstance(element.tag, str) and "footnote" in (element.get("class") or "").split()
+
+
+def _separate_adjacent_calls(body) -> None:
+    """Mark a note called right after another one, so the calls read 3,4 rather than 34."""
+    after_note = False
+    walker = etree.iterwalk(body, events=("start", "end"))
+    for event, element in walker:
+        if event == "start":
+            if _is_footnote(element):
+                if after_note:
+                    element.set("class", element.get("class") + " after-note")
+                walker.skip_subtree()
+                continue
+            if (element.text or "").strip() or element.tag in ("img", "br"):
+                after_note = False
+        else:
+            if _is_footnote(element):
+                after_note = True
+            if (element.tail or "").strip():
+                after_note = False
+
+
+def _page_css(paper: str, bleed: str | None) -> str:
+    css = f"@page {{ size: {PAPER_CSS[paper]}; }}\n"
+    if bleed:
+        css += f"@page {{ bleed: {bleed}; marks: crop cross; }}\n"
+    return css
+
+
 def print_html(doc: ResolvedDocument, options: dict[str, Any]) -> str:
     meta = doc.article.metadata
     body = parts.body_element(doc)
     body.set("class", "article-body")
     parts.local_images(doc, body)  # refuses bad images before WeasyPrint sees them
     _float_footnotes(body)
-    paper = PAPER_CSS[options.get("paper") or meta.paper]
-    page_css = f"@page {{ size: {paper}; }}\n"
-    if options.get("bleed"):
-        page_css += f"@page {{ bleed: {options['bleed']}; marks: crop cross; }}\n"
-    modified = epoch_to_datetime(options["source_date_epoch"]).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _separate_adjacent_calls(body)
+    paper = options.get("paper") or meta.paper
+    # Metadata, field by field (WeasyPrint reads these elements into the PDF's Info and XMP):
+    #   <title>              -> Title      the resolved title, as plain text
+    #   meta author          -> Author     one element per author, joined by WeasyPrint
+    #   meta description     -> Subject    the article's `description:`
+    #   meta keywords        -> Keywords   the article's `keywords:`
+    #   html lang            -> Lang       the article's `lang:`, also the hyphenation language
+    #   dcterms.created/modified -> CreationDate/ModDate, from SOURCE_DATE_EPOCH (never the clock)
+    stamp = epoch_to_datetime(options["source_date_epoch"]).strftime("%Y-%m-%dT%H:%M:%SZ")
     head = [
         '<meta charset="utf-8">',
         f"<title>{parts.esc(doc.title.text)}</title>",
         *(f'<meta name="author" content="{parts.esc(a.text)}">' for a in doc.authors),
         f'<meta name="description" content="{parts.esc(doc.description.text)}">' if doc.description else "",
         f'<meta name="keywords" content="{parts.esc(", ".join(k.text for k in doc.keywords))}">' if doc.keywords else "",
-        f'<meta name="dcterms.created" content="{modified}">',
-        f'<meta name="dcterms.modified" content="{modified}">',
-        f'<meta name="generator" content="pubpipe">',
-        f"<style>{font_face_css()}{page_css}</style>",
+        f'<meta name="dcterms.created" content="{stamp}">',
+        f'<meta name="dcterms.modified" content="{stamp}">',
+        '<meta name="generator" content="pubpipe">',
+        f"<style>{font_face_css()}{_page_css(paper, options.get('bleed'))}</style>",
     ]
     return (
-        f'<!DOCTYPE html><html lang="{parts.esc(meta.lang)}"><head>{"".join(head)}</head><body>'
-        f"<article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
+        f'<!DOCTYPE html><html lang="{parts.esc(meta.lang)}" class="paper-{paper}"><head>{"".join(head)}</head>'
+        f"<body><article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
         f"{parts.cite_box(doc)}{parts.rights_line(doc)}</article></body></html>"
     )
 
 
-def build(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Path:
+def render(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Path:
+    """Lay the article out with `options` (paper, bleed, pdf_variant) and write it atomically."""
+    with atomic_path(out_path) as tmp:
+        write_pdf(doc, tmp, options)
+    return out_path
+
+
+def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Path:
+    """Write the PDF straight to `path`, for callers that make their own file from it.
+
+    Refuses, with the characters and fonts named, any PDF in which a glyph is missing or drawn
+    with a font we did not declare.
+    """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
     from pubpipe.editions.fetcher import SafeURLFetcher
 
     article = doc.article
-    fetcher = SafeURLFetcher([article.folder, styles_dir(), font_dir()])
+    fetcher = SafeURLFetcher([article.folder, styles_dir(), *font_dirs()])
     stylesheet = weasyprint.CSS(filename=str(styles_dir() / STYLESHEET), url_fetcher=fetcher)
     html = weasyprint.HTML(string=print_html(doc, options), base_url=str(article.folder) + "/", url_fetcher=fetcher)
     try:
-        with atomic_path(out_path) as tmp:
-            html.write_pdf(
-                str(tmp),
-                stylesheets=[stylesheet],
-                pdf_variant=options.get("pdf_variant") or None,
-                pdf_identifier=article.metadata.identifier.encode("utf-8"),
-                uncompressed_pdf=False,
-            )
+        def layout() -> glyphs.Missing:
+            with glyphs.listen() as missing:
+                html.write_pdf(
+                    str(path),
+                    stylesheets=[stylesheet],
+                    pdf_variant=options.get("pdf_variant") or None,
+                    pdf_identifier=article.metadata.identifier.encode("utf-8"),
+                    uncompressed_pdf=False,
+                )
+            return missing
+
+        # In a child process under a time and a memory limit (pubpipe.limits); its findings come back.
+        missing = run_limited(layout, what="WeasyPrint", source_date_epoch=options.get("source_date_epoch"))
     except FatalURLFetchingError as exc:
         raise UnsafeContentError(str(exc), path=article.source, hint="use only files inside the article folder") from None
     except (ValueError, TypeError) as exc:
         raise ToolError(f"WeasyPrint failed: {exc}", path=article.source) from None
-    return out_path
+    undeclared = glyphs.undeclared_fonts(path)
+    problem = glyphs.describe(missing, undeclared)
+    if problem:
+        culprits = [*missing.characters, *"".join(undeclared.values())]
+        raise ArticleError(
+            f"the PDF cannot show every character: {problem}",
+            path=article.source,
+            line=next((line for char in culprits if (line := article.line_of(char))), None),
+            hint="replace the character (or use an image), or declare a font that has it "
+            "in scripts/pubpipe/editions/fonts.py",
+        )
+    return path
+
+
+def build(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Path:
+    return render(doc, out_path, options)

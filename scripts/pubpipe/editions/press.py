@@ -1,0 +1,19 @@
+"""The print-shop PDF: the article's own paper size with 3 mm bleed and crop marks.
+
+A print shop trims the sheet at the crop marks; the bleed is the margin of error beyond them. The
+layout is the PDF edition's (`pdf.render`), so the press copy cannot differ from what was proofed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pubpipe.editions import pdf
+from pubpipe.resolve import ResolvedDocument
+
+BLEED = "3mm"
+
+
+def build(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Path:
+    return pdf.render(doc, out_path, dict(options, bleed=options.get("bleed") or BLEED))
