@@ -15,6 +15,9 @@ EDITIONS: dict[str, tuple[str, str]] = {
     "html": ("pubpipe.editions.html", ".html"),
     "epub": ("pubpipe.editions.epub", ".epub"),
     "pdf": ("pubpipe.editions.pdf", ".pdf"),
+    # Print variants: the booklet's builder also writes <slug>-a4.pdf and <slug>-letter.pdf.
+    "handout": ("pubpipe.editions.handout", "-booklet.pdf"),
+    "press": ("pubpipe.editions.press", "-press.pdf"),
 }
 
 
