@@ -41,7 +41,7 @@ $(shell mkdir -p build && { [ -f $(OPTIONS_STAMP) ] && [ "$$(cat $(OPTIONS_STAMP
 
 edition = $(foreach a,$(ARTICLES),build/$(a)/$(a).$(1))
 
-.PHONY: all html epub pdf check test clean help setup
+.PHONY: all html epub pdf handout press check test clean help setup
 
 all: $(TOOLS) $(call edition,html) $(call edition,epub) $(call edition,pdf) ## build the HTML, EPUB and PDF of every article (or of ARTICLE=<slug>)
 
@@ -63,6 +63,19 @@ build/$(1)/$(1).html build/$(1)/$(1).epub build/$(1)/$(1).pdf &: $$(wildcard sou
 	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats $$(FORMATS) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
 endef
 $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
+
+handout: $(foreach a,$(ARTICLES),$(foreach v,a4 letter booklet,build/$(a)/$(a)-$(v).pdf)) ## classroom handouts: build/<slug>/<slug>-a4.pdf, -letter.pdf and -booklet.pdf (A5 booklet on A4)
+
+press: $(foreach a,$(ARTICLES),build/$(a)/$(a)-press.pdf) ## the print-shop PDF: build/<slug>/<slug>-press.pdf, 3 mm bleed and crop marks (PAPER=a4|letter)
+
+# The print variants: real file targets with the editions' prerequisites, one pubpipe run each.
+define print_rules
+build/$(1)/$(1)-a4.pdf build/$(1)/$(1)-letter.pdf build/$(1)/$(1)-booklet.pdf &: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
+	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats handout $(if $(STYLE),--style '$(STYLE)') --pdf-variant '$(PDF_VARIANT)'
+build/$(1)/$(1)-press.pdf: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
+	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats press $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
+endef
+$(foreach a,$(ARTICLES),$(eval $(call print_rules,$(a))))
 
 check: all $(TOOLS) ## check that the editions agree with each other and with the original
 	$(Q)$(PUBPIPE) $(VERBOSITY) check $(ARTICLES) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER))
