@@ -44,14 +44,15 @@ def title_block(doc: ResolvedDocument, heading_tag: str = "h1") -> str:
     return '<header class="title-block" id="title-block">' + "".join(parts) + "</header>"
 
 
-def cite_box(doc: ResolvedDocument, heading_tag: str = "h2") -> str:
+def cite_box(doc: ResolvedDocument, heading_tag: str = "h2", extra: str = "") -> str:
+    """`extra`: markup an edition adds inside the box after the entry (the web's downloads)."""
     if not doc.original_entry_html:
         return ""
     return (
         '<aside class="cite-this" id="cite-this" aria-labelledby="cite-this-heading">'
         f'<{heading_tag} id="cite-this-heading">{CITE_THIS}</{heading_tag}>'
         f'<p class="csl-entry">{doc.original_entry_html}</p>'
-        "</aside>"
+        f"{extra}</aside>"
     )
 
 
