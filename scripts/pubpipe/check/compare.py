@@ -26,13 +26,28 @@ def _snippet(tokens: Sequence[str], start: int, end: int) -> str:
 
 
 def diff_words(a_words: list[tuple[str, str]], b_words: list[tuple[str, str]]) -> Iterable[tuple[int, int, int, int]]:
-    """The differing stretches between two word sequences, as (a_start, a_end, b_start, b_end)."""
+    """The differing stretches between two word sequences, as (a_start, a_end, b_start, b_end).
+
+    The common beginning and end are skipped before difflib looks at the rest: editions nearly
+    always agree, and difflib's matching is quadratic in the frequent words of a long article.
+    """
     a_tokens = [w for w, _ in a_words]
     b_tokens = [w for w, _ in b_words]
-    matcher = difflib.SequenceMatcher(None, a_tokens, b_tokens, autojunk=False)
+    prefix = 0
+    limit = min(len(a_tokens), len(b_tokens))
+    while prefix < limit and a_tokens[prefix] == b_tokens[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and a_tokens[-1 - suffix] == b_tokens[-1 - suffix]:
+        suffix += 1
+    a_middle = a_tokens[prefix:len(a_tokens) - suffix]
+    b_middle = b_tokens[prefix:len(b_tokens) - suffix]
+    if not a_middle and not b_middle:
+        return
+    matcher = difflib.SequenceMatcher(None, a_middle, b_middle, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
-            yield i1, i2, j1, j2
+            yield i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix
 
 
 def _where(located: list[tuple[str, str]], index: int) -> str:

@@ -107,16 +107,13 @@ def _join_lines(runs: list[Run]) -> str:
     return normalise_text(text.replace("\n", " "))
 
 
-def _running_strings(reader: PdfReader) -> set[str]:
+def _running_words(reader: PdfReader) -> set[str]:
+    """The words a running head may be made of: the title's and the authors'."""
     info = reader.metadata or {}
-    strings = set()
-    for key in ("/Title", "/Author"):
-        if info.get(key):
-            strings.add(" ".join(words(str(info[key]))))
-    return strings
+    return {word for key in ("/Title", "/Author") if info.get(key) for word in words(str(info[key]))}
 
 
-def _drop_page_furniture(runs: list[Run], running: set[str], body_size: float) -> list[Run]:
+def _drop_page_furniture(runs: list[Run], running_words: set[str], body_size: float) -> list[Run]:
     """Remove running heads, page numbers, note calls and list numbers."""
     kept = []
     by_page: dict[int, list[Run]] = {}
@@ -128,7 +125,7 @@ def _drop_page_furniture(runs: list[Run], running: set[str], body_size: float) -
         top_line = [run for run in page_runs if run.top >= top - 2]
         bottom_line = [run for run in page_runs if run.bottom <= bottom + 2]
         furniture = set()
-        if page > 0 and all(" ".join(words(run.text)) in running for run in top_line):
+        if page > 0 and all(set(words(run.text)) <= running_words for run in top_line):
             furniture.update(map(id, top_line))
         if FOLIO.match(" ".join(run.text for run in sorted(bottom_line, key=lambda r: r.left))):
             furniture.update(map(id, bottom_line))
@@ -170,6 +167,20 @@ def _split_notes(runs: list[Run], destinations: dict[str, tuple[int, float]]) ->
         owner = min((top, name) for top, name in anchors if top >= run.top - TOLERANCE)[1]
         notes.setdefault(owner, []).append(run)
     return body, notes
+
+
+def _page_blocks(runs: list[Run]) -> list[Located]:
+    """The text of `runs` as one block per page; a word hyphenated across a page break is joined
+    and kept on the page where it starts."""
+    blocks: list[Located] = []
+    for page in sorted({run.page for run in runs}):
+        text = _join_lines([run for run in runs if run.page == page])
+        if blocks and re.search(r"\w[-\u2010\u00ad]$", blocks[-1].text) and re.match(r"\w", text):
+            first, _, text = text.partition(" ")
+            blocks[-1] = Located(blocks[-1].text[:-1] + first, blocks[-1].where)
+        if text:
+            blocks.append(Located(text, f"page {page + 1}"))
+    return blocks
 
 
 def _italic_parts(runs: list[Run]) -> tuple[str, ...]:
@@ -226,7 +237,7 @@ def read_pdf(path: Path) -> Summary:
         return summary
     body_size = statistics.median(run.size for run in runs for _ in range(len(run.text)))
     destinations = _destinations(reader)
-    runs = _drop_page_furniture(runs, _running_strings(reader), body_size)
+    runs = _drop_page_furniture(runs, _running_words(reader), body_size)
     runs, notes = _split_notes(runs, destinations)
     for name in sorted(notes, key=lambda n: int(n[2:])):
         text = NOTE_MARKER.sub("", _join_lines(notes[name]), count=1)
@@ -253,9 +264,7 @@ def read_pdf(path: Path) -> Summary:
         region = "entry" if name.startswith("ref-") else REGION_OF_DEST.get(name, "body")
         where = f"page {region_runs[0].page + 1}"
         if region == "body":
-            for page in sorted({run.page for run in region_runs}):
-                page_runs = [run for run in region_runs if run.page == page]
-                summary.body.append(Located(_join_lines(page_runs), f"page {page + 1}"))
+            summary.body.extend(_page_blocks(region_runs))
         elif region == "entry":
             summary.bibliography.append(Entry(_join_lines(region_runs), _italic_parts(region_runs), where))
         elif region == "title":
