@@ -1,0 +1,213 @@
+"""Issue 4's promises for the print edition, read back out of real PDFs with poppler, pypdf and
+pypdfium2: embedded declared fonts, metadata, page sizes, running heads, notes on their page,
+bookmarks, Cyrillic text, PDF/A-3b, and a build that fails on a glyph our fonts lack."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from pypdf import PdfReader
+
+from conftest import FIXTURES, SOURCE, CANONICAL, build_into
+from pubpipe.editions.fonts import is_declared
+
+MM = 72 / 25.4
+A4 = (210 * MM, 297 * MM)
+LETTER = (612.0, 792.0)
+
+
+def pdfinfo(path: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in out.splitlines())}
+
+
+def pdffonts(path: Path) -> list[list[str]]:
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return [line.split() for line in out.splitlines()[2:]]
+
+
+def page_size(path: Path, index: int = 0) -> tuple[float, float]:
+    box = PdfReader(path).pages[index].mediabox
+    return float(box.width), float(box.height)
+
+
+def band_text(path: Path, index: int, top: bool, depth: float = 20 * MM) -> str:
+    """The text in the top or bottom `depth` of a page: where running heads and folios live."""
+    pdf = pdfium.PdfDocument(str(path))
+    page = pdf[index]
+    width, height = page.get_size()
+    text = page.get_textpage()
+    return text.get_text_bounded(0, height - depth, width, height) if top else text.get_text_bounded(0, 0, width, depth)
+
+
+def page_texts(path: Path) -> list[str]:
+    pdf = pdfium.PdfDocument(str(path))
+    return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+
+
+def flat_outline(path: Path) -> list[tuple[int, str]]:
+    reader = PdfReader(path)
+    found: list[tuple[int, str]] = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title))
+
+    walk(reader.outline, 1)
+    return found
+
+
+@pytest.fixture(scope="module")
+def archival(tmp_path_factory, monkeypatch_module):
+    """The canonical article with every override at once: PAPER=letter, pdf/a-3b, SOURCE_DATE_EPOCH."""
+    monkeypatch_module.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    built = build_into(
+        SOURCE, CANONICAL, tmp_path_factory.mktemp("archival"),
+        "--formats", "pdf", "--paper", "letter", "--pdf-variant", "pdf/a-3b",
+    )
+    return built.edition("pdf")
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
+def test_every_font_is_embedded_and_declared(canonical, features):
+    for path in (canonical.edition("pdf"), features.edition("pdf")):
+        rows = pdffonts(path)
+        assert rows, f"{path.name} lists no fonts"
+        for row in rows:
+            name, embedded = row[0], row[-5]
+            assert embedded == "yes", f"{name} is not embedded in {path.name}"
+            assert is_declared(name), f"{name} is not one of our fonts"
+            assert "Type 3" not in " ".join(row)
+
+
+def test_bold_and_italic_are_real_faces(features):
+    names = {row[0].split("+", 1)[-1] for row in pdffonts(features.edition("pdf"))}
+    assert any("Italic" in name for name in names), names
+    assert any("Bold" in name for name in names), names
+
+
+def test_metadata_tagging_and_a4(canonical):
+    info = pdfinfo(canonical.edition("pdf"))
+    assert info["Title"] == "Soviet Relations with Pakistan"
+    assert info["Author"] == "Johanna Granville"
+    assert info["Subject"].startswith("How the Soviet Union")
+    assert "Kashmir" in info["Keywords"]
+    assert info["Tagged"] == "yes"
+    assert info["CreationDate"] == info["ModDate"]
+    assert "2004" in info["CreationDate"]  # the article's date when SOURCE_DATE_EPOCH is unset
+    assert page_size(canonical.edition("pdf")) == pytest.approx(A4, abs=0.5)
+    root = PdfReader(canonical.edition("pdf")).trailer["/Root"]
+    assert root["/Lang"] == "en-US"
+
+
+def test_paper_from_the_front_matter(features):
+    assert page_size(features.edition("pdf")) == pytest.approx(LETTER, abs=0.5)
+
+
+def test_overrides_paper_variant_and_dates(archival):
+    info = pdfinfo(archival)
+    assert page_size(archival) == pytest.approx(LETTER, abs=0.5)
+    assert info["CreationDate"].endswith("2023 UTC") and "Nov 14" in info["CreationDate"]
+    assert info["ModDate"] == info["CreationDate"]
+    assert re.search(rb"pdfaid:part(>|=\")3", _raw(archival))
+    assert re.search(rb"pdfaid:conformance(>|=\")B", _raw(archival))
+
+
+def _raw(path: Path) -> bytes:
+    reader = PdfReader(path)
+    return reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+
+
+def test_running_head_and_folio_absent_on_page_one_present_on_page_two(canonical):
+    path = canonical.edition("pdf")
+    pages = len(PdfReader(path).pages)
+    assert pages >= 2
+    assert band_text(path, 0, top=True).strip() == ""
+    head = band_text(path, 1, top=True)
+    assert "Soviet Relations with Pakistan" in head and "Johanna Granville" in head
+    assert f"2 of {pages}" in band_text(path, 1, top=False)
+    assert f"1 of {pages}" in band_text(path, 0, top=False)
+
+
+def test_cyrillic_extracts(features):
+    text = " ".join(page_texts(features.edition("pdf")))
+    assert "Русский текст: «Война и мир» — роман Льва Толстого" in text
+    assert "Николай Лобачевский" in text
+
+
+def test_each_note_is_on_the_page_that_calls_it(features):
+    pages = page_texts(features.edition("pdf"))
+    for call_text, note_text in (
+        ("Ordinary footnotes work as well.", "Second note: plain text only."),
+        ("and in Лев Николаевич Толстой.", "Война и мир"),
+    ):
+        call_page = next(i for i, t in enumerate(pages) if call_text in t.replace("\r\n", " "))
+        assert note_text in pages[call_page], f"note '{note_text}' is not on page {call_page + 1}"
+
+
+def test_adjacent_note_calls_are_separated(features):
+    text = page_texts(features.edition("pdf"))[0]
+    assert re.search(r"fine too\.\s*3,4", text), text[:400]
+
+
+def test_one_bookmark_per_heading_nested_like_the_headings(features):
+    outline = flat_outline(features.edition("pdf"))
+    assert outline == [
+        (1, "Features: a Test Article for Every Construct"),
+        (2, "Introduction"),
+        (3, "A table and a figure"),
+        (3, "Lists, links and other scripts"),
+        (2, "References"),
+        (2, "Cite this article"),
+    ]
+
+
+def test_bibliography_has_hanging_indents(features):
+    """The first line of an entry starts left of its following lines."""
+    pdf = pdfium.PdfDocument(str(features.edition("pdf")))
+    for index in range(len(pdf)):
+        textpage = pdf[index].get_textpage()
+        found = textpage.search("Smith, Jane, and John Doe.")
+        first = found.get_next()
+        if first is None:
+            continue
+        start = first[0]
+        left_first = textpage.get_charbox(start)[0]
+        continuation = textpage.search("States Navigate").get_next()
+        left_next = textpage.get_charbox(continuation[0])[0]
+        assert left_next - left_first > 8, (left_first, left_next)
+        return
+    pytest.fail("the bibliography entry was not found")
+
+
+@pytest.mark.parametrize(
+    "character, expected",
+    [
+        ("∀", "U+2200"),  # in the system's DejaVu, in neither of our fonts
+        ("\U00013000", "U+13000"),  # an Egyptian hieroglyph: in no font at all
+    ],
+)
+def test_a_character_our_fonts_lack_fails_the_build(article_copy, tmp_path, capsys, character, expected):
+    from pubpipe.cli import main
+
+    folder = article_copy(FIXTURES, "features")
+    article = folder / "article.md"
+    article.write_text(article.read_text(encoding="utf-8") + f"\nFor all {character} we care.\n", encoding="utf-8")
+    status = main(["build", "features", "--source", str(folder.parent), "--build", str(tmp_path / "out"), "--formats", "pdf"])
+    err = capsys.readouterr().err
+    assert status == 3, err
+    assert expected in err and "article.md:" in err
+    assert not (tmp_path / "out" / "features" / "features.pdf").exists()
