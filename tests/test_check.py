@@ -188,3 +188,15 @@ def test_check_json_is_written(features, tmp_path):
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["article"] == "features"
     assert set(data["checks"]) >= {"X-001", "X-004", "X-007", "F-002", "V-PDF"}
+
+
+@pytest.mark.parametrize("which", ["canonical", "features"])
+def test_full_check_with_validators_passes(which, request, capsys):
+    """What `make check` runs, validators included: nothing may differ and nothing may be reported."""
+    from pubpipe.cli import main
+
+    built: Built = request.getfixturevalue(which)
+    status = main(["check", built.slug, "--source", str(built.source.parent), "--build", str(built.build)])
+    output = capsys.readouterr()
+    assert status == 0, output.out + output.err
+    assert "FAIL" not in output.out
