@@ -21,6 +21,13 @@ CANONICAL = "soviet-relations-with-pakistan"
 os.environ.setdefault("PUBPIPE_ROOT", str(ROOT))
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--save-golden-files", action="store_true", default=False,
+        help="regenerate the reference files under tests/golden/ instead of comparing with them",
+    )
+
+
 @dataclass(frozen=True)
 class Built:
     slug: str
