@@ -12,12 +12,13 @@ import lxml.html
 from lxml import etree
 
 from pubpipe.editions import parts
-from pubpipe.editions.footnotes import find_footnotes, notes_section
+from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, find_footnotes,
+                                         notes_section)
+from pubpipe.editions.noterefs import mark_adjacent_refs
 from pubpipe.errors import ToolError
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
-NOTES_HEADING = "Notes"
 
 
 def xml_of(element: etree._Element) -> str:
@@ -58,11 +59,8 @@ def epub_footnotes(body: etree._Element) -> None:
     container.set("id", "footnotes")
     container.set("class", "footnotes")
     container.set("epub:type", "footnotes")
-    container.set("aria-labelledby", "footnotes-heading")
-    heading = lxml.html.Element("h2")
-    heading.set("id", "footnotes-heading")
-    heading.text = NOTES_HEADING
-    container.append(heading)
+    add_notes_heading(container)
+    mark_adjacent_refs(body)
     for number, note in enumerate(notes, start=1):
         note.ref.set("epub:type", "noteref")
         note.ref.set("role", "doc-noteref")
@@ -76,7 +74,7 @@ def epub_footnotes(body: etree._Element) -> None:
         for link in aside.iter("a"):
             if "footnote-back" in (link.get("class") or "").split():
                 link.set("role", "doc-backlink")
-                link.set("aria-label", f"Back to the text of note {number}")
+                link.set("aria-label", backlink_label(number))
                 link.text = "↩"
         container.append(aside)
     section.getparent().replace(section, container)
@@ -136,7 +134,7 @@ def colophon_body(doc, modified: str) -> str:
     if doc.original_entry_html:
         source = "<p>The text was first published elsewhere; the record of that publication follows.</p>"
     return (
-        '<section id="colophon" epub:type="colophon" role="doc-colophon" aria-labelledby="colophon-heading">'
+        '<section id="colophon" class="colophon" epub:type="colophon" role="doc-colophon" aria-labelledby="colophon-heading">'
         '<h1 id="colophon-heading">Colophon</h1>'
         f"{source}{to_xhtml(parts.cite_box(doc, heading_tag='h2'))}"
         f"{to_xhtml(parts.rights_line(doc))}"

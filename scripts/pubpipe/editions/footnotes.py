@@ -40,6 +40,25 @@ def find_footnotes(body: etree._Element) -> list[Footnote]:
     return notes
 
 
+NOTES_HEADING = "Notes"
+
+
+def add_notes_heading(section: etree._Element, tag: str = "h2") -> None:
+    """Head the notes with a heading of their own: a named section that readers can jump to."""
+    heading = etree.SubElement(section, tag)
+    heading.set("id", "footnotes-heading")
+    heading.text = NOTES_HEADING
+    heading.tail = section.text
+    section.text = None
+    section.insert(0, heading)
+    section.set("aria-labelledby", "footnotes-heading")
+
+
+def backlink_label(number: int) -> str:
+    """The backlink shows only an arrow; its accessible name says where it leads."""
+    return f"Back to the text of note {number}"
+
+
 def remove_backlinks(item: etree._Element) -> None:
     for link in list(item.iter("a")):
         if "footnote-back" in (link.get("class") or "").split():

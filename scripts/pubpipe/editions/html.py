@@ -1,7 +1,9 @@
-"""The web edition: one self-contained HTML5 file (styles inlined, images embedded).
+"""The web edition: one self-contained HTML5 file (styles inlined, images and downloads embedded).
 
 One file can be e-mailed, put on any web server or opened from a USB stick, and still show its
-figures and its typography.
+figures, its typography and its citation downloads (as `data:` links). It must read well from a
+360 px phone to a 1440 px screen, in light and dark colour schemes and on paper (styles/web.css),
+and pass axe-core and the Nu HTML Checker with nothing reported (tests/test_html.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,12 @@ from typing import Any
 import lxml.html
 
 from pubpipe.editions import parts
+from pubpipe.editions.alt_text import require_alt_text
+from pubpipe.editions.citation_formats import downloads
+from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, drop_keeping_tail, find_footnotes,
+                                         notes_section)
 from pubpipe.editions.metadata_tags import head_metadata
+from pubpipe.editions.noterefs import mark_adjacent_refs
 from pubpipe.output import write_bytes_atomic
 from pubpipe.paths import styles_dir
 from pubpipe.resolve import ResolvedDocument
@@ -29,16 +36,69 @@ def _embed_images(doc: ResolvedDocument, body) -> None:
                 img.set("src", f"data:{image.media_type};base64,{data}")
 
 
+def _web_footnotes(body) -> None:
+    """Pandoc's notes under a "Notes" heading (instead of a bare rule), backlinks that say where."""
+    section = notes_section(body)
+    if section is None:
+        return
+    for rule in section.findall("hr"):
+        drop_keeping_tail(rule)
+    add_notes_heading(section)
+    mark_adjacent_refs(body)
+    for number, note in enumerate(find_footnotes(body), start=1):
+        for link in note.item.iter("a"):
+            if "footnote-back" in (link.get("class") or "").split():
+                link.set("aria-label", backlink_label(number))
+
+
+def _scrollable_tables(body) -> None:
+    """A wide table scrolls inside its own box on a phone instead of widening the page; the box
+    takes keyboard focus and a name so keyboard users can scroll it too (WCAG 2.1.1)."""
+    for index, table in enumerate(list(body.iter("table")), start=1):
+        caption = table.find("caption")
+        label = " ".join(caption.text_content().split()) if caption is not None else ""
+        wrapper = lxml.html.Element("div")
+        wrapper.set("class", "table-scroll")
+        wrapper.set("tabindex", "0")
+        wrapper.set("role", "region")
+        wrapper.set("aria-label", label or f"Table {index}")
+        table.addprevious(wrapper)
+        wrapper.tail, table.tail = table.tail, None
+        wrapper.append(table)
+
+
+def _cite_downloads(doc: ResolvedDocument) -> str:
+    record = doc.article.metadata.original_record
+    if not record:
+        return ""
+    links = ", ".join(
+        f'<a href="{parts.esc(url)}" download="{parts.esc(name)}">{label}</a>'
+        for label, name, url in downloads(record, doc.article.slug)
+    )
+    return f'<p class="cite-downloads">Download the citation: {links}.</p>'
+
+
+def _colophon(doc: ResolvedDocument) -> str:
+    return (
+        '<footer class="page-footer"><p>Made from the article’s source with pandoc '
+        f"{parts.esc(doc.pandoc_version)}; citations in the CSL style {parts.esc(doc.style_name)}.</p></footer>"
+    )
+
+
 def render(doc: ResolvedDocument) -> str:
     body = parts.body_element(doc)
     body.set("class", "article-body")
+    require_alt_text(doc, body)
     _embed_images(doc, body)
+    _web_footnotes(body)
+    _scrollable_tables(body)
     css = (styles_dir() / STYLESHEET).read_text(encoding="utf-8")
     lang = doc.article.metadata.lang
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{parts.esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="color-scheme" content="light dark">\n'
         f"<title>{parts.esc(doc.title.text)}</title>\n"
         f"{head_metadata(doc)}"
         f"<style>\n{css}</style>\n</head>\n<body>\n"
@@ -46,9 +106,9 @@ def render(doc: ResolvedDocument) -> str:
         '<main id="main">\n<article>\n'
         f"{parts.title_block(doc)}\n"
         f"{lxml.html.tostring(body, encoding='unicode')}\n"
-        f"{parts.cite_box(doc)}\n"
+        f"{parts.cite_box(doc, extra=_cite_downloads(doc))}\n"
         f"{parts.rights_line(doc)}\n"
-        "</article>\n</main>\n</body>\n</html>\n"
+        f"</article>\n</main>\n{_colophon(doc)}\n</body>\n</html>\n"
     )
 
 

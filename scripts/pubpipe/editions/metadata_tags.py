@@ -4,46 +4,56 @@
 Where each value comes from:
 - title, authors, description, keywords, language, rights: the article's front matter, as
   rendered to plain text by the resolve step;
-- citation_inbook_title, pages, publisher, publication date: `original.record`, the CSL item of
-  the original publication, so the tags describe the same work the "Cite this article" box does.
+- every citation_* tag (title, authors, journal or book title, volume, issue, pages, publisher,
+  date, DOI): `original.record`, the CSL item of the original publication, so that Zotero and
+  Google Scholar save the same work the "Cite this article" box and the downloads cite; without a
+  record they fall back to the front matter;
+- DC.source and JSON-LD isBasedOn: that record as formatted by the CSL style.
 """
 
 from __future__ import annotations
 
 import json
 
+from pubpipe.editions.citation_formats import date_parts, names, page_range, plain
 from pubpipe.editions.parts import esc
 from pubpipe.resolve import ResolvedDocument
 
 
-def _meta(name: str, content: str | None, attribute: str = "name") -> str:
-    if not content:
+def _meta(name: str, content, attribute: str = "name") -> str:
+    if content is None or str(content).strip() == "":
         return ""
-    return f'<meta {attribute}="{esc(name)}" content="{esc(content)}">\n'
+    return f'<meta {attribute}="{esc(name)}" content="{esc(" ".join(str(content).split()))}">\n'
 
 
-def _record_year(record: dict) -> str | None:
-    issued = record.get("issued")
-    if isinstance(issued, dict):
-        parts = (issued.get("date-parts") or [[None]])[0]
-        return str(parts[0]) if parts and parts[0] else None
-    return str(issued)[:4] if issued else None
+JOURNAL_TYPES = ("article-journal", "article-magazine", "article-newspaper")
 
 
-def _person(name: dict | str) -> str:
-    if isinstance(name, str):
-        return name
-    return ", ".join(part for part in (name.get("family"), name.get("given")) if part) or name.get("literal", "")
+def _container_tags(record: dict) -> list[str]:
+    """Highwire names the container by the kind of work: a journal, or the book it is part of."""
+    container = record.get("container-title")
+    kind = record.get("type")
+    if not container:
+        return []
+    if kind in JOURNAL_TYPES:
+        return [_meta("citation_journal_title", plain(container))]
+    if kind == "paper-conference":
+        return [_meta("citation_conference_title", plain(container))]
+    return [_meta("citation_inbook_title", plain(container))]
 
 
 def head_metadata(doc: ResolvedDocument) -> str:
     meta = doc.article.metadata
     record = meta.original_record or {}
-    pages = str(record.get("page", "")).replace("–", "-").split("-")
-    citation_authors = [_person(name) for name in record.get("author") or []] or [a.text for a in doc.authors]
+    first_page, last_page = page_range(record)
+    citation_authors = [f"{family}, {given}" if given else family for family, given in names(record, "author")]
+    citation_authors = citation_authors or [a.text for a in doc.authors]
+    source = _plain_html(doc.original_entry_html) if doc.original_entry_html else None
+    year = (date_parts(record.get("issued")) or [None])[0]
     tags = [
         _meta("description", doc.description.text if doc.description else None),
         _meta("keywords", ", ".join(k.text for k in doc.keywords)),
+        '<link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">\n',
         _meta("DC.title", doc.title.text),
         *(_meta("DC.creator", author.text) for author in doc.authors),
         _meta("DC.language", meta.lang),
@@ -52,16 +62,29 @@ def head_metadata(doc: ResolvedDocument) -> str:
         _meta("DC.description", doc.description.text if doc.description else None),
         *(_meta("DC.subject", keyword.text) for keyword in doc.keywords),
         _meta("DC.date", doc.date.text if doc.date else None),
-        _meta("citation_title", doc.title.text),
+        _meta("DC.source", source),
+        _meta("DC.type", "Text"),
+        _meta("DC.format", "text/html"),
+        _meta("citation_title", plain(record["title"]) if record.get("title") else doc.title.text),
         *(_meta("citation_author", name) for name in citation_authors),
-        _meta("citation_publication_date", _record_year(record) or (doc.date.text if doc.date else None)),
-        _meta("citation_inbook_title", record.get("container-title")),
-        _meta("citation_firstpage", pages[0] if pages[0] else None),
-        _meta("citation_lastpage", pages[-1] if len(pages) > 1 else None),
+        _meta("citation_publication_date", str(year) if year else (doc.date.text if doc.date else None)),
+        *_container_tags(record),
+        _meta("citation_volume", record.get("volume")),
+        _meta("citation_issue", record.get("issue")),
+        _meta("citation_firstpage", first_page),
+        _meta("citation_lastpage", last_page),
         _meta("citation_publisher", record.get("publisher")),
+        _meta("citation_doi", record.get("DOI")),
+        _meta("citation_isbn", record.get("ISBN")),
+        _meta("citation_issn", record.get("ISSN")),
         _meta("citation_language", meta.lang),
     ]
-    json_ld = {
+    return "".join(tags) + json_ld(doc, record, first_page, last_page)
+
+
+def json_ld(doc: ResolvedDocument, record: dict, first_page: str | None, last_page: str | None) -> str:
+    meta = doc.article.metadata
+    data: dict = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
         "headline": doc.title.text,
@@ -72,18 +95,35 @@ def head_metadata(doc: ResolvedDocument) -> str:
         "keywords": [k.text for k in doc.keywords],
     }
     if doc.description:
-        json_ld["description"] = doc.description.text
+        data["description"] = doc.description.text
     if doc.rights:
-        json_ld["copyrightNotice"] = doc.rights.text
+        data["copyrightNotice"] = doc.rights.text
     if doc.date:
-        json_ld["datePublished"] = doc.date.text
+        data["datePublished"] = doc.date.text
     if record:
-        json_ld["isPartOf"] = {
-            "@type": "Book",
-            "name": record.get("container-title"),
-            "publisher": {"@type": "Organization", "name": record.get("publisher")},
+        container = {
+            "@type": "Periodical" if record.get("type") in JOURNAL_TYPES else "Book",
+            "name": plain(record.get("container-title") or record.get("title") or ""),
         }
+        if record.get("publisher"):
+            container["publisher"] = {"@type": "Organization", "name": record["publisher"]}
+        data["isPartOf"] = container
+        if first_page:
+            data["pageStart"] = first_page
+        if last_page:
+            data["pageEnd"] = last_page
         if record.get("page"):
-            json_ld["pagination"] = str(record["page"])
-    script = json.dumps(json_ld, ensure_ascii=False, indent=1, sort_keys=True).replace("</", "<\\/")
-    return "".join(tags) + f'<script type="application/ld+json">\n{script}\n</script>\n'
+            data["pagination"] = str(record["page"])
+        if doc.original_entry_html:
+            data["isBasedOn"] = {"@type": "CreativeWork", "name": plain(record.get("title") or doc.title.text),
+                                 "description": _plain_html(doc.original_entry_html)}
+    script = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    # "</" (any case) would end the script element early; "<!--" would open a comment in it.
+    script = script.replace("<", "\\u003c")
+    return f'<script type="application/ld+json">\n{script}\n</script>\n'
+
+
+def _plain_html(fragment: str) -> str:
+    import lxml.html
+
+    return " ".join(lxml.html.fragment_fromstring(fragment, create_parent="span").text_content().split())
