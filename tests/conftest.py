@@ -66,3 +66,38 @@ def article_copy(tmp_path):
         return target
 
     return copy
+
+
+# Untrusted and malformed articles (test_security, test_errors): see tests/untrusted.py.
+@pytest.fixture(scope="session")
+def victim_baseline(tmp_path_factory) -> Path:
+    from untrusted import build_baseline
+
+    return build_baseline(tmp_path_factory.mktemp("victim"))
+
+
+@pytest.fixture(scope="session")
+def planted_secret(tmp_path_factory) -> Path:
+    from untrusted import plant_secrets
+
+    return plant_secrets(tmp_path_factory.mktemp("outside"))
+
+
+@pytest.fixture(scope="session")
+def listener():
+    from untrusted import Listener
+
+    server = Listener()
+    yield server
+    server.close()
+
+
+@pytest.fixture()
+def case(tmp_path, victim_baseline, planted_secret, listener, capfd):
+    """A fresh copy of the good victim article and its good editions; afterwards, no leak at all."""
+    from untrusted import assert_no_secret, make_case
+
+    made = make_case(tmp_path / "case", victim_baseline, capfd, planted_secret)
+    yield made
+    assert_no_secret(made.build_root)
+    assert listener.requests == [], f"the article reached the network: {listener.requests}"

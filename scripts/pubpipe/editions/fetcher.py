@@ -26,7 +26,10 @@ class SafeURLFetcher(URLFetcher):
         if scheme == "data":
             return super().fetch(url, headers)
         if scheme == "file":
-            path = Path(unquote(urlsplit(url).path))
-            if any(inside_folder(path, folder) for folder in self.allowed_folders):
+            parts = urlsplit(url)
+            path = Path(unquote(parts.path))
+            local = parts.netloc in ("", "localhost")
+            if local and path.is_absolute() and any(inside_folder(path, folder) for folder in self.allowed_folders):
                 return super().fetch(url, headers)
-        raise FatalURLFetchingError(f"refused to fetch {url}: only the article's own files may be used")
+        # The URL is not repeated whole: a refused `data:` or query string could carry anything.
+        raise FatalURLFetchingError(f"refused to fetch {url[:120]}: only the article's own files may be used")

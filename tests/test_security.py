@@ -1,0 +1,249 @@
+"""An untrusted article may not read outside its folder, reach the network, put active content in
+front of readers, or take more than its time and memory.
+
+Each case spoils the good `victim` article (tests/untrusted.py) and builds it with the real
+command line. The `case` fixture then checks that the planted secret (files outside the article
+folder) is in no edition, PDF streams and EPUB members included, and in no message, and that the
+loopback listener counted no request. Refusals exit with status 6 (UnsafeContentError) and leave
+the earlier good editions byte-identical.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from untrusted import EDITIONS, SECRET, article_text, readable_strings
+
+UNSAFE = 6
+LIMIT = 7
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(number for number, line in enumerate(text.split("\n"), start=1) if needle in line)
+
+
+# --- front matter paths: citeproc reads them outside pandoc's --sandbox -------------------------
+
+@pytest.mark.parametrize("field_name, target", [
+    ("bibliography", "secret.bib"),
+    ("bibliography", "secret.yaml"),
+    ("bibliography", "secret.json"),
+    ("csl", "secret.csl"),
+    ("citation-abbreviations", "secret.json"),
+])
+@pytest.mark.parametrize("spelling", ["absolute", "dotdot", "symlink"])
+def test_front_matter_paths_outside_the_folder_are_refused(case, field_name, target, spelling):
+    outside = case.secret_file.parent / target
+    if spelling == "absolute":
+        value = str(outside)
+    elif spelling == "dotdot":
+        value = os.path.relpath(outside, case.folder)
+    else:
+        (case.folder / f"link{outside.suffix}").symlink_to(outside)
+        value = f"link{outside.suffix}"
+    text = article_text(**{field_name: value})
+    case.article(text)
+    result = case.build()
+    where = "" if field_name == "csl" else f":{line_of(text, field_name + ':')}"
+    case.assert_refused(result, UNSAFE, field_name, f"article.md{where}", "outside the article folder")
+
+
+@pytest.mark.parametrize("field_name", ["bibliography", "csl", "citation-abbreviations"])
+def test_front_matter_urls_are_refused_without_a_request(case, listener, field_name):
+    suffix = {"bibliography": "refs.bib", "csl": "style.csl", "citation-abbreviations": "abbr.json"}[field_name]
+    case.article(article_text(**{field_name: f"{listener.url}/{suffix}"}))
+    case.assert_refused(case.build(), UNSAFE, field_name, "URL")
+
+
+def test_original_file_outside_the_folder_is_refused(case):
+    case.article(article_text(original={"file": str(case.secret_file)}))
+    case.assert_refused(case.build(), UNSAFE, "original", "outside the article folder")
+
+
+def test_article_md_linking_outside_is_refused(case):
+    (case.folder / "article.md").unlink()
+    (case.folder / "article.md").symlink_to(case.secret_file)
+    case.assert_refused(case.build(), UNSAFE, "article.md", "outside the article folder")
+
+
+# --- images ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spelling", ["absolute", "dotdot", "symlink", "url", "file-url", "protocol-relative"])
+def test_images_from_outside_the_folder_are_refused(case, listener, spelling):
+    secret_png = case.secret_file.parent / "secret.png"
+    src = {
+        "absolute": str(secret_png),
+        "dotdot": os.path.relpath(secret_png, case.folder),
+        "symlink": "innocent.png",
+        "url": f"{listener.url}/chart.png",
+        "file-url": secret_png.as_uri(),
+        "protocol-relative": f"//127.0.0.1:{listener.url.rsplit(':', 1)[1]}/chart.png",
+    }[spelling]
+    if spelling == "symlink":
+        (case.folder / "innocent.png").symlink_to(secret_png)
+    body = f"Text before.\n\n![A picture.]({src})\n\nText after.\n"
+    text = article_text(body=body)
+    case.article(text)
+    result = case.build()
+    case.assert_refused(result, UNSAFE, f"article.md:{line_of(text, '![A picture.]')}", "image")
+
+
+# --- raw HTML: refused with file and line, for all three editions at once ----------------------
+
+RAW_HTML = [
+    ("<script>alert(1)</script>", "<script>"),
+    ('<p onclick="alert(1)">Click</p>', "onclick="),
+    ("[a link](javascript:alert(1))", "javascript:"),
+    ('<a href="jav&#x09;ascript:alert(1)">hidden scheme</a>', "javascript:"),
+    ('<a href="JaVaScRiPt:alert(1)">shouting scheme</a>', "javascript:"),
+    ('<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">data link</a>', "data:"),
+    ('<iframe src="{url}/frame"></iframe>', "<iframe>"),
+    ('<object data="{url}/object"></object>', "<object>"),
+    ('<embed src="{url}/embed">', "<embed>"),
+    ('<form action="{url}/post"><input name="q"></form>', "<form>"),
+    ('<link rel="attachment" href="{secret_uri}">', "<link>"),
+    ('<a rel="attachment" href="chart.png">attach</a>', "attachment"),
+    ('<link rel="stylesheet" href="{url}/style.css">', "<link>"),
+    ('<meta http-equiv="refresh" content="0;url={url}/">', "<meta>"),
+    ('<base href="{url}/">', "<base>"),
+    ("<style>@import url({url}/style.css);</style>", "<style>"),
+    ('<div style="background: url({url}/bg.png)">styled</div>', "style="),
+    ("<svg><script>alert(1)</script></svg>", "<svg>"),
+    ("```{{=html}}\n<script>alert(1)</script>\n```", "<script>"),
+    ('<img src="chart.png" alt="x" srcset="{url}/big.png 2x">', "srcset="),
+    ('<video poster="{url}/poster.png"></video>', "<video>"),
+    ('[a span]{{onmouseover="alert(1)"}}', "onmouseover="),
+    ('<math><mi xlink:href="javascript:alert(1)">x</mi></math>', "<math>"),
+    ("<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>", "<noscript>"),
+]
+
+
+@pytest.mark.parametrize("snippet, word", RAW_HTML, ids=[word + str(i) for i, (_s, word) in enumerate(RAW_HTML)])
+def test_active_raw_html_is_refused_with_file_and_line(case, listener, snippet, word):
+    snippet = snippet.format(url=listener.url, secret_uri=case.secret_file.as_uri())
+    body = f"# Introduction\n\nA harmless paragraph [@doe2001].\n\n{snippet}\n\nMore text.\n"
+    text = article_text(body=body)
+    case.article(text)
+    result = case.build()
+    lines = snippet.split("\n")
+    line = line_of(text, next((part for part in lines if word.rstrip("=:>") in part), lines[0]))
+    case.assert_refused(result, UNSAFE, word, f"article.md:{line}", "refused")
+
+
+def test_active_html_in_the_front_matter_is_refused(case):
+    text = article_text(title="A title <img src=x onerror=alert(1)>")
+    case.article(text)
+    case.assert_refused(case.build(), UNSAFE, "onerror=", f"article.md:{line_of(text, 'title:')}", "'title'")
+
+
+def test_every_refused_construct_is_listed(case, listener):
+    body = "<script>alert(1)</script>\n\n<iframe src=\"x\"></iframe>\n\n<p onclick=\"x\">p</p>\n"
+    case.article(article_text(body=body))
+    result = case.build()
+    case.assert_refused(result, UNSAFE, "<script>", "<iframe>", "onclick=")
+
+
+SVG_ATTACKS = {
+    "script": '<svg xmlns="http://www.w3.org/2000/svg">\n<script>alert(1)</script>\n</svg>',
+    "handler": '<svg xmlns="http://www.w3.org/2000/svg"\n onload="alert(1)">\n<rect width="5" height="5"/></svg>',
+    "remote-image": '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+                    '<image xlink:href="{url}/x.png" width="5" height="5"/>\n</svg>',
+    "file-image": '<svg xmlns="http://www.w3.org/2000/svg">\n<image href="{secret_uri}" width="5" height="5"/>\n</svg>',
+    "entity": '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY x SYSTEM "{secret_uri}">]>\n'
+              '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>',
+    "foreign-object": '<svg xmlns="http://www.w3.org/2000/svg">\n<foreignObject><iframe/></foreignObject>\n</svg>',
+}
+
+
+@pytest.mark.parametrize("attack", sorted(SVG_ATTACKS))
+def test_svg_images_with_active_or_fetching_content_are_refused(case, listener, attack):
+    case.write("figure.svg", SVG_ATTACKS[attack].format(url=listener.url, secret_uri=case.secret_file.as_uri()))
+    case.article(article_text(body="Text.\n\n![A figure.](figure.svg)\n"))
+    case.assert_refused(case.build(), UNSAFE, "figure.svg", "SVG")
+
+
+# --- what is allowed still builds, and still reaches nothing -------------------------------------
+
+def test_harmless_html_links_and_raw_latex_build_without_fetching(case, listener):
+    body = (
+        "# Introduction\n\nPress <kbd>Ctrl</kbd>+<kbd>C</kbd>, see <abbr title=\"HyperText\">HTML</abbr> "
+        f"and [the listener]({listener.url}/page) [@doe2001].\n\n- [ ] a task\n- [x] a done task\n\n"
+        "Before a page break.\n\n\\newpage\n\nAfter it.\n\n![A small chart.](chart.png)\n"
+    )
+    text = article_text(body=body)
+    case.article(text)
+    result = case.build()
+    assert result.status == 0, result.text
+    assert f"line {line_of(text, chr(92) + 'newpage')}" in result.err and "left out" in result.err
+    for name in EDITIONS:
+        for chunk in readable_strings(case.edition(name).read_bytes(), name):
+            lowered = chunk.lower()
+            # The HTML edition's own JSON-LD metadata is the one script allowed (it escapes "<").
+            scripts = re.findall(rb"<script[^>]*>", lowered)
+            assert all(tag == b'<script type="application/ld+json">' for tag in scripts), scripts
+            assert b"javascript:" not in lowered
+            assert not re.search(rb"<[a-z][^>]*\son[a-z]+\s*=", lowered)
+    html = case.edition("html").read_text(encoding="utf-8")
+    assert f"{listener.url}/page" in html and "<kbd>Ctrl</kbd>" in html
+
+
+# --- WeasyPrint's URL fetcher ------------------------------------------------------------------
+
+def test_fetcher_reads_only_data_and_the_allowed_folders(case, listener):
+    from weasyprint.urls import FatalURLFetchingError
+
+    from pubpipe.editions.fetcher import SafeURLFetcher
+
+    (case.folder / "inside-link.png").symlink_to(case.secret_file.parent / "secret.png")
+    fetcher = SafeURLFetcher([case.folder])
+    chart = case.folder / "chart.png"
+    assert fetcher.fetch(chart.as_uri()).read() == chart.read_bytes()
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+    refused = [
+        case.secret_file.as_uri(),
+        (case.folder / "inside-link.png").as_uri(),
+        (case.folder / ".." / ".." / "outside" / "secret.txt").as_uri(),
+        "file://example.org" + chart.as_posix(),
+        f"{listener.url}/x.png",
+        f"https://127.0.0.1:{listener.url.rsplit(':', 1)[1]}/x.png",
+        "ftp://127.0.0.1/x.png",
+    ]
+    for url in refused:
+        with pytest.raises(FatalURLFetchingError):
+            fetcher.fetch(url)
+
+
+# --- limits ------------------------------------------------------------------------------------
+
+def test_pandoc_time_limit(case, monkeypatch):
+    monkeypatch.setenv("PUBPIPE_PANDOC_TIMEOUT", "2")
+    case.article(article_text(body="Text " + "[" * 30 + "x\n"))
+    case.assert_refused(case.build(), LIMIT, "pandoc", "time limit of 2 s", "PUBPIPE_PANDOC_TIMEOUT")
+
+
+def test_pandoc_memory_limit(case, monkeypatch):
+    # This pandoc is linked with -H64m, so a smaller -M is raised to 64M; a long article exceeds that.
+    monkeypatch.setenv("PUBPIPE_PANDOC_MEMORY", "64M")
+    paragraphs = "".join(f"Paragraph {n} with *emphasis* and [a link](https://example.org/{n}).\n\n" for n in range(4000))
+    case.article(article_text(body=paragraphs))
+    case.assert_refused(case.build(), LIMIT, "pandoc", "memory limit of 64M", "PUBPIPE_PANDOC_MEMORY")
+
+
+def test_weasyprint_time_limit(case, monkeypatch):
+    monkeypatch.setenv("PUBPIPE_PDF_TIMEOUT", "0.001")
+    case.assert_refused(case.build(), LIMIT, "WeasyPrint", "time limit", "PUBPIPE_PDF_TIMEOUT")
+
+
+def test_weasyprint_memory_limit_on_a_huge_table(case, monkeypatch):
+    monkeypatch.setenv("PUBPIPE_PDF_MEMORY", "16M")
+    rows = "\n".join(f"| {n} | {'word ' * 12} | {n * 7} |" for n in range(300))
+    case.article(article_text(body=f"A huge table.\n\n| A | B | C |\n|---|---|---|\n{rows}\n"))
+    case.assert_refused(case.build(), LIMIT, "WeasyPrint", "memory limit", "PUBPIPE_PDF_MEMORY")
+
+
+def test_the_secret_really_is_readable(case):
+    """Guards the other tests: the planted secret exists, so 'not found' means 'not leaked'."""
+    assert SECRET in case.secret_file.read_text(encoding="utf-8")
