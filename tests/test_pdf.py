@@ -211,3 +211,24 @@ def test_a_character_our_fonts_lack_fails_the_build(article_copy, tmp_path, caps
     assert status == 3, err
     assert expected in err and "article.md:" in err
     assert not (tmp_path / "out" / "features" / "features.pdf").exists()
+
+
+def test_running_head_keeps_whole_words_of_the_title():
+    from pubpipe.editions.pdf import running_authors, running_title
+
+    long = "A very long title without any colon that goes on and on about everything under the sun"
+    short = running_title(long)
+    assert short.endswith("…") and len(short) <= 56
+    assert set(short.rstrip("…").split()) <= set(long.split())
+    assert running_title("Soviet Relations with Pakistan: A Survey of Seventy Years of Arms, Aid and Refugees") == (
+        "Soviet Relations with Pakistan"
+    )
+    assert running_authors(["Ann Long-Surname Person", "Bob Another Long Surname", "Cy"]) == "Ann Long-Surname Person"
+
+
+def test_a_title_cannot_escape_its_css_string():
+    from pubpipe.editions.pdf import css_string
+
+    literal = css_string('Evil"; } @page { size: 1mm; } x { "\\')
+    assert literal.count('"') == 2 and literal.startswith('"') and literal.endswith('"')
+    assert "\\" not in literal.replace("\\22 ", "").replace("\\5c ", "")
