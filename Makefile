@@ -12,6 +12,7 @@ ARTICLE ?=
 STYLE ?=
 PAPER ?=
 PDF_VARIANT ?= pdf/ua-1
+PORT ?= 8000
 V ?=
 
 PYTHON ?= python3
@@ -41,7 +42,7 @@ $(shell mkdir -p build && { [ -f $(OPTIONS_STAMP) ] && [ "$$(cat $(OPTIONS_STAMP
 
 edition = $(foreach a,$(ARTICLES),build/$(a)/$(a).$(1))
 
-.PHONY: all html epub pdf handout press check test clean help setup
+.PHONY: all html epub pdf handout press check test clean help setup watch bench
 
 all: $(TOOLS) $(call edition,html) $(call edition,epub) $(call edition,pdf) ## build the HTML, EPUB and PDF of every article (or of ARTICLE=<slug>)
 
@@ -79,6 +80,13 @@ $(foreach a,$(ARTICLES),$(eval $(call print_rules,$(a))))
 
 check: all $(TOOLS) ## check that the editions agree with each other and with the original
 	$(Q)$(PUBPIPE) $(VERBOSITY) check $(ARTICLES) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER))
+
+# A long-running process: rebuilds on every save, serves the HTML with live reload on 127.0.0.1.
+watch: | $(INSTALLED) ## rebuild ARTICLE=<slug> on every save; preview with live reload at 127.0.0.1, PORT=8000
+	$(PUBPIPE) $(VERBOSITY) watch $(firstword $(ARTICLES)) --port $(PORT) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
+
+bench: | $(INSTALLED) $(TOOLS) ## time the pipeline against pandoc's own route: a table and build/bench.json
+	$(VENV)/bin/python scripts/bench.py
 
 test: $(INSTALLED) $(TOOLS) ## run the test suite
 	$(VENV)/bin/python -m pytest $(if $(filter 1,$(V)),-v,-q)

@@ -7,6 +7,8 @@ on separate cores.
 
 from __future__ import annotations
 
+import contextvars
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -14,14 +16,21 @@ from typing import Any
 from pubpipe import console
 from pubpipe.article import load_article
 from pubpipe.editions import EDITIONS, builder, output_path
-from pubpipe.output import source_date_epoch
-from pubpipe.resolve import resolve
+from pubpipe.output import edition_set, source_date_epoch
+from pubpipe.resolve import ResolvedDocument, resolve
 from pubpipe.warm import prewarm_weasyprint
 
+# The editions that WeasyPrint lays out (each in a forked child); the others render beside them.
+PRINTED = ("pdf", "handout", "press")
 
-def build_article(folder: Path, formats: list[str], build_root: Path, options: dict[str, Any]) -> list[Path]:
+
+def prepare(folder: Path, options: dict[str, Any]) -> tuple[ResolvedDocument, dict[str, Any]]:
+    """Load and resolve once; return the document and the options with the article's date stamp.
+
+    Separate from build_article so that `pubpipe watch` can put the HTML in place before it
+    renders the slower editions from the same resolved document.
+    """
     started = time.perf_counter()
-    warm = prewarm_weasyprint() if "pdf" in formats else None
     article = load_article(folder)
     document = resolve(article, options.get("style"))
     for message in document.warnings:
@@ -29,16 +38,69 @@ def build_article(folder: Path, formats: list[str], build_root: Path, options: d
     console.detail(f"{article.slug}: resolved with {document.style_name} in {time.perf_counter() - started:.2f} s")
     options = dict(options)
     options["source_date_epoch"] = source_date_epoch(article.date_epoch)
-    written = []
+    return document, options
+
+
+def build_article(
+    folder: Path,
+    formats: list[str],
+    build_root: Path,
+    options: dict[str, Any],
+    prepared: tuple[ResolvedDocument, dict[str, Any]] | None = None,
+) -> list[Path]:
+    formats = [name for name in formats if name in EDITIONS]
+    printed = [name for name in formats if name in PRINTED]
+    others = [name for name in formats if name not in PRINTED]
+    warm = prewarm_weasyprint() if printed else None
+    document, options = prepared or prepare(folder, options)
+    article = document.article
+    written: dict[str, tuple[Path, float]] = {}
+
+    def render(names: list[str]) -> None:
+        for name in names:
+            if name in PRINTED and warm is not None:
+                warm.join()
+            step = time.perf_counter()
+            path = builder(name)(document, output_path(build_root, article.slug, name), options)
+            written[name] = (path, time.perf_counter() - step)
+
+    # All editions are put in place together once every one is done (see output.edition_set).
+    with edition_set(build_root / article.slug):
+        side = _Background(render, others) if printed and others else None
+        try:
+            render(printed if side else formats)
+        finally:
+            if side:
+                side.join()
+        if side:
+            side.raise_failure()
     for name in formats:
-        if name not in EDITIONS:
-            continue
-        if name == "pdf" and warm is not None:
-            warm.join()
-        step = time.perf_counter()
-        path = builder(name)(document, output_path(build_root, article.slug, name), options)
-        console.info(
-            f"  {name:<5} {path}  {console.human_size(path.stat().st_size)}  {time.perf_counter() - step:.2f} s"
-        )
-        written.append(path)
-    return written
+        path, seconds = written[name]
+        console.info(f"  {name:<5} {path}  {console.human_size(path.stat().st_size)}  {seconds:.2f} s")
+    return [written[name][0] for name in formats]
+
+
+class _Background(threading.Thread):
+    """Render the quick editions beside the printed ones: WeasyPrint lays out in a forked child
+    (pubpipe.limits), so this thread has the parent's Python to itself and a core of its own.
+
+    It runs in a copy of the caller's context, so its editions join the same edition_set; the
+    printed editions stay in the main thread, where Ctrl-C arrives and stops WeasyPrint's child.
+    """
+
+    def __init__(self, work, names: list[str]) -> None:
+        super().__init__(name="render-" + "-".join(names), daemon=True)
+        self._context = contextvars.copy_context()
+        self._work, self._names = work, names
+        self._failure: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._context.run(self._work, self._names)
+        except BaseException as exc:  # raised again in the caller's thread
+            self._failure = exc
+
+    def raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure

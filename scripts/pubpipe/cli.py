@@ -76,6 +76,16 @@ def command_build(args) -> int:
     return 0
 
 
+def command_watch(args) -> int:
+    from pubpipe.editions import default_options
+    from pubpipe.watch import watch
+
+    options = default_options()
+    options.update(style=args.style or None, paper=args.paper or None, pdf_variant=args.pdf_variant)
+    folders = _articles(args)
+    return watch(folders[0], Path(args.build), _formats(args.formats), options, "127.0.0.1", args.port)
+
+
 def command_check(args) -> int:
     from pubpipe.check.run import check_article
     from pubpipe.errors import CheckFailed
@@ -126,6 +136,17 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--source", default="source", help="folder of articles")
     check.add_argument("--build", default="build", help="folder of the built editions")
     check.set_defaults(run=command_check)
+
+    watch = commands.add_parser("watch", parents=[common], help="rebuild an article on every change and preview its HTML")
+    watch.add_argument("article", nargs=1, help="the article's slug")
+    watch.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
+    watch.add_argument("--formats", default="html,epub,pdf", help="comma-separated: html, epub, pdf")
+    watch.add_argument("--style", default=os.environ.get("STYLE"), help="CSL style name or .csl path")
+    watch.add_argument("--paper", default=None, help="a4 or letter (default: the article's paper:)")
+    watch.add_argument("--pdf-variant", default="pdf/ua-1", help="WeasyPrint PDF variant, e.g. pdf/a-3b")
+    watch.add_argument("--source", default="source", help="folder of articles")
+    watch.add_argument("--build", default="build", help="output folder")
+    watch.set_defaults(run=command_watch)
 
     styles = commands.add_parser("styles", parents=[common], help="list the CSL style names that --style accepts")
     styles.set_defaults(run=command_styles)

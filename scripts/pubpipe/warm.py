@@ -94,3 +94,13 @@ def prewarm_weasyprint() -> threading.Thread:
     thread = threading.Thread(target=load, name="import-weasyprint", daemon=True)
     thread.start()
     return thread
+
+
+def warm_up_weasyprint() -> None:
+    """Import WeasyPrint and lay out one line, for a process that renders many times.
+
+    The first layout of a process pays once for fontconfig's set-up, pango's font map and cffi's
+    parsing of the C types it meets; forked PDF renderers inherit all of that from the parent.
+    """
+    weasyprint = import_weasyprint()
+    weasyprint.HTML(string="<p>pubpipe <i>warm</i> <b>up</b></p>").write_pdf()
