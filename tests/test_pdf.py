@@ -232,3 +232,47 @@ def test_a_title_cannot_escape_its_css_string():
     literal = css_string('Evil"; } @page { size: 1mm; } x { "\\')
     assert literal.count('"') == 2 and literal.startswith('"') and literal.endswith('"')
     assert "\\" not in literal.replace("\\22 ", "").replace("\\5c ", "")
+
+
+@pytest.fixture(scope="module")
+def many_sections(tmp_path_factory):
+    """Forty sections of uneven length, so that some heading is bound to come near a page foot."""
+    source = tmp_path_factory.mktemp("sections-source")
+    folder = source / "sections"
+    folder.mkdir()
+    sentence = "The delegation returned with a draft that neither side had fully accepted. "
+    sections = "".join(
+        f"## Section {n}\n\n" + (sentence * (3 + (n * 7) % 11)) + "\n\n" + (sentence * ((n * 5) % 4)) + "\n\n"
+        for n in range(1, 41)
+    )
+    (folder / "article.md").write_text(
+        "---\ntitle: Sections\nauthor:\n  - name: A. Tester\ndate: 2020-01-01\nlang: en-GB\n---\n\n" + sections,
+        encoding="utf-8",
+    )
+    return build_into(source, "sections", tmp_path_factory.mktemp("sections-build"), "--formats", "pdf").edition("pdf")
+
+
+def test_no_heading_is_left_alone_at_a_page_foot(many_sections):
+    reader = PdfReader(many_sections)
+    pdf = pdfium.PdfDocument(str(many_sections))
+    headings = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                headings.append((reader.get_destination_page_number(item), float(item.top), item.title))
+
+    walk(reader.outline)
+    assert len(headings) == 41
+    foot = 30 * MM  # below this only the folio is drawn
+    for page_index, top, title in headings[1:-1]:
+        page = pdf[page_index]
+        text = page.get_textpage()
+        lines_below = {
+            round(text.get_charbox(i)[1])
+            for i in range(text.count_chars())
+            if foot < text.get_charbox(i)[3] < top - 20
+        }
+        assert len(lines_below) >= 2, f"'{title}' has less than two lines under it on page {page_index + 1}"
