@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 NOCASE = re.compile(r"\[([^\[\]]*)\]\{\.nocase\}")
 EMPHASIS = re.compile(r"(?<!\w)[*_]{1,2}([^*_]+)[*_]{1,2}(?!\w)")
-BIBTEX_SPECIAL = re.compile(r"([\\{}%&$#_^~])")
+BIBTEX_SPECIAL = re.compile(r"[\\{}%&$#_^~]")
+BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 
 BIBTEX_TYPES = {
     "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
@@ -100,9 +101,18 @@ def csl_json(record: dict) -> str:
 
 
 def _bibtex_value(value: Any) -> str:
-    text = BIBTEX_SPECIAL.sub(r"\\\1", EMPHASIS.sub(r"\1", str(value)).strip())
+    text = EMPHASIS.sub(r"\1", " ".join(str(value).split()))
+    text = BIBTEX_SPECIAL.sub(lambda m: BIBTEX_ESCAPES.get(m[0], "\\" + m[0]), text)
     # After escaping, pandoc's case-protecting span becomes BibTeX's own braces.
     return re.sub(r"\[([^\[\]]*)\]\\\{\.nocase\\\}", r"{\1}", text)
+
+
+def _bibtex_names(record: dict, role: str) -> str:
+    """"Family, Given" joined by "and"; a literal (an organisation) braced so it is not split."""
+    return " and ".join(
+        f"{_bibtex_value(family)}, {_bibtex_value(given)}" if given else f"{{{_bibtex_value(family)}}}"
+        for family, given in names(record, role)
+    )
 
 
 def bibtex_key(record: dict) -> str:
@@ -117,8 +127,8 @@ def bibtex(record: dict) -> str:
     first, last = page_range(record)
     year = (date_parts(record.get("issued")) or [None])[0]
     fields: list[tuple[str, Any]] = [
-        ("author", " and ".join(f"{f}, {g}" if g else f"{{{f}}}" for f, g in names(record, "author"))),
-        ("editor", " and ".join(f"{f}, {g}" if g else f"{{{f}}}" for f, g in names(record, "editor"))),
+        ("author", _bibtex_names(record, "author")),
+        ("editor", _bibtex_names(record, "editor")),
         ("title", record.get("title")),
         (container_field, record.get("container-title")),
         ("volume", record.get("volume")),
@@ -137,7 +147,12 @@ def bibtex(record: dict) -> str:
     for name, value in fields:
         if value not in (None, ""):
             # DOIs and URLs are verbatim in BibTeX; everything else is escaped.
-            text = str(value) if name in ("doi", "url") else _bibtex_value(value)
+            if name in ("doi", "url"):
+                text = " ".join(str(value).split()).replace("}", "%7D").replace("{", "%7B")
+            elif name in ("author", "editor"):
+                text = value  # escaped name by name
+            else:
+                text = _bibtex_value(value)
             lines.append(f"  {name} = {{{text}}},")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,174 @@
+"""The web edition: one self-contained file with the metadata Zotero, Google Scholar and search
+engines read, the same citation as the other editions with downloads of it, footnotes with
+backlinks, a layout that works from 360 px to 1440 px and on paper, and the Nu HTML Checker with
+nothing to report. Runs on the canonical article and on the features fixture."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import unquote
+
+import lxml.html
+import pytest
+
+from conftest import CANONICAL
+from pubpipe.chromium import Browser
+from pubpipe.check import validators
+from pubpipe.editions.citation_formats import bibtex, csl_json, ris
+
+
+@pytest.fixture(scope="module", params=["canonical", "features"])
+def built(request):
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="module")
+def page(built):
+    return lxml.html.document_fromstring(built.edition("html").read_text(encoding="utf-8"))
+
+
+def metas(page, name: str) -> list[str]:
+    return [m.get("content") for m in page.iter("meta") if m.get("name") == name]
+
+
+def test_one_self_contained_file(page):
+    for element in page.iter("img", "script", "link", "iframe", "source", "video", "audio"):
+        for attribute in ("src", "href"):
+            value = element.get(attribute)
+            assert value is None or value.startswith("data:") or element.get("rel") == "schema.DC", value
+    assert not page.xpath("//link[@rel='stylesheet']") and page.xpath("//style")
+
+
+def test_head_metadata(built, page):
+    assert page.get("lang")
+    assert page.find(".//title").text_content().strip()
+    assert metas(page, "description")[0]
+    for name in ("DC.title", "DC.creator", "DC.language", "DC.identifier", "DC.rights", "DC.source"):
+        assert metas(page, name), name
+    required = ["citation_title", "citation_author", "citation_publication_date", "citation_firstpage",
+                "citation_lastpage"]
+    if built.slug == CANONICAL:  # an encyclopedia entry: the book it is in, and its publisher
+        required += ["citation_inbook_title", "citation_publisher"]
+        assert metas(page, "citation_inbook_title") == ["The Encyclopedia of Russian History"]
+        assert (metas(page, "citation_firstpage"), metas(page, "citation_lastpage")) == (["1129"], ["1130"])
+    else:  # a journal article
+        required += ["citation_journal_title", "citation_volume", "citation_issue"]
+    for name in required:
+        assert metas(page, name), name
+    (script,) = page.xpath("//script[@type='application/ld+json']")
+    data = json.loads(script.text)
+    assert data["@type"] == "ScholarlyArticle" and data["@context"] == "https://schema.org"
+    assert data["headline"] == page.find(".//title").text_content().strip()
+
+
+def test_cite_box_carries_the_same_entry_as_the_title_block_and_the_epub(built, page):
+    from test_epub import Book, NS
+
+    cite = page.get_element_by_id("cite-this")
+    entry = cite.find_class("csl-entry")[0].text_content()
+    assert page.find_class("original-publication")[0].find_class("csl-entry")[0].text_content() == entry
+    colophon = Book(built.edition("epub")).document("colophon.xhtml")
+    assert "".join(colophon.find(".//x:p[@class='csl-entry']", NS).itertext()) == entry
+
+
+def test_citation_downloads(built, page):
+    from pubpipe.article import load_article
+
+    record = load_article(built.source).metadata.original_record
+    links = page.get_element_by_id("cite-this").xpath(".//a[@download]")
+    files = {}
+    for link in links:
+        head, _, payload = link.get("href").partition(",")
+        assert head.startswith("data:") and head.endswith(";charset=utf-8")
+        files[link.get("download")] = unquote(payload)
+    assert set(files) == {f"{built.slug}.bib", f"{built.slug}.ris", f"{built.slug}.json"}
+    assert files[f"{built.slug}.bib"] == bibtex(record)
+    assert files[f"{built.slug}.ris"].startswith("TY  - ") and files[f"{built.slug}.ris"].endswith("ER  - \r\n")
+    (item,) = json.loads(files[f"{built.slug}.json"])
+    assert item["type"] == record["type"] and item["issued"]["date-parts"][0][0] == int(str(record["issued"])[:4])
+
+
+def test_citation_formats_escape_what_would_break_them():
+    record = {"id": "x y}", "type": "book", "title": "Braces } and 100% & [Case]{.nocase}\nnewline",
+              "author": [{"family": "O'Brien", "given": "Ann"}, {"literal": "UN & Co"}], "issued": "1999-04"}
+    entry = bibtex(record)
+    assert entry.startswith("@book{xy,")
+    assert r"Braces \} and 100\% \& {Case}" in entry and r"{UN \& Co}" in entry
+    lines = ris(record).split("\r\n")
+    assert "TI  - Braces } and 100% & Case newline" in lines and all(not line or line[2:6] == "  - " for line in lines)
+    (item,) = json.loads(csl_json(record))
+    assert item["issued"] == {"date-parts": [[1999, 4]]} and item["title"].startswith("Braces } and 100% & Case")
+
+
+def test_footnotes_have_backlinks_and_a_heading(built, page):
+    refs = page.find_class("footnote-ref")
+    for ref in refs:
+        note = page.get_element_by_id(ref.get("href").lstrip("#"))
+        backlinks = note.find_class("footnote-back")
+        assert [b.get("href") for b in backlinks] == [f"#{ref.get('id')}"]
+        assert backlinks[0].get("aria-label")
+    if refs:
+        assert page.get_element_by_id("footnotes-heading").text_content() == "Notes"
+    assert refs or built.slug == CANONICAL
+
+
+def test_landmarks_skip_link_and_heading_order(page):
+    skip = page.find_class("skip-link")[0]
+    assert page.get_element_by_id(skip.get("href").lstrip("#")).tag == "main"
+    assert len(page.xpath("//main")) == 1 and len(page.xpath("//h1")) == 1
+    levels = [int(h.tag[1]) for h in page.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    assert levels[0] == 1
+    assert all(after <= before + 1 for before, after in zip(levels, levels[1:])), levels
+
+
+def test_nu_checker_reports_nothing(built):
+    assert validators.collect(validators.start_nu(built.edition("html"))) == []
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with Browser() as running:
+        yield running
+
+
+@pytest.mark.parametrize("width", [360, 1440])
+def test_readable_from_phone_to_wide_screen(built, browser, width):
+    browser.open(built.edition("html"), width=width, height=800)
+    overflow = browser.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow == 0, f"the page scrolls sideways by {overflow} px at {width} px"
+    measure = browser.evaluate(
+        "(() => { const p = document.querySelector('.article-body p');"
+        " const size = parseFloat(getComputedStyle(p).fontSize);"
+        " return [p.getBoundingClientRect().width / size, size]; })()"
+    )
+    ems, font_size = measure
+    assert 16 <= font_size <= 24
+    assert 15 <= ems <= 40, f"a line is {ems:.0f} em long at {width} px"
+
+
+def test_print_and_dark_styles_apply(built, browser):
+    browser.open(built.edition("html"), width=1024, height=800, dark=True)
+    dark = browser.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    browser.open(built.edition("html"), width=1024, height=800)
+    light = browser.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert dark != light
+    browser.send("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        hidden = browser.evaluate("getComputedStyle(document.querySelector('.skip-link')).display")
+    finally:
+        browser.send("Emulation.setEmulatedMedia", {"media": ""})
+    assert hidden == "none"
+
+
+def test_an_image_without_alt_text_stops_the_web_build_too(article_copy, tmp_path):
+    from pubpipe.cli import main
+
+    folder = article_copy(__import__("conftest").FIXTURES, "features")
+    source = folder / "article.md"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(re.sub(r"!\[[^\]]*\]\(chart\.png", "![](chart.png", text), encoding="utf-8")
+    status = main(["-q", "build", "features", "--source", str(folder.parent), "--build", str(tmp_path / "out"),
+                   "--formats", "html"])
+    assert status == 3
+    assert not (tmp_path / "out" / "features" / "features.html").exists()
