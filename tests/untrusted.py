@@ -10,7 +10,10 @@ EPUB members included, nor in what the tool printed) while the loopback listener
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import subprocess
+import sys
 import threading
 import uuid
 import zipfile
@@ -20,7 +23,8 @@ from pathlib import Path
 
 import yaml
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
 SLUG = "victim"
 EDITIONS = ("html", "epub", "pdf")
 SECRET = "PUBPIPE-PLANTED-SECRET-" + uuid.uuid4().hex[:12].upper()
@@ -157,6 +161,21 @@ class Case:
         captured = self.capfd.readouterr()
         assert_no_secret(self.root / "nowhere", captured.out, captured.err)  # not in any message
         return Result(status, captured.out, captured.err)
+
+    def start(self, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        """The build as a separate process, as a user runs it (for signals, races and heap limits)."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "pubpipe", "-q", "build", SLUG, "--source", str(self.root / "source"),
+             "--build", str(self.build_root), *extra],
+            env=dict(os.environ, PUBPIPE_ROOT=str(ROOT), **(env or {})),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+
+    def run(self, *extra: str, env: dict[str, str] | None = None) -> Result:
+        process = self.start(*extra, env=env)
+        out, err = process.communicate(timeout=300)
+        assert_no_secret(self.root / "nowhere", out, err)
+        return Result(process.returncode, out, err)
 
     def edition(self, name: str) -> Path:
         return self.build_root / SLUG / f"{SLUG}.{name}"

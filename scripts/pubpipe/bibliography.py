@@ -236,23 +236,30 @@ class _BibtexParser:
         if not key:
             raise _BibtexSyntax("the entry has no citation key followed by ','", self.pos)
         self.pos = key.end()
+        last_field = None
         while True:
             self._skip_space()
             if self._peek() == closer:
                 self.pos += 1
                 return key.group(1), key.start(1)
             if self._peek() == "":
-                raise _BibtexSyntax(f"the entry '{key.group(1)}' is never closed", start)
+                if last_field is None:
+                    raise _BibtexSyntax(f"the entry '{key.group(1)}' is never closed", start)
+                # Most often a '{' inside a field is not closed, so that field ate the entry's end.
+                raise _BibtexSyntax(
+                    f"the entry '{key.group(1)}' is never closed; check the braces of its field "
+                    f"'{last_field.group(1)}'", last_field.start(1),
+                )
             name = _FIELD_NAME.match(self.text, self.pos)
             if not name:
                 raise _BibtexSyntax(f"expected a field such as 'title = {{…}}' in entry '{key.group(1)}'", self.pos)
-            self.pos = name.end()
+            self.pos, last_field = name.end(), name
             self._value(key.group(1))
             self._skip_space()
             if self._peek() == ",":
                 self.pos += 1
             elif self._peek() == "":
-                raise _BibtexSyntax(f"the entry '{key.group(1)}' is never closed", start)
+                continue  # reported above, with the field
             elif self._peek() != closer:
                 raise _BibtexSyntax(
                     f"missing ',' after the field '{name.group(1)}' in entry '{key.group(1)}'", self.pos

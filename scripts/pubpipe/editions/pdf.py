@@ -181,12 +181,12 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    from pubpipe.editions.fetcher import SafeURLFetcher
+    from pubpipe.editions.fetcher import ARTICLE_URL, SafeURLFetcher
 
     article = doc.article
     fetcher = SafeURLFetcher([article.folder, styles_dir(), *font_dirs()])
     stylesheet = weasyprint.CSS(filename=str(styles_dir() / STYLESHEET), url_fetcher=fetcher)
-    html = weasyprint.HTML(string=print_html(doc, options), base_url=str(article.folder) + "/", url_fetcher=fetcher)
+    html = weasyprint.HTML(string=print_html(doc, options), base_url=ARTICLE_URL, url_fetcher=fetcher)
     try:
         def layout() -> glyphs.Missing:
             with glyphs.listen() as missing:

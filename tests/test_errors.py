@@ -1,0 +1,243 @@
+"""Bad input: each case of issue 6's table gives a clear error, a documented exit status, no
+traceback, and leaves the earlier good editions byte-identical.
+
+The exit statuses (pubpipe.errors): 2 usage, 3 article, 4 bibliography/citation/style,
+5 resource (image), 6 unsafe content, 7 limit, 8 tool, 9 output folder, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from untrusted import EDITIONS, SLUG, VICTIM_BODY, VICTIM_REFS, article_text
+
+ARTICLE, BIBLIOGRAPHY, RESOURCE, OUTPUT, INTERRUPTED = 3, 4, 5, 9, 130
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(number for number, line in enumerate(text.split("\n"), start=1) if needle in line)
+
+
+# --- front matter ------------------------------------------------------------------------------
+
+def test_malformed_yaml_gives_the_line_in_the_file(case):
+    text = "---\ntitle: Fine\nauthor: Ann\nlang: en\n  bad: indentation: here\n---\n\nBody.\n"
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, "article.md:5", "malformed YAML")
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"title": None}, ("'title'", "missing")),
+    ({"title": ["a", "list"]}, ("'title'", "must be text")),
+    ({"title": "   "}, ("'title'", "empty")),
+    ({"lang": "english please"}, ("'lang'", "not a language tag")),
+    ({"author": [{"affiliation": "no name"}]}, ("'author'",)),
+    ({"bibliography": {"a": 1}}, ("'bibliography'",)),
+    ({"bibliography": "missing.bib"}, ("'bibliography'", "missing.bib", "does not exist")),
+])
+def test_missing_or_mistyped_fields_are_named(case, changes, words):
+    text = article_text(**changes)
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, *words)
+
+
+# --- bibliographies and citations ----------------------------------------------------------------
+
+BAD_BIBLIOGRAPHIES = {
+    "refs.bib": ("@book{doe2001,\n  title = {A Book},\n  year = 2001\n}\n\n@book{roe1999,\n"
+                 "  title = {An {Unbalanced} Title,\n  year = 1999\n}\n", 7),
+    "refs.json": ('[\n  {"id": "doe2001", "type": "book", "title": "A Book"},\n'
+                  '  {"id": "roe1999", "type": "book", "title": "B",}\n]\n', 3),
+    "refs.yaml": ("references:\n- id: doe2001\n  type: book\n  title: A Book\n- id: roe1999\n"
+                  "  title: Oops: a colon\n", 6),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_BIBLIOGRAPHIES))
+def test_malformed_bibliography_gives_file_and_line(case, name):
+    content, line = BAD_BIBLIOGRAPHIES[name]
+    case.write(name, content)
+    case.article(article_text(bibliography=name))
+    case.assert_refused(case.build(), BIBLIOGRAPHY, f"{name}:{line}", "malformed")
+
+
+GOOD_BIBLIOGRAPHIES = {
+    "refs.bib": "@book{doe2001, title={A Book}, year=2001}\n@article{roe1999, title={B}, year=1999}\n"
+                "@misc{doe2001,\n  title={Again}}\n",
+    "refs.json": '[{"id": "doe2001", "title": "A"},\n {"id": "roe1999", "title": "B"},\n {"id": "doe2001", "title": "C"}]',
+    "refs.yaml": VICTIM_REFS + "- id: doe2001\n  type: book\n  title: Again\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_BIBLIOGRAPHIES))
+def test_duplicate_citation_keys_are_named(case, name):
+    case.write(name, GOOD_BIBLIOGRAPHIES[name])
+    case.article(article_text(bibliography=name))
+    case.assert_refused(case.build(), BIBLIOGRAPHY, "duplicate citation key 'doe2001'", name)
+
+
+def test_duplicate_keys_across_two_files(case):
+    case.write("more.bib", "@book{roe1999, title={Twice}, year=1999}\n")
+    case.article(article_text(bibliography=["refs.yaml", "more.bib"]))
+    case.assert_refused(case.build(), BIBLIOGRAPHY, "'roe1999'", "more.bib:1", "refs.yaml")
+
+
+def test_unknown_citation_key_gives_key_file_and_line(case):
+    body = VICTIM_BODY.replace("[@roe1999]", "[@roe1999; @nobody2000]")
+    text = article_text(body=body)
+    case.article(text)
+    case.assert_refused(case.build(), BIBLIOGRAPHY, "'nobody2000'", f"article.md:{line_of(text, '@nobody2000')}")
+
+
+def test_unknown_key_that_prefixes_a_known_one_gets_its_own_line(case):
+    body = "Known [@doe2001].\n\nUnknown [@doe].\n"
+    text = article_text(body=body)
+    case.article(text)
+    case.assert_refused(case.build(), BIBLIOGRAPHY, "'doe'", f"article.md:{line_of(text, '@doe]')}")
+
+
+def test_unknown_csl_style_in_front_matter_suggests_names(case):
+    text = article_text(csl="chicago-author-dat")
+    case.article(text)
+    case.assert_refused(case.build(), BIBLIOGRAPHY, "'chicago-author-dat'", "did you mean", "chicago-author-date",
+                        f"article.md:{line_of(text, 'csl:')}")
+
+
+def test_unknown_csl_style_on_the_command_line_suggests_names(case):
+    case.assert_refused(case.build("--style", "americn-medical-association"), BIBLIOGRAPHY,
+                        "'americn-medical-association'", "american-medical-association")
+
+
+# --- encodings -------------------------------------------------------------------------------
+
+def test_non_utf8_article_is_refused_with_the_byte_offset(case):
+    data = article_text().encode("utf-8").replace(b"another", b"anoth\xe9r")
+    case.article(data)
+    offset = data.index(b"\xe9")
+    line = data.count(b"\n", 0, offset) + 1
+    case.assert_refused(case.build(), ARTICLE, f"byte offset {offset}", "0xe9", "UTF-8", f"article.md:{line}")
+
+
+def test_non_utf8_bibliography_is_refused_with_the_byte_offset(case):
+    data = VICTIM_REFS.encode("utf-8").replace(b"A Journal", b"A Journ\xe4l")
+    case.write("refs.yaml", data)
+    offset = data.index(b"\xe4")
+    case.assert_refused(case.build(), ARTICLE, "refs.yaml", f"byte offset {offset}")
+
+
+def test_nul_byte_is_refused_with_the_byte_offset(case):
+    data = article_text().encode("utf-8").replace(b"another", b"ano\x00ther")
+    case.article(data)
+    offset = data.index(b"\x00")
+    case.assert_refused(case.build(), ARTICLE, f"NUL byte at byte offset {offset}")
+
+
+def test_bom_and_crlf_are_normalised_to_the_same_editions(case):
+    """Documented policy: a BOM and CRLF (or CR) line ends are accepted; the editions are the same."""
+    case.article(b"\xef\xbb\xbf" + article_text().replace("\n", "\r\n").encode("utf-8"))
+    case.write("refs.yaml", b"\xef\xbb\xbf" + VICTIM_REFS.replace("\n", "\r\n").encode("utf-8"))
+    result = case.build()
+    assert result.status == 0, result.text
+    assert case.editions() == case.baseline
+
+
+# --- empty articles, images, output folders, fonts ----------------------------------------------
+
+@pytest.mark.parametrize("content, words", [
+    ("", ("the article is empty",)),
+    ("\n  \n\t\n", ("the article is empty",)),
+    ("---\ntitle: Only a title\n---\n", ("no body text",)),
+    ("---\ntitle: Only a title\n---\n\n   \n", ("no body text",)),
+    ("Just a body, no front matter.\n", ("front matter",)),
+])
+def test_empty_article_or_front_matter_only(case, content, words):
+    case.article(content)
+    case.assert_refused(case.build(), ARTICLE, *words)
+
+
+def test_missing_image_is_named(case):
+    text = article_text(body=VICTIM_BODY.replace("chart.png", "no-such-chart.png"))
+    case.article(text)
+    case.assert_refused(case.build(), RESOURCE, "'no-such-chart.png'", f"article.md:{line_of(text, 'no-such-chart')}")
+
+
+def test_output_folder_that_cannot_be_made_is_named(case):
+    blocker = case.root / "not-a-folder"
+    blocker.write_text("a file where the build folder should be")
+    result = case.build("--build", str(blocker / "build"))
+    case.assert_refused(result, OUTPUT, str(blocker / "build"))
+
+
+def test_article_output_folder_blocked_by_a_file(case):
+    shutil.rmtree(case.build_root)
+    case.build_root.mkdir()
+    (case.build_root / SLUG).write_text("a file where the article's folder should be")
+    result = case.build()
+    assert result.status == OUTPUT, result.text
+    assert str(case.build_root / SLUG) in result.err and "Traceback" not in result.text
+
+
+def test_character_missing_from_every_font_is_named(case):
+    text = article_text(body="A rare character \u0378 here [@doe2001].\n")
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, "U+0378", "font", f"article.md:{line_of(text, chr(0x378))}")
+
+
+# --- interrupted and concurrent builds (real processes) -----------------------------------------
+
+def _slow_victim(case) -> None:
+    """The victim with a long table: its PDF takes seconds, so a build can be caught in the middle."""
+    rows = "\n".join(f"| {n} | {'word ' * 12} | {n * 7} |" for n in range(300))
+    case.article(article_text(body=VICTIM_BODY + f"\n| A | B | C |\n|---|---|---|\n{rows}\n"))
+
+
+def _wait_for_pdf_part(case, process: subprocess.Popen) -> None:
+    """Until WeasyPrint is writing (its .part exists), so the signal lands mid-build."""
+    pattern = f".{SLUG}.pdf.*.part"
+    while not list((case.build_root / SLUG).glob(pattern)):
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
+def test_interrupted_build_leaves_the_good_editions(case, sig):
+    _slow_victim(case)
+    process = case.start()
+    _wait_for_pdf_part(case, process)
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == (INTERRUPTED if sig == signal.SIGINT else -signal.SIGKILL), err
+    assert "Traceback" not in out + err
+    assert case.editions() == case.baseline
+    parts = list((case.build_root / SLUG).glob(".*.part*"))
+    if sig == signal.SIGINT:
+        assert parts == []
+    # The next build (of the good article again) removes what a killed one left, and gives the
+    # same bytes as before.
+    case.article(article_text())
+    result = case.build()
+    assert result.status == 0, result.text
+    assert list((case.build_root / SLUG).glob(".*.part*")) == []
+    assert case.editions() == case.baseline
+
+
+def test_two_builds_at_once_never_mix_their_files(case, tmp_path):
+    """Two builds with different styles race; afterwards all three editions come from one of them."""
+    apa = case.build_root.parent / "apa-build"
+    shutil.copytree(case.build_root, apa)
+    from pubpipe.cli import main
+
+    assert main(["-q", "build", SLUG, "--source", str(case.root / "source"), "--build", str(apa), "--style", "apa"]) == 0
+    apa_set = {name: (apa / SLUG / f"{SLUG}.{name}").read_bytes() for name in EDITIONS}
+    assert apa_set["html"] != case.baseline["html"]
+    first, second = case.start("--style", "apa"), case.start()
+    for process in (first, second):
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    assert case.editions() in (apa_set, case.baseline)
+    assert list((case.build_root / SLUG).glob(".*.part*")) == []
