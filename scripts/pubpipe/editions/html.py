@@ -85,6 +85,14 @@ def _colophon(doc: ResolvedDocument) -> str:
     )
 
 
+def _balanced(markup: str) -> str:
+    """A shared part re-serialised by the HTML parser: a stray raw tag in a title (`<b>` never
+    closed) is closed inside its part instead of swallowing the rest of the page."""
+    if not markup:
+        return ""
+    return parts.inner_html(lxml.html.fragment_fromstring(markup, create_parent="div"))
+
+
 def render(doc: ResolvedDocument) -> str:
     body = parts.body_element(doc)
     body.set("class", "article-body")
@@ -104,10 +112,10 @@ def render(doc: ResolvedDocument) -> str:
         f"<style>\n{css}</style>\n</head>\n<body>\n"
         '<a class="skip-link" href="#main">Skip to the article</a>\n'
         '<main id="main">\n<article>\n'
-        f"{parts.title_block(doc)}\n"
+        f"{_balanced(parts.title_block(doc))}\n"
         f"{lxml.html.tostring(body, encoding='unicode')}\n"
-        f"{parts.cite_box(doc, extra=_cite_downloads(doc))}\n"
-        f"{parts.rights_line(doc)}\n"
+        f"{_balanced(parts.cite_box(doc, extra=_cite_downloads(doc)))}\n"
+        f"{_balanced(parts.rights_line(doc))}\n"
         f"</article>\n</main>\n{_colophon(doc)}\n</body>\n</html>\n"
     )
 
