@@ -249,3 +249,34 @@ def test_weasyprint_memory_limit_on_a_huge_table(case):
 def test_the_secret_really_is_readable(case):
     """Guards the other tests: the planted secret exists, so 'not found' means 'not leaked'."""
     assert SECRET in case.secret_file.read_text(encoding="utf-8")
+
+
+def test_an_articles_own_git_config_runs_nothing(case, tmp_path):
+    """An undated article's timestamp comes from git; a .git shipped inside the article folder
+    could make `git log` run any program (a forged signature plus gpg.program)."""
+    import subprocess
+
+    marker = tmp_path / "git-ran-the-articles-program"
+    evil = tmp_path / "evil.sh"
+    evil.write_text(f"#!/bin/sh\ntouch '{marker}'\nexit 1\n")
+    evil.chmod(0o755)
+    case.article(article_text(date=None))
+    env = {"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@b",
+           "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+
+    def git(*args: str, **kwargs) -> str:
+        return subprocess.run(["git", *args], cwd=case.folder, env=env, check=True, capture_output=True,
+                              text=True, **kwargs).stdout.strip()
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-q", "-m", "article")
+    signed = (f"tree {git('rev-parse', 'HEAD^{tree}')}\nauthor a <a@b> 1600000000 +0000\n"
+              "committer a <a@b> 1600000000 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n AAAA\n"
+              " -----END PGP SIGNATURE-----\n\nsigned\n")
+    git("update-ref", "HEAD", git("hash-object", "-t", "commit", "-w", "--stdin", input=signed))
+    git("config", "log.showSignature", "true")
+    git("config", "gpg.program", str(evil))
+    result = case.build()
+    assert result.status == 0, result.text
+    assert not marker.exists()

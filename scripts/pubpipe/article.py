@@ -346,9 +346,16 @@ def _parse_date(value: str | None) -> int | None:
 
 
 def _git_commit_time(folder: Path) -> int | None:
+    """The last commit time of the folder in the editor's repository.
+
+    An article folder that carries its own `.git` is not asked: its config could make `git log`
+    run a program (gpg.program with log.showSignature, for one).
+    """
+    if (folder / ".git").exists():
+        return None
     try:
         result = subprocess.run(
-            ["git", "log", "-1", "--format=%ct", "--", "."],
+            ["git", "-c", "log.showSignature=false", "log", "-1", "--no-show-signature", "--format=%ct", "--", "."],
             cwd=folder, capture_output=True, text=True, timeout=10, check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
