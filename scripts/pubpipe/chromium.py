@@ -9,10 +9,11 @@ file descriptors 3 (commands in) and 4 (replies out), which is all we need.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import select
-import subprocess
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -39,29 +40,36 @@ class Browser:
         self._profile = tempfile.TemporaryDirectory(prefix="pubpipe-chromium-")
         to_chrome_r, self._to_chrome = os.pipe()
         self._from_chrome, from_chrome_w = os.pipe()
-
-        def wire_pipes() -> None:  # runs in the child, before exec
-            a, b = os.dup(to_chrome_r), os.dup(from_chrome_w)
-            os.dup2(a, 3)
-            os.dup2(b, 4)
-
+        # Chromium reads commands on fd 3 and answers on fd 4. posix_spawn puts our pipe ends there
+        # (safe when the caller runs threads, unlike a preexec_fn); they are first moved to fds
+        # above 9 so that neither dup2 overwrites the other's source.
+        high_r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        high_w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        command = [tools.chromium(), *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"]
         try:
-            self.process = subprocess.Popen(
-                [tools.chromium(), *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                preexec_fn=wire_pipes, pass_fds=(3, 4),
-            )
+            self.pid = os.posix_spawn(command[0], command, os.environ, file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+                (os.POSIX_SPAWN_DUP2, high_r, 3),
+                (os.POSIX_SPAWN_DUP2, high_w, 4),
+            ])
         except OSError as exc:
             raise ToolError(f"cannot start Chromium: {exc.strerror}") from None
         finally:
-            os.close(to_chrome_r)
-            os.close(from_chrome_w)
+            for fd in (to_chrome_r, from_chrome_w, high_r, high_w):
+                os.close(fd)
         self.session: str | None = None
 
     def __enter__(self) -> "Browser":
-        target = self.send("Target.createTarget", {"url": "about:blank"}, session=False)["targetId"]
-        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}, session=False)["sessionId"]
-        self.send("Page.enable")
+        try:
+            target = self.send("Target.createTarget", {"url": "about:blank"}, session=False)["targetId"]
+            self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True},
+                                     session=False)["sessionId"]
+            self.send("Page.enable")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -69,11 +77,13 @@ class Browser:
             self.send("Browser.close", session=False)
         except ToolError:
             pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        deadline = time.monotonic() + 10
+        while os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+            if time.monotonic() > deadline:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+                break
+            time.sleep(0.05)
         os.close(self._to_chrome)
         os.close(self._from_chrome)
         self._profile.cleanup()
@@ -96,7 +106,11 @@ class Browser:
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session and self.session:
             message["sessionId"] = self.session
-        os.write(self._to_chrome, json.dumps(message).encode("utf-8") + b"\0")
+        try:
+            os.write(self._to_chrome, json.dumps(message).encode("utf-8") + b"\0")
+        except BrokenPipeError:
+            raise ToolError("Chromium has exited (it may have crashed on start)",
+                            hint=f"run {tools.chromium()} --headless --no-sandbox to see why") from None
         deadline = time.monotonic() + TIMEOUT
         while True:
             reply = self._read_message(deadline)
