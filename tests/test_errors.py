@@ -241,3 +241,22 @@ def test_two_builds_at_once_never_mix_their_files(case, tmp_path):
         assert process.returncode == 0, err
     assert case.editions() in (apa_set, case.baseline)
     assert list((case.build_root / SLUG).glob(".*.part*")) == []
+
+
+def test_duplicate_key_between_front_matter_references_and_a_file(case):
+    text = article_text(references=[{"id": "roe1999", "type": "book", "title": "Inline"}])
+    case.article(text)
+    case.assert_refused(case.build(), BIBLIOGRAPHY, "'roe1999'", "refs.yaml:", f"article.md:{line_of(text, 'id: roe1999')}")
+
+
+@pytest.mark.parametrize("name, content", [
+    ("refs.json", "[" * 100_000),
+    ("refs.yaml", "references:\n" + "- " * 20_000 + "x\n"),
+])
+def test_absurdly_nested_bibliography_is_a_clear_error(case, name, content):
+    case.write(name, content)
+    case.article(article_text(bibliography=name))
+    result = case.build()
+    assert result.status in (BIBLIOGRAPHY,), result.text
+    assert name in result.err and "Traceback" not in result.text
+    assert case.editions() == case.baseline

@@ -110,9 +110,9 @@ def load_article(folder: Path) -> Article:
             hint="write the article's text below the closing '---' of the front matter",
         )
     metadata = validate_metadata(front, folder, source, text)
-    from pubpipe.bibliography import check_bibliographies  # it reads files with read_text_file
+    from pubpipe.bibliography import check_bibliographies, inline_entries  # they use read_text_file
 
-    check_bibliographies(folder, metadata.bibliography)
+    check_bibliographies(folder, metadata.bibliography, inline_entries(front, source, text))
     return Article(
         slug=folder.name,
         folder=folder,
@@ -177,6 +177,8 @@ def split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], int, st
     block = "\n".join(lines[1:end])
     try:
         front = yaml.safe_load(block)
+    except RecursionError:
+        raise ArticleError("the front matter is nested too deeply", path=source, line=2) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark is not None else 1

@@ -32,16 +32,18 @@ class Entry:
     line: int
 
 
-def check_bibliographies(folder: Path, names: list[str]) -> list[Entry]:
-    """Every entry of every bibliography file, in order; raises on a syntax error or a duplicate key."""
+def check_bibliographies(folder: Path, names: list[str], inline: list[Entry] = ()) -> list[Entry]:
+    """Every entry of every bibliography file, in order; raises on a syntax error or a duplicate key.
+
+    `inline` are the entries of the front matter's own `references:`, which pandoc merges in too.
+    """
     from pubpipe.article import read_text_file
 
     seen: dict[str, Entry] = {}
     entries = []
-    for name in names:
-        path = folder / name
-        text = read_text_file(path)
-        for entry in parse_entries(path, text):
+    groups = [list(inline)] + [parse_entries(folder / name, read_text_file(folder / name)) for name in names]
+    for group in groups:
+        for entry in group:
             first = seen.get(entry.key)
             if first is not None:
                 where = f"line {first.line}" if first.path == entry.path else f"{first.path.name}:{first.line}"
@@ -52,6 +54,21 @@ def check_bibliographies(folder: Path, names: list[str]) -> list[Entry]:
                 )
             seen[entry.key] = entry
             entries.append(entry)
+    return entries
+
+
+def inline_entries(front: dict, source: Path, text: str) -> list[Entry]:
+    """The keys of the front matter's `references:` list, with the line of each `id:`."""
+    items = front.get("references")
+    if not isinstance(items, list):
+        return []
+    entries = []
+    for item in items:
+        if isinstance(item, dict) and item.get("id") is not None:
+            key = str(item["id"])
+            pattern = re.compile(r"^\s*(-\s*)?id\s*:\s*['\"]?" + re.escape(key) + r"['\"]?\s*$")
+            line = next((n for n, content in enumerate(text.split("\n"), 1) if pattern.match(content)), None)
+            entries.append(Entry(key, source, line or 1))
     return entries
 
 
@@ -95,6 +112,8 @@ def _lined_json_decoder() -> json.JSONDecoder:
 def _csl_json_entries(path: Path, text: str) -> list[Entry]:
     try:
         data = _lined_json_decoder().decode(text)
+    except RecursionError:
+        raise BibliographyError("CSL-JSON nested too deeply to be a bibliography", path=path) from None
     except json.JSONDecodeError as exc:
         raise BibliographyError(
             f"malformed CSL-JSON: {exc.msg} (column {exc.colno})",
@@ -122,6 +141,8 @@ def _csl_json_entries(path: Path, text: str) -> list[Entry]:
 def _csl_yaml_entries(path: Path, text: str) -> list[Entry]:
     try:
         documents = [node for node in yaml.compose_all(text, Loader=yaml.SafeLoader) if node is not None]
+    except RecursionError:
+        raise BibliographyError("CSL-YAML nested too deeply to be a bibliography", path=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
