@@ -2,9 +2,10 @@
 to the system.
 
 Source Serif 4 has real italics, bold, Greek and Cyrillic; Noto Serif is the declared fallback for
-what it lacks (polytonic Greek, IPA, most of Latin Extended-B, combining accents, U+2011); Source
-Code Pro sets code. Each `fontpkg-*` wheel carries variable font files, so a fresh `make` gets the
-same glyphs on every machine. Any other font in a PDF came from the system through fontconfig's
+what it lacks (polytonic Greek, IPA, most of Latin Extended-B, combining accents, U+2011), and
+DejaVu Serif and Sans (Debian's fonts-dejavu-core, which the set-up installs) for arrows and
+mathematical symbols; Source Code Pro sets code. Each `fontpkg-*` wheel carries variable font files, so a fresh
+`make` gets the same glyphs on every machine. Any other font in a PDF came from the system through fontconfig's
 fallback, and `glyphs.py` refuses such a PDF.
 """
 
@@ -17,26 +18,44 @@ from pathlib import Path
 
 FAMILY = "Source Serif 4"
 FALLBACK = "Noto Serif"
+SYMBOLS = "DejaVu Serif"
+SYMBOLS_SANS = "DejaVu Sans"
 MONOSPACE = "Source Code Pro"
+SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
 
 
 @dataclass(frozen=True)
 class Face:
     family: str
-    package: str
-    upright: str  # glob of the upright variable font file
-    italic: str
-    weights: str = "200 900"
+    package: str | None  # the Python package holding the files, or None for SYSTEM_FONTS
+    files: tuple[tuple[str, str, str], ...]  # (file glob, font-style, font-weight range)
+
+
+def _variable(upright: str, italic: str, weights: str = "200 900") -> tuple[tuple[str, str, str], ...]:
+    return ((upright, "normal", weights), (italic, "italic", weights))
+
+
+def _static(stem: str, slant: str) -> tuple[tuple[str, str, str], ...]:
+    return (
+        (f"{stem}.ttf", "normal", "100 599"), (f"{stem}-Bold.ttf", "normal", "600 900"),
+        (f"{stem}-{slant}.ttf", "italic", "100 599"), (f"{stem}-Bold{slant}.ttf", "italic", "600 900"),
+    )
 
 
 FACES = (
-    Face(FAMILY, "fontpkg_source_serif_4", "SourceSerif4[[]*.ttf", "SourceSerif4-Italic*.ttf"),
-    Face(FALLBACK, "fontpkg_noto_serif", "NotoSerif[[]*.ttf", "NotoSerif-Italic*.ttf", "100 900"),
-    Face(MONOSPACE, "fontpkg_source_code_pro", "SourceCodePro[[]*.ttf", "SourceCodePro-Italic*.ttf"),
+    Face(FAMILY, "fontpkg_source_serif_4", _variable("SourceSerif4[[]*.ttf", "SourceSerif4-Italic*.ttf")),
+    Face(FALLBACK, "fontpkg_noto_serif", _variable("NotoSerif[[]*.ttf", "NotoSerif-Italic*.ttf", "100 900")),
+    # Arrows, mathematical operators and other symbols that neither serif has: DejaVu Serif, then
+    # DejaVu Sans, which has more of them (empty set, therefore, box drawing, Braille).
+    Face(SYMBOLS, None, _static("DejaVuSerif", "Italic")),
+    Face(SYMBOLS_SANS, None, _static("DejaVuSans", "Oblique")),
+    Face(MONOSPACE, "fontpkg_source_code_pro", _variable("SourceCodePro[[]*.ttf", "SourceCodePro-Italic*.ttf")),
 )
 
 
 def _folder(face: Face) -> Path:
+    if face.package is None:
+        return SYSTEM_FONTS
     return Path(importlib.import_module(face.package).ROOT) / "files"
 
 
@@ -55,13 +74,27 @@ def font_face_css() -> str:
     rules = []
     for face in FACES:
         folder = _folder(face)
-        for pattern, style in ((face.upright, "normal"), (face.italic, "italic")):
-            path = next(folder.glob(pattern))
+        for pattern, style, weights in face.files:
+            path = next(folder.glob(pattern), None)
+            if path is None:
+                from pubpipe.errors import ToolError
+
+                raise ToolError(
+                    f"the font file {folder / pattern} of {face.family} is missing",
+                    hint="run `make setup` (it installs the font packages)",
+                )
             rules.append(
                 f'@font-face {{ font-family: "{face.family}"; src: url("{path.as_uri()}"); '
-                f"font-style: {style}; font-weight: {face.weights}; }}\n"
+                f"font-style: {style}; font-weight: {weights}; }}\n"
             )
     return "".join(rules)
+
+
+# What may follow the family in a PDF font name: weights, slopes and optical-size instances.
+STYLE_WORDS = re.compile(
+    r"^(?:extra|semi|demi|ultra|regular|book|thin|light|medium|bold|heavy|black|italic|oblique"
+    r"|display|caption|subhead|text|small)*$"
+)
 
 
 def _squash(name: str) -> str:
@@ -69,6 +102,13 @@ def _squash(name: str) -> str:
 
 
 def is_declared(pdf_font_name: str) -> bool:
-    """True when a PDF font name (`ABCDEF+Source-Serif-4-Italic`) is one of our families."""
+    """True when a PDF font name (`ABCDEF+Source-Serif-4-Italic`) is one of our families.
+
+    `DejaVuSansMono` is not `DejaVu Sans`: only style words may follow the family's name.
+    """
     name = _squash(pdf_font_name.split("+", 1)[-1])
-    return any(name.startswith(_squash(face.family)) for face in FACES)
+    for face in FACES:
+        family = _squash(face.family)
+        if name.startswith(family) and STYLE_WORDS.match(name[len(family):]):
+            return True
+    return False
