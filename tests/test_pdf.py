@@ -236,13 +236,14 @@ def test_a_title_cannot_escape_its_css_string():
 
 @pytest.fixture(scope="module")
 def many_sections(tmp_path_factory):
-    """Forty sections of uneven length, so that some heading is bound to come near a page foot."""
+    """Forty sections of uneven length, so that some heading is bound to come near a page foot;
+    the first heading calls a note."""
     source = tmp_path_factory.mktemp("sections-source")
     folder = source / "sections"
     folder.mkdir()
     sentence = "The delegation returned with a draft that neither side had fully accepted. "
     sections = "".join(
-        f"## Section {n}\n\n" + (sentence * (3 + (n * 7) % 11)) + "\n\n" + (sentence * ((n * 5) % 4)) + "\n\n"
+        f"## Section {n}{'^[A note called from a heading.]' if n == 1 else ''}\n\n" + (sentence * (3 + (n * 7) % 11)) + "\n\n" + (sentence * ((n * 5) % 4)) + "\n\n"
         for n in range(1, 41)
     )
     (folder / "article.md").write_text(
@@ -266,6 +267,7 @@ def test_no_heading_is_left_alone_at_a_page_foot(many_sections):
 
     walk(reader.outline)
     assert len(headings) == 41
+    assert headings[1][2] == "Section 1"  # the note it calls is not part of its bookmark
     foot = 30 * MM  # below this only the folio is drawn
     for page_index, top, title in headings[1:-1]:
         page = pdf[page_index]

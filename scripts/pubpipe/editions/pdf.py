@@ -115,6 +115,19 @@ def running_authors(names: list[str], limit: int = RUNNING_AUTHORS_CHARS) -> str
     return ", ".join(shown)
 
 
+def _label_headings_without_notes(body) -> None:
+    """A heading's bookmark is its text without the notes it calls ("Origins", not "Origins1")."""
+    import copy
+
+    for heading in body.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        if not any(_is_footnote(element) for element in heading.iter()):
+            continue
+        plain = copy.deepcopy(heading)
+        for note in [element for element in plain.iter() if _is_footnote(element)]:
+            drop_keeping_tail(note)
+        heading.set("data-bookmark", " ".join(plain.text_content().split()))
+
+
 def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None) -> str:
     lang = doc.article.metadata.lang
     css = f"@page {{ size: {PAPER_CSS[paper]}; }}\n"
@@ -138,6 +151,7 @@ def print_html(doc: ResolvedDocument, options: dict[str, Any]) -> str:
     parts.local_images(doc, body)  # refuses bad images before WeasyPrint sees them
     _float_footnotes(body)
     _separate_adjacent_calls(body)
+    _label_headings_without_notes(body)
     paper = options.get("paper") or meta.paper
     # Metadata, field by field (WeasyPrint reads these elements into the PDF's Info and XMP):
     #   <title>              -> Title      the resolved title, as plain text
