@@ -231,3 +231,25 @@ def test_an_image_without_alt_text_stops_the_build(article_copy, tmp_path):
     assert result.returncode == 3, result.stderr
     assert "no alt text" in result.stderr and "article.md:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_right_to_left_article_is_set_right_to_left(article_copy, tmp_path):
+    from pubpipe.cli import main
+    from pubpipe.editions.cover import font_file
+    from pubpipe.editions.direction import direction
+
+    assert [direction(tag) for tag in ("ar", "he-IL", "fa", "en-GB", "az-Arab", "ru", "ug-Cyrl")] == \
+        ["rtl", "rtl", "rtl", "ltr", "rtl", "ltr", "ltr"]
+    folder = article_copy(FIXTURES, "features")
+    source = folder / "article.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("lang: en-GB", "lang: ar"), encoding="utf-8")
+    assert main(["-q", "build", "features", "--source", str(folder.parent), "--build", str(tmp_path / "out"),
+                 "--formats", "html,epub"]) == 0
+    book = Book(tmp_path / "out" / "features" / "features.epub")
+    assert book.opf.find(".//opf:spine", NS).get("page-progression-direction") == "rtl"
+    assert all(book.document(href).get("dir") == "rtl" for href in book.spine)
+    html = (tmp_path / "out" / "features" / "features.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html
+    # The cover falls back to a font that has the letters when Source Serif 4 lacks them.
+    assert "SourceSerif4" in font_file("Война и мир", False)
+    assert "SourceSerif4" not in font_file("العلاقات", False)

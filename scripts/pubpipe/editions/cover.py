@@ -9,7 +9,9 @@ ellipsis rather than run off the page.
 
 from __future__ import annotations
 
+import functools
 import io
+import subprocess
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
@@ -34,25 +36,53 @@ class Block:
     max_lines: int
 
 
-def _font(size: int, italic: bool, weight: int) -> ImageFont.FreeTypeFont:
-    folder = font_dir()
-    pattern = "SourceSerif4-Italic*.ttf" if italic else "SourceSerif4[[]*.ttf"
-    font = ImageFont.truetype(str(next(folder.glob(pattern))), size)
+@functools.cache
+def _coverage(path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+def _system_fonts_for(missing: set[int]) -> list[str]:
+    """Font files fontconfig offers for characters the book typeface lacks (Arabic, CJK …)."""
+    charset = " ".join(f"{code:x}" for code in sorted(missing)[:32])
     try:
-        axes = font.get_variation_axes()
+        result = subprocess.run(["fc-match", "-s", "-f", "%{file}\n", f":charset={charset}"],
+                                capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [line for line in result.stdout.splitlines() if line.endswith((".ttf", ".otf"))]
+
+
+def font_file(text: str, italic: bool) -> str:
+    """Source Serif 4 when it has every letter of `text`, else the first font that does; when none
+    does, the one that lacks the fewest (a cover with a missing letter beats no cover)."""
+    folder = font_dir()
+    own = [str(next(folder.glob(pattern))) for pattern in
+           (("SourceSerif4-Italic*.ttf",) if italic else ()) + ("SourceSerif4[[]*.ttf",)]
+    needed = {ord(char) for char in text if not char.isspace()}
+    missing = needed - _coverage(own[-1])
+    candidates = own + (_system_fonts_for(missing) if missing else [])
+    return min(candidates, key=lambda path: len(needed - _coverage(path)))
+
+
+def _font(text: str, size: int, italic: bool, weight: int) -> ImageFont.FreeTypeFont:
+    font = ImageFont.truetype(font_file(text, italic), size)
+    try:
         values = []
-        for axis in axes:
+        for axis in font.get_variation_axes():
             name = axis.get("name", b"")
-            name = name.decode("ascii", "replace") if isinstance(name, bytes) else str(name)
-            if name.lower().startswith("weight"):
+            name = (name.decode("ascii", "replace") if isinstance(name, bytes) else str(name)).lower()
+            if name.startswith("weight"):
                 values.append(weight)
-            elif name.lower().startswith("optical"):
+            elif name.startswith("optical"):
                 values.append(min(max(size / 4, axis["minimum"]), axis["maximum"]))
             else:
                 values.append(axis["default"])
         font.set_variation_by_axes(values)
     except (OSError, KeyError):
-        pass  # a FreeType without variation support draws the default instance, still legible
+        pass  # a static font, or FreeType without variation support: the default instance
     return font
 
 
@@ -100,7 +130,7 @@ def fit(block: Block, width: int):
     """The largest size at which the block fits its line budget; below the smallest, cut it."""
     size = block.largest
     while True:
-        font = _font(size, block.italic, block.weight)
+        font = _font(block.text, size, block.italic, block.weight)
         lines = wrap(block.text, font, width)
         if len(lines) <= block.max_lines or size <= block.smallest:
             return font, _truncate(lines, block.max_lines, font, width), size
@@ -134,7 +164,7 @@ def cover_png(title: str, subtitle: str | None, authors: list[str]) -> bytes:
         _draw_lines(draw, lines, font, size, top, 1.25)
 
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")  # zlib level 6: 3x faster than optimize=True, 3% larger
     return out.getvalue()
 
 

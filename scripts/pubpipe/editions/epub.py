@@ -20,6 +20,7 @@ from lxml import etree
 from pubpipe.editions import parts
 from pubpipe.editions.alt_text import require_alt_text
 from pubpipe.editions.cover import cover_png
+from pubpipe.editions.direction import direction
 from pubpipe.editions.epub_metadata import accessibility, describe_package
 from pubpipe.editions.epub_pages import (colophon_body, document, epub_footnotes, nav_body, outline,
                                          title_page_body, to_xhtml, xml_of)
@@ -46,6 +47,8 @@ def make_book(doc: ResolvedDocument, modified: dt.datetime) -> epub.EpubBook:
     lang = meta.lang
     book = epub.EpubBook()
     describe_package(book, doc)
+    if direction(lang) == "rtl":
+        book.set_direction("rtl")  # page-progression-direction on the spine
 
     book.add_item(epub.EpubItem(uid="style", file_name=CSS_HREF, media_type="text/css",
                                 content=(styles_dir() / STYLESHEET).read_bytes()))

@@ -12,6 +12,7 @@ import lxml.html
 from lxml import etree
 
 from pubpipe.editions import parts
+from pubpipe.editions.direction import direction
 from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, find_footnotes,
                                          notes_section)
 from pubpipe.editions.noterefs import mark_adjacent_refs
@@ -37,7 +38,7 @@ def document(title: str, lang: str, body: str, css_href: str, body_type: str | N
     body_attributes = f' epub:type="{body_type}"' if body_type else ""
     markup = (
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-        f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}" lang="{lang}" xml:lang="{lang}">\n'
+        f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}" lang="{lang}" xml:lang="{lang}" dir="{direction(lang)}">\n'
         f"<head>\n<title>{parts.esc(title)}</title>\n"
         f'<link rel="stylesheet" type="text/css" href="{css_href}"/>\n</head>\n'
         f"<body{body_attributes}>\n{body}\n</body>\n</html>\n"

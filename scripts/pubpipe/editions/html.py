@@ -17,6 +17,7 @@ import lxml.html
 from pubpipe.editions import parts
 from pubpipe.editions.alt_text import require_alt_text
 from pubpipe.editions.citation_formats import downloads
+from pubpipe.editions.direction import direction
 from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, drop_keeping_tail, find_footnotes,
                                          notes_section)
 from pubpipe.editions.metadata_tags import head_metadata
@@ -104,7 +105,7 @@ def render(doc: ResolvedDocument) -> str:
     lang = doc.article.metadata.lang
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{parts.esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{parts.esc(lang)}" dir="{direction(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="color-scheme" content="light dark">\n'
         f"<title>{parts.esc(doc.title.text)}</title>\n"
