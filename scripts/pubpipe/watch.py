@@ -4,7 +4,7 @@ A long-running process pays the fixed costs once: WeasyPrint is imported and war
 (the PDF renders in a forked child, see pubpipe.limits, which inherits that warm state), and
 pypandoc's look-up of pandoc is cached. Each change then costs one pandoc run and the rendering.
 
-Changes are found by polling modification times, every 50 ms: an article folder holds a handful of
+Changes are found by polling modification times, every 25 ms: an article folder holds a handful of
 files, so a poll is a few dozen stat() calls, and polling needs no dependency and works on every
 file system (inotify misses changes on network and some container mounts).
 
@@ -34,7 +34,7 @@ from pubpipe.editions import EDITIONS, output_path
 from pubpipe.errors import PubpipeError, UsageError
 from pubpipe.paths import styles_dir
 
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.025
 # Editors' swap, backup and lock files: saving in vim or emacs must not trigger a rebuild of its own.
 EDITOR_DEBRIS = re.compile(r"^\.|~$|\.sw[a-p]$|^#.*#$|^4913$|\.part$|\.tmp$")
 

