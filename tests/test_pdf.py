@@ -278,3 +278,16 @@ def test_no_heading_is_left_alone_at_a_page_foot(many_sections):
             if foot < text.get_charbox(i)[3] < top - 20
         }
         assert len(lines_below) >= 2, f"'{title}' has less than two lines under it on page {page_index + 1}"
+
+
+def test_a_note_longer_than_a_page_fails_instead_of_covering_the_text(article_copy, tmp_path, capsys):
+    from pubpipe.cli import main
+
+    folder = article_copy(FIXTURES, "features")
+    article = folder / "article.md"
+    giant = "Giant note begins here. " + "A sentence that goes on in the note for a while. " * 250
+    article.write_text(article.read_text(encoding="utf-8") + f"\nA call.^[{giant}]\n", encoding="utf-8")
+    status = main(["build", "features", "--source", str(folder.parent), "--build", str(tmp_path / "out"), "--formats", "pdf"])
+    err = capsys.readouterr().err
+    assert status == 3, err
+    assert "longer than a page" in err and "Giant note begins here" in err

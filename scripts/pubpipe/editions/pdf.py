@@ -7,6 +7,7 @@ comes out of one layout path and one glyph check.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,29 @@ def print_html(doc: ResolvedDocument, options: dict[str, Any]) -> str:
     )
 
 
+def notes_taller_than_a_page(document) -> list[str]:
+    """The first words of each footnote area that rises above its page's top margin.
+
+    WeasyPrint 70 never splits a note across pages: one longer than the page is drawn over the
+    text and the running head. Its page boxes are read directly (pinned version; see pyproject).
+    """
+    found = []
+    for page in document.pages:
+        box = page._page_box
+        areas = [child for child in box.children if type(child).__name__ == "FootnoteAreaBox"]
+        for area in areas:
+            if area.children and area.position_y < box.content_box_y() - 1:
+                text = re.sub(r"^\d+[.)]?\s*", "", " ".join(_box_text(area).split()))  # the note's number
+                found.append(" ".join(text.split()[:8]))
+    return found
+
+
+def _box_text(box) -> str:
+    if hasattr(box, "text"):
+        return box.text + " "
+    return "".join(_box_text(child) for child in getattr(box, "children", ()))
+
+
 def render(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Path:
     """Lay the article out with `options` (paper, bleed, pdf_variant) and write it atomically."""
     with atomic_path(out_path) as tmp:
@@ -202,23 +226,32 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
     stylesheet = weasyprint.CSS(filename=str(styles_dir() / STYLESHEET), url_fetcher=fetcher)
     html = weasyprint.HTML(string=print_html(doc, options), base_url=ARTICLE_URL, url_fetcher=fetcher)
     try:
-        def layout() -> glyphs.Missing:
+        def layout() -> tuple[glyphs.Missing, list[str]]:
             with glyphs.listen() as missing:
-                html.write_pdf(
+                document = html.render(stylesheets=[stylesheet])
+                too_long = notes_taller_than_a_page(document)
+                document.write_pdf(
                     str(path),
-                    stylesheets=[stylesheet],
                     pdf_variant=options.get("pdf_variant") or None,
                     pdf_identifier=article.metadata.identifier.encode("utf-8"),
                     uncompressed_pdf=False,
                 )
-            return missing
+            return missing, too_long
 
         # In a child process under a time and a memory limit (pubpipe.limits); its findings come back.
-        missing = run_limited(layout, what="WeasyPrint", source_date_epoch=options.get("source_date_epoch"))
+        missing, too_long = run_limited(layout, what="WeasyPrint", source_date_epoch=options.get("source_date_epoch"))
     except FatalURLFetchingError as exc:
         raise UnsafeContentError(str(exc), path=article.source, hint="use only files inside the article folder") from None
     except (ValueError, TypeError) as exc:
         raise ToolError(f"WeasyPrint failed: {exc}", path=article.source) from None
+    if too_long:
+        raise ArticleError(
+            f"{len(too_long)} note(s) longer than a page, which WeasyPrint cannot split: "
+            + "; ".join(f"'{start}…'" for start in too_long),
+            path=article.source,
+            line=article.line_of(" ".join(too_long[0].split()[:4])),
+            hint="shorten the note, or move most of it into the text",
+        )
     undeclared = glyphs.undeclared_fonts(path)
     problem = glyphs.describe(missing, undeclared)
     if problem:
