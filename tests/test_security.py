@@ -280,3 +280,17 @@ def test_an_articles_own_git_config_runs_nothing(case, tmp_path):
     result = case.build()
     assert result.status == 0, result.text
     assert not marker.exists()
+
+
+def test_an_ordinary_svg_with_a_public_doctype_and_fragment_links_builds(case):
+    case.write("figure.svg", (
+        '<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+        '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20">'
+        '<defs><linearGradient id="g"><stop offset="0" stop-color="#036"/></linearGradient>'
+        '<rect id="r" width="10" height="10"/></defs>'
+        '<use xlink:href="#r" style="fill: url(#g)"/><rect x="20" width="10" height="10" fill="url(#g)"/></svg>\n'
+    ))
+    case.article(article_text(body="Text [@doe2001].\n\n![An ordinary figure.](figure.svg)\n"))
+    result = case.build()
+    assert result.status == 0, result.text

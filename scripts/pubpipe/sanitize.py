@@ -134,8 +134,10 @@ def check_svg(path: Path) -> list[tuple[str, int | None]]:
     except (lxml.etree.XMLSyntaxError, OSError) as exc:
         return [(f"the SVG image is not well-formed XML: {exc}", None)]
     found = []
-    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
-        found.append(("the SVG image declares a DOCTYPE or entities, which could read other files", 1))
+    subset = tree.docinfo.internalDTD
+    if subset is not None and (list(subset.iterentities()) or list(subset.iterelements())):
+        # A public DOCTYPE alone (as Illustrator writes) is harmless; declarations are not.
+        found.append(("the SVG image declares entities or a DTD of its own, which could read other files", 1))
     for element in tree.iter():
         if not isinstance(element.tag, str):
             if isinstance(element, lxml.etree._Entity):
