@@ -133,7 +133,7 @@ def colophon_body(doc, modified: str) -> str:
     )
     source = ""
     if doc.original_entry_html:
-        source = "<p>The text was first published elsewhere; the record of that publication follows.</p>"
+        source = "<p>The text was first published in the work cited below; please cite that publication.</p>"
     return (
         '<section id="colophon" class="colophon" epub:type="colophon" role="doc-colophon" aria-labelledby="colophon-heading">'
         '<h1 id="colophon-heading">Colophon</h1>'
