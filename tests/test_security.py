@@ -294,3 +294,16 @@ def test_an_ordinary_svg_with_a_public_doctype_and_fragment_links_builds(case):
     case.article(article_text(body="Text [@doe2001].\n\n![An ordinary figure.](figure.svg)\n"))
     result = case.build()
     assert result.status == 0, result.text
+
+
+@pytest.mark.parametrize("formats", EDITIONS)
+def test_the_policy_holds_whichever_edition_is_built(case, formats):
+    case.article(article_text(body="Text.\n\n<script>alert(1)</script>\n"))
+    case.assert_refused(case.build("--formats", formats), UNSAFE, "<script>")
+
+
+def test_ftp_mailto_and_tel_links_are_plain_links(case):
+    body = "See [an archive](ftp://ftp.example.org/pub/), [write](mailto:a@example.org), [call](tel:+100) [@doe2001].\n"
+    case.article(article_text(body=body))
+    result = case.build("--formats", "html")
+    assert result.status == 0, result.text

@@ -9,7 +9,7 @@ resolve produced (the body and each metadata field) is checked here:
   `<abbr>`, `<details>` …). `<script>`, `<iframe>`, `<object>`, `<embed>`, `<form>`, `<link>`,
   `<meta>`, `<base>`, `<style>`, `<svg>`, `<math>`, media elements and anything unknown are refused;
 - attributes: `on*=` handlers, `srcset`, `formaction` and the like are refused;
-- URLs: links may be http(s), mailto, tel or relative; `javascript:`, `data:` (outside images),
+- URLs: links may be http(s), ftp, mailto, tel or relative; `javascript:`, `data:` (outside images),
   `file:` and every other scheme are refused, however they are spelled (entities, tabs, case);
 - `style=` may not load anything (`url(`, `@import`, `expression(`);
 - SVG image files may not carry scripts, handlers, `<foreignObject>`, entities or external links.
@@ -61,7 +61,7 @@ REFUSED_ATTRIBUTES = frozenset(
     "xmlns:xlink codebase archive".split()
 )
 URL_ATTRIBUTES = ("href", "src", "cite", "longdesc", "data", "usemap", "itemtype")
-LINK_SCHEMES = ("http", "https", "mailto", "tel")
+LINK_SCHEMES = ("http", "https", "ftp", "mailto", "tel")
 IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp)[;,]", re.I)
 SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 UNSAFE_STYLE = re.compile(r"url\s*\(|@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding|image-set\s*\(", re.I)
