@@ -116,6 +116,22 @@ def running_authors(names: list[str], limit: int = RUNNING_AUTHORS_CHARS) -> str
     return ", ".join(shown)
 
 
+SHORT_TABLE_ROWS = 15
+
+
+def _keep_short_tables_whole(body) -> None:
+    """A table of a few rows moves to the next page whole rather than leave a row or two behind;
+    a long one still breaks between rows, its header repeated."""
+    for table in list(body.iter("table")):
+        if len(table.findall(".//tr")) <= SHORT_TABLE_ROWS:
+            # A wrapper, since WeasyPrint keeps the table box whole but not its caption with it.
+            wrapper = lxml.html.Element("div")
+            wrapper.set("class", "short-table")
+            table.addprevious(wrapper)
+            wrapper.tail, table.tail = table.tail, None
+            wrapper.append(table)
+
+
 def _label_headings_without_notes(body) -> None:
     """A heading's bookmark is its text without the notes it calls ("Origins", not "Origins1")."""
     import copy
@@ -153,6 +169,7 @@ def print_html(doc: ResolvedDocument, options: dict[str, Any]) -> str:
     _float_footnotes(body)
     _separate_adjacent_calls(body)
     _label_headings_without_notes(body)
+    _keep_short_tables_whole(body)
     paper = options.get("paper") or meta.paper
     # Metadata, field by field (WeasyPrint reads these elements into the PDF's Info and XMP):
     #   <title>              -> Title      the resolved title, as plain text
