@@ -16,6 +16,7 @@ from lxml import etree
 
 from pubpipe.editions import glyphs, parts
 from pubpipe.limits import run_limited
+from pubpipe.editions.direction import direction
 from pubpipe.editions.fonts import font_dirs, font_face_css
 from pubpipe.editions.footnotes import drop_keeping_tail, find_footnotes, notes_section, remove_backlinks
 from pubpipe.errors import ArticleError, ToolError, UnsafeContentError
@@ -191,7 +192,7 @@ def print_html(doc: ResolvedDocument, options: dict[str, Any]) -> str:
         f"<style>{font_face_css()}{_page_css(doc, paper, options.get('bleed'))}</style>",
     ]
     return (
-        f'<!DOCTYPE html><html lang="{parts.esc(meta.lang)}" class="paper-{paper}"><head>{"".join(head)}</head>'
+        f'<!DOCTYPE html><html lang="{parts.esc(meta.lang)}" dir="{direction(meta.lang)}" class="paper-{paper}"><head>{"".join(head)}</head>'
         f"<body><article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
         f"{parts.cite_box(doc)}{parts.rights_line(doc)}</article></body></html>"
     )
