@@ -291,3 +291,68 @@ def test_a_note_longer_than_a_page_fails_instead_of_covering_the_text(article_co
     err = capsys.readouterr().err
     assert status == 3, err
     assert "longer than a page" in err and "Giant note begins here" in err
+
+
+def _lines(path: Path) -> list[list[tuple[float, float, float]]]:
+    """Per page, the text lines top-down as (baseline, left edge, font size)."""
+    import ctypes
+    from collections import Counter, defaultdict
+
+    import pypdfium2.raw as pdfium_c
+
+    pages = []
+    pdf = pdfium.PdfDocument(str(path))
+    for index in range(len(pdf)):
+        textpage = pdf[index].get_textpage()
+        lines: dict[int, list[tuple[float, float]]] = defaultdict(list)
+        x, y = ctypes.c_double(), ctypes.c_double()
+        for i in range(textpage.count_chars()):
+            if textpage.get_text_range(i, 1).isspace():
+                continue
+            pdfium_c.FPDFText_GetCharOrigin(textpage.raw, i, x, y)
+            lines[round(y.value)].append((textpage.get_charbox(i)[0], pdfium_c.FPDFText_GetFontSize(textpage.raw, i)))
+        pages.append([
+            (baseline, min(left for left, _ in chars), Counter(round(s, 1) for _, s in chars).most_common(1)[0][0])
+            for baseline, chars in sorted(lines.items(), reverse=True)
+        ])
+    return pages
+
+
+def test_no_widows_or_orphans(many_sections):
+    """Where a paragraph runs over a page break, at least two of its lines stay on each side."""
+    from collections import Counter
+
+    pages = _lines(many_sections)
+    body = Counter(size for page in pages for _, _, size in page).most_common(1)[0][0]
+    margin = min(left for page in pages for _, left, size in page if size == body)
+    pitches = Counter(
+        round(a[0] - b[0]) for page in pages for a, b in zip(page, page[1:]) if a[2] == b[2] == body
+    )
+    pitch = pitches.most_common(1)[0][0]
+
+    def paragraphs(page):
+        """Runs of body lines, broken at indents, gaps and anything bigger than body text."""
+        runs, previous = [], None
+        for baseline, left, size in page:
+            if size > body * 1.1:
+                runs.append(["heading"])
+                previous = None
+            elif size == body:
+                starts = left > margin + 4 or previous is None or previous - baseline > pitch * 1.4
+                if starts or not runs or runs[-1] == ["heading"]:
+                    runs.append([])
+                runs[-1].append(left > margin + 4)
+                previous = baseline
+        return runs
+
+    laid_out = [paragraphs(page) for page in pages]
+    crossings = 0
+    for number, (this, following) in enumerate(zip(laid_out, laid_out[1:]), start=1):
+        if not this or not following or this[-1] == ["heading"] or following[0] == ["heading"]:
+            continue
+        continues = not following[0][0]  # the next page opens mid-paragraph (no indent, no heading)
+        if continues:
+            crossings += 1
+            assert len(this[-1]) >= 2, f"orphan: a paragraph's first line alone at the foot of page {number}"
+            assert len(following[0]) >= 2, f"widow: a paragraph's last line alone at the top of page {number + 1}"
+    assert crossings >= 2, "the fixture no longer breaks paragraphs across pages; the test would prove nothing"
