@@ -18,8 +18,9 @@ from pubpipe import tools
 from pubpipe.errors import ToolError
 
 ACE_TIMEOUT = float(os.environ.get("PUBPIPE_ACE_TIMEOUT", "300"))
-# The web edition is checked in both colour schemes: dark mode has its own contrast to get right.
-COLOUR_SCHEMES = (("light", False), ("dark", True))
+# The web edition is checked in both colour schemes (dark mode has its own contrast to get right)
+# and on a phone's width, where tables scroll and lines wrap differently.
+VIEWS = (("light colour scheme", 1280, False), ("dark colour scheme", 1280, True), ("360 px wide", 360, False))
 
 
 def ace_command() -> Path:
@@ -76,7 +77,7 @@ def run_ace(epub_path: Path) -> list[dict]:
     return ace_findings(report)
 
 
-def axe_findings(violations: list[dict], html_path: Path, scheme: str) -> list[dict]:
+def axe_findings(violations: list[dict], html_path: Path, view: str) -> list[dict]:
     findings = []
     for violation in violations:
         for node in violation.get("nodes", []):
@@ -85,7 +86,7 @@ def axe_findings(violations: list[dict], html_path: Path, scheme: str) -> list[d
             findings.append({
                 "code": f"axe/{violation.get('id')}",
                 "severity": violation.get("impact") or node.get("impact") or "unknown",
-                "message": f"{violation.get('help')} ({scheme} colour scheme) at {target}: {summary}",
+                "message": f"{violation.get('help')} ({view}) at {target}: {summary}",
                 "file": str(html_path),
                 "line": None,
             })
@@ -99,13 +100,13 @@ def run_axe(html_path: Path) -> list[dict]:
     axe_source = tools.axe_script().read_text(encoding="utf-8")
     findings: list[dict] = []
     with Browser() as browser:
-        for scheme, dark in COLOUR_SCHEMES:
-            browser.open(html_path, width=1280, height=900, dark=dark)
+        for view, width, dark in VIEWS:
+            browser.open(html_path, width=width, height=900, dark=dark)
             browser.evaluate(axe_source + "\n;true")
             violations = browser.evaluate(
                 "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
             )
             if violations is None:
                 raise ToolError("axe-core returned no result", path=html_path)
-            findings += axe_findings(violations, html_path, scheme)
+            findings += axe_findings(violations, html_path, view)
     return findings
