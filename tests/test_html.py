@@ -172,3 +172,26 @@ def test_an_image_without_alt_text_stops_the_web_build_too(article_copy, tmp_pat
                    "--formats", "html"])
     assert status == 3
     assert not (tmp_path / "out" / "features" / "features.html").exists()
+
+
+def test_adjacent_note_references_are_marked_for_a_separating_comma():
+    from pubpipe.editions.noterefs import mark_adjacent_refs
+
+    body = lxml.html.fragment_fromstring(
+        '<p>a<span class="citation"><a class="footnote-ref"><sup>3</sup></a></span>'
+        '<a class="footnote-ref"><sup>4</sup></a> text <a class="footnote-ref">5</a>.</p>'
+        '<p><a class="footnote-ref">6</a></p>', create_parent="div")
+    mark_adjacent_refs(body)
+    marked = [a.text_content() for a in body.find_class("after-ref")]
+    assert marked == ["4"]  # not 5 (text between) nor 6 (a new paragraph)
+    assert body.text_content() == "a34 text 5.6"  # the text itself is untouched
+
+
+def test_cover_shrinks_then_cuts_a_title_that_cannot_fit():
+    from pubpipe.editions.cover import Block, ELLIPSIS, fit
+
+    font, lines, size = fit(Block("word " * 400, False, 650, 150, 60, 7), 1300)
+    assert size == 60 and len(lines) == 7 and lines[-1].endswith(ELLIPSIS)
+    assert all(font.getlength(line) <= 1300 for line in lines)
+    font, lines, size = fit(Block("Short", False, 650, 150, 60, 7), 1300)
+    assert (lines, size) == (["Short"], 150)
