@@ -6,6 +6,8 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+# `make -n` must change nothing; read before MAKEFLAGS is extended below (see GNU make's manual).
+DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 ARTICLE ?=
@@ -38,7 +40,9 @@ STYLES := $(wildcard styles/*)
 # their values change, so `make STYLE=apa` rebuilds and a second `make STYLE=apa` does not.
 OPTIONS_STAMP := build/.options
 OPTIONS := style=$(STYLE) paper=$(PAPER) pdf_variant=$(PDF_VARIANT)
+ifeq (,$(DRY_RUN))
 $(shell mkdir -p build && { [ -f $(OPTIONS_STAMP) ] && [ "$$(cat $(OPTIONS_STAMP))" = "$(OPTIONS)" ] || echo "$(OPTIONS)" > $(OPTIONS_STAMP); })
+endif
 
 edition = $(foreach a,$(ARTICLES),build/$(a)/$(a).$(1))
 

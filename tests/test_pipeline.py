@@ -132,9 +132,12 @@ def test_unknown_style_names_the_nearest(capsys):
 
 
 def _make(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run make in a project copy. The copy shares the real .venv and .tools, so their install
+    stamps are declared old (`-o`): make must never reinstall the shared environment from a copy."""
     env = {**os.environ, "PUBPIPE_ROOT": str(cwd)}
     env.pop("MAKEFLAGS", None)
-    return subprocess.run(["make", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
+    command = ["make", "-o", ".venv/.installed", "-o", ".tools/.installed", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
 
 
 @pytest.fixture()
@@ -144,7 +147,7 @@ def project_copy(tmp_path) -> Path:
     copy.mkdir()
     for name in ("Makefile", "pyproject.toml", "README.md"):
         if (ROOT / name).exists():
-            shutil.copy(ROOT / name, copy / name)
+            shutil.copy2(ROOT / name, copy / name)
     for name in ("source", "styles", "scripts"):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in (".venv", ".tools"):

@@ -99,8 +99,11 @@ def _join_lines(runs: list[Run]) -> str:
     text = ""
     previous = None
     for run in runs:
-        if previous is not None and (run.page != previous.page or run.top <= previous.bottom + 1):
-            text += "\n"
+        if previous is not None:
+            if run.page != previous.page or run.top <= previous.bottom + 1:
+                text += "\n"
+            elif run.left - previous.right > 0.2 * max(run.size, previous.size, 1):
+                text += " "  # a gap on the line (the next table cell) separates words
         text += run.text
         previous = run
     text = re.sub(r"[-\u2010\u00ad]\s*\n\s*(?=\w)", "", text)

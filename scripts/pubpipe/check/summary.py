@@ -1,7 +1,8 @@
 """The one shape every edition is read back into, and the normalisation that makes them comparable.
 
 Normalisation undoes only what a medium changes, never what an author or an editor could: Unicode
-normal form (NFKC also undoes ligatures such as "ﬁ"), white space, soft hyphens, and hyphens at all.
+normal form (NFKC also undoes ligatures such as "ﬁ"), white space, invisible format characters,
+and hyphens at all.
 Hyphens are dropped inside words ("self-determination" -> "selfdetermination") because the PDF
 breaks words at line ends with a hyphen of its own and cannot say which hyphens the author wrote;
 dropping every hyphen in every edition keeps a changed letter in a hyphenated word visible while
@@ -22,7 +23,10 @@ _WORD_RE = re.compile(r"[\w\u0300-\u036f]+(?:['’][\w]+)*['’]?", re.UNICODE)
 
 
 def normalise_text(text: str) -> str:
+    """NFKC, white space folded, and invisible format characters (zero-width space, word joiner,
+    BOM, soft hyphen) dropped: a PDF does not keep them, and a reader cannot see them."""
     text = unicodedata.normalize("NFKC", text)
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
     return re.sub(r"\s+", " ", text).strip()
 
 
