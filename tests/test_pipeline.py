@@ -177,3 +177,19 @@ def test_make_stops_on_an_unknown_article(project_copy):
     result = _make(project_copy, "ARTICLE=no-such-article")
     assert result.returncode != 0
     assert "no article 'no-such-article'" in result.stderr
+
+
+def test_skipped_heading_levels_are_closed(tmp_path):
+    """### straight after the title becomes h2 in every edition: no level is skipped."""
+    folder = tmp_path / "source" / "levels"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(
+        "---\ntitle: Levels\nauthor: A. Writer\n---\n\n### Deep\n\nText.\n\n##### Deeper\n\nMore.\n\n# Top\n\nEnd.\n",
+        encoding="utf-8",
+    )
+    built = build_into(folder.parent, "levels", tmp_path / "build")
+    html = built.edition("html").read_text(encoding="utf-8")
+    assert re.findall(r"<h([1-6])[ >]", html)[:4] == ["1", "2", "3", "2"]
+    for edition in ("epub", "pdf"):
+        headings = [(h.level, h.text) for h in READERS[edition](built.edition(edition)).headings]
+        assert headings == [(1, "Deep"), (2, "Deeper"), (1, "Top")], (edition, headings)

@@ -87,8 +87,23 @@ local function dropped_raw(doc)
   return found
 end
 
+-- Headings may not skip a level (### straight after the title, ##### under a #): screen readers,
+-- the Nu checker, axe and Ace all reject that, and the PDF's bookmarks would nest under nothing.
+-- Each heading is lifted to one level below the heading before it; its words stay as written.
+local function close_heading_gaps(doc)
+  local previous = 1 -- the article's title is the h1; --shift-heading-level-by has run already
+  return doc:walk({
+    Header = function(header)
+      if header.level > previous + 1 then header.level = previous + 1 end
+      previous = header.level
+      return header
+    end,
+  })
+end
+
 function Writer(doc, opts)
   WRITER_OPTIONS = opts
+  doc = close_heading_gaps(doc)
   local meta = doc.meta
   local out = {
     body = pandoc.write(doc, 'html5', opts),
