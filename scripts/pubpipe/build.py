@@ -7,14 +7,13 @@ on separate cores.
 
 from __future__ import annotations
 
-import contextvars
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from pubpipe import console
 from pubpipe.article import load_article
+from pubpipe.beside import Beside
 from pubpipe.editions import EDITIONS, builder, output_path
 from pubpipe.output import edition_set, source_date_epoch
 from pubpipe.resolve import ResolvedDocument, resolve
@@ -66,41 +65,15 @@ def build_article(
 
     # All editions are put in place together once every one is done (see output.edition_set).
     with edition_set(build_root / article.slug):
-        side = _Background(render, others) if printed and others else None
-        try:
-            render(printed if side else formats)
-        finally:
-            if side:
-                side.join()
-        if side:
+        if printed and others:
+            # The quick editions render while WeasyPrint's forked child lays out (pubpipe.beside);
+            # the printed ones stay in this thread, where Ctrl-C arrives and stops that child.
+            with Beside(lambda: render(others), name="render-" + "-".join(others)) as side:
+                render(printed)
             side.raise_failure()
+        else:
+            render(formats)
     for name in formats:
         path, seconds = written[name]
         console.info(f"  {name:<5} {path}  {console.human_size(path.stat().st_size)}  {seconds:.2f} s")
     return [written[name][0] for name in formats]
-
-
-class _Background(threading.Thread):
-    """Render the quick editions beside the printed ones: WeasyPrint lays out in a forked child
-    (pubpipe.limits), so this thread has the parent's Python to itself and a core of its own.
-
-    It runs in a copy of the caller's context, so its editions join the same edition_set; the
-    printed editions stay in the main thread, where Ctrl-C arrives and stops WeasyPrint's child.
-    """
-
-    def __init__(self, work, names: list[str]) -> None:
-        super().__init__(name="render-" + "-".join(names), daemon=True)
-        self._context = contextvars.copy_context()
-        self._work, self._names = work, names
-        self._failure: BaseException | None = None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            self._context.run(self._work, self._names)
-        except BaseException as exc:  # raised again in the caller's thread
-            self._failure = exc
-
-    def raise_failure(self) -> None:
-        if self._failure is not None:
-            raise self._failure
