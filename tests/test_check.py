@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CANONICAL, FIXTURES, SOURCE, Built
+from conftest import CANONICAL, FIXTURES, SOURCE, Built, build_into
 from pubpipe.check.run import check_article
 
 NO_VALIDATORS = {"validators": False}
@@ -200,3 +200,23 @@ def test_full_check_with_validators_passes(which, request, capsys):
     output = capsys.readouterr()
     assert status == 0, output.out + output.err
     assert "FAIL" not in output.out
+
+
+def test_long_article_keeps_every_footnote(tmp_path):
+    """Thirty notes over some twenty pages: WeasyPrint drops a note whose call ends a page unless the
+    builder lays the pages out again (the checker found this as X-005); none may be lost."""
+    source_text = (SOURCE / CANONICAL / "article.md").read_text(encoding="utf-8")
+    front, body = source_text.split("\n---\n", 1)
+    front = front.replace("original:\n  file: original.txt\n", "original:\n")
+    text, bibliography = body.split("# Bibliography")
+    parts = []
+    for index in range(30):
+        noted = text.replace("the Afghan resistance", f"the Afghan resistance[^n{index}]", 1)
+        parts.append(f"# Part {index + 1}\n{noted}\n[^n{index}]: Note {index} citing [@jones-2002, {index + 1}].\n\n")
+    folder = tmp_path / "source" / "long"
+    folder.mkdir(parents=True)
+    shutil.copy(SOURCE / CANONICAL / "references.yaml", folder)
+    (folder / "article.md").write_text(front + "\n---\n" + "".join(parts) + "# Bibliography" + bibliography, encoding="utf-8")
+    built = build_into(folder.parent, "long", tmp_path / "build")
+    findings, _ = check_article(folder, built.build, NO_VALIDATORS)
+    assert findings == [], [f"{f.code} {f.message} {f.expected}" for f in findings]

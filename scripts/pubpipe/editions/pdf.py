@@ -215,6 +215,29 @@ def notes_taller_than_a_page(document) -> list[str]:
     return found
 
 
+# WeasyPrint 70 sometimes drops a footnote whose call falls on a page's last lines: the call is
+# printed and the note is nowhere (`pubpipe check` found it as X-005 on a long article). A
+# different break rule moves the call, so the layout is tried again with these until no note
+# is lost; the first entry is the stylesheet as designed.
+LOST_NOTE_RETRIES = (
+    "",
+    "p, li, blockquote { orphans: 3; widows: 3; }",
+    "p, li, blockquote { orphans: 1; widows: 1; }",
+)
+
+
+def footnote_ids(markup: str) -> list[str]:
+    return [span.get("id") for span in lxml.html.fromstring(markup).iter("span") if _is_footnote(span) and span.get("id")]
+
+
+def lost_footnotes(document, note_ids: list[str]) -> list[str]:
+    """The notes that have no place in the laid-out pages (every laid-out id is an anchor)."""
+    anchors = set()
+    for page in document.pages:
+        anchors.update(page.anchors)
+    return [note_id for note_id in note_ids if note_id not in anchors]
+
+
 def _box_text(box) -> str:
     if hasattr(box, "text"):
         return box.text + " "
@@ -242,11 +265,18 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
     article = doc.article
     fetcher = SafeURLFetcher([article.folder, styles_dir(), *font_dirs()])
     stylesheet = weasyprint.CSS(filename=str(styles_dir() / STYLESHEET), url_fetcher=fetcher)
-    html = weasyprint.HTML(string=print_html(doc, options), base_url=ARTICLE_URL, url_fetcher=fetcher)
+    markup = print_html(doc, options)
+    html = weasyprint.HTML(string=markup, base_url=ARTICLE_URL, url_fetcher=fetcher)
+    note_ids = footnote_ids(markup)
     try:
-        def layout() -> tuple[glyphs.Missing, list[str]]:
+        def layout() -> tuple[glyphs.Missing, list[str], list[str]]:
             with glyphs.listen() as missing:
-                document = html.render(stylesheets=[stylesheet])
+                for retry in LOST_NOTE_RETRIES:
+                    extra = [weasyprint.CSS(string=retry)] if retry else []
+                    document = html.render(stylesheets=[stylesheet, *extra])
+                    lost = lost_footnotes(document, note_ids)
+                    if not lost:
+                        break
                 too_long = notes_taller_than_a_page(document)
                 document.write_pdf(
                     str(path),
@@ -254,14 +284,21 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
                     pdf_identifier=article.metadata.identifier.encode("utf-8"),
                     uncompressed_pdf=False,
                 )
-            return missing, too_long
+            return missing, too_long, lost
 
         # In a child process under a time and a memory limit (pubpipe.limits); its findings come back.
-        missing, too_long = run_limited(layout, what="WeasyPrint", source_date_epoch=options.get("source_date_epoch"))
+        missing, too_long, lost = run_limited(layout, what="WeasyPrint", source_date_epoch=options.get("source_date_epoch"))
     except FatalURLFetchingError as exc:
         raise UnsafeContentError(str(exc), path=article.source, hint="use only files inside the article folder") from None
     except (ValueError, TypeError) as exc:
         raise ToolError(f"WeasyPrint failed: {exc}", path=article.source) from None
+    if lost:
+        raise ToolError(
+            f"WeasyPrint lost {len(lost)} footnote(s) in every layout tried: {', '.join(lost)}",
+            path=article.source,
+            hint="a footnote called on a page's last lines can vanish (a WeasyPrint bug); "
+            "move the note call a few words earlier or shorten the note",
+        )
     if too_long:
         raise ArticleError(
             f"{len(too_long)} note(s) longer than a page, which WeasyPrint cannot split: "
