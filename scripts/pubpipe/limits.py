@@ -16,12 +16,18 @@ several articles, each with its own date.
 
 from __future__ import annotations
 
+import _imp
 import contextlib
 import ctypes
-import multiprocessing
+import importlib._bootstrap
 import os
+import pickle
 import resource
+import select
 import signal
+import sys
+import threading
+import time
 from typing import Any, Callable
 
 from pubpipe.errors import LimitError, ToolError
@@ -75,6 +81,12 @@ def _address_space_in_use() -> int:
     return 0
 
 
+def _describe(wait_status: int) -> str:
+    if os.WIFSIGNALED(wait_status):
+        return f"killed by signal {os.WTERMSIG(wait_status)}"
+    return f"exit status {os.WEXITSTATUS(wait_status)}"
+
+
 def _die_with_parent() -> None:
     """Ask Linux to kill the child if the build is killed (kill -9 leaves no orphan writing a .part)."""
     with contextlib.suppress(OSError, AttributeError):
@@ -82,7 +94,46 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _child(work: Callable[[], Any], channel, memory_budget: int, environment: dict[str, str]) -> None:
+def _imports_in_progress() -> bool:
+    """Whether another thread is in the middle of importing a module right now."""
+    me = threading.get_ident()
+    for reference in list(importlib._bootstrap._module_locks.values()):
+        lock = reference()
+        if lock is not None and getattr(lock, "owner", 0) not in (0, None, me):
+            return True
+    return False
+
+
+def _fork_when_no_import_runs() -> int:
+    """os.fork() at a moment when no other thread holds a module's import lock.
+
+    build.py renders the HTML and EPUB in a thread beside the PDF. A thread that is importing a
+    module (Pillow's image plugins, say, for the EPUB cover) at the moment of fork() leaves that
+    module's lock held for ever in the child, and the child hangs as soon as it imports the same
+    module: about one build in 25 did. Holding the global import lock stops new imports from
+    starting; we wait for the running ones to end, then check and fork under a long switch
+    interval, so that no other thread runs in between.
+    """
+    interval = sys.getswitchinterval()
+    while True:
+        _imp.acquire_lock()
+        sys.setswitchinterval(30)
+        if not _imports_in_progress():
+            break
+        sys.setswitchinterval(interval)  # let the importing thread run on, normally
+        _imp.release_lock()
+        time.sleep(0.001)
+    try:
+        pid = os.fork()
+    finally:
+        # fork() passes the import lock on to the child (CPython re-acquires it there), so both
+        # processes release it here.
+        _imp.release_lock()
+        sys.setswitchinterval(interval)
+    return pid
+
+
+def _child(work: Callable[[], Any], channel: int, memory_budget: int, environment: dict[str, str]) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it kills us
     os.environ.update(environment)
@@ -95,10 +146,26 @@ def _child(work: Callable[[], Any], channel, memory_budget: int, environment: di
     except BaseException as exc:  # sent to the parent, which raises it there
         outcome = ("error", exc)
     try:
-        channel.send(outcome)
-    except Exception:  # the exception does not pickle: send its words
-        channel.send(("error", ToolError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
-    channel.close()
+        data = pickle.dumps(outcome)
+    except Exception:  # the result does not pickle: send the words of what happened
+        data = pickle.dumps(("error", ToolError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
+    with os.fdopen(channel, "wb") as pipe:
+        pipe.write(data)
+
+
+def _read_until(channel: int, deadline: float) -> bytes | None:
+    """Everything the child writes, or None if the deadline passes first."""
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        ready, _, _ = select.select([channel], [], [], remaining)
+        if ready:
+            chunk = os.read(channel, 1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
 
 
 def run_limited(work: Callable[[], Any], *, what: str, source_date_epoch: int | None = None) -> Any:
@@ -109,33 +176,41 @@ def run_limited(work: Callable[[], Any], *, what: str, source_date_epoch: int | 
     """
     time_limit, memory_budget = pdf_limits()
     environment = {} if source_date_epoch is None else {"SOURCE_DATE_EPOCH": str(source_date_epoch)}
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(work, sender, memory_budget, environment), daemon=True)
-    child.start()
-    sender.close()
+    receiver, sender = os.pipe()
+    pid = _fork_when_no_import_runs()
+    if pid == 0:  # the child: never returns, never runs the parent's clean-up or atexit handlers
+        status = 1
+        try:
+            os.close(receiver)
+            _child(work, sender, memory_budget, environment)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(sender)
     memory_text = f"{memory_budget / (1 << 20):.0f} MiB"
+    exit_status = None
     try:
-        if not receiver.poll(time_limit):
+        data = _read_until(receiver, time.monotonic() + time_limit)
+        if data is None:
             raise LimitError(
                 f"{what} took longer than the time limit of {time_limit:g} s",
                 hint=f"the article may be pathological (a huge table, for instance); raise the limit "
                 f"with {PDF_TIME_LIMIT_VAR} if it is simply very long",
             )
-        try:
-            status, payload = receiver.recv()
-        except EOFError:
-            child.join()
+        _, exit_status = os.waitpid(pid, 0)
+        if not data:
             raise LimitError(
-                f"{what} stopped abruptly (exit status {child.exitcode}), most likely at its memory "
+                f"{what} stopped abruptly ({_describe(exit_status)}), most likely at its memory "
                 f"limit of {memory_text}",
                 hint=f"raise the limit with {PDF_MEMORY_LIMIT_VAR} (for example 4G) if the article is very large",
-            ) from None
+            )
+        status, payload = pickle.loads(data)
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
+        os.close(receiver)
+        if exit_status is None:  # timed out or interrupted: the child goes too
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
     if status == "memory":
         raise LimitError(
             f"{what} ran out of its memory limit of {memory_text}",
