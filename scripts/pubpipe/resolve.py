@@ -121,8 +121,11 @@ def run_pandoc(command: list[str], cwd: Path, timeout: float | None = None) -> t
         raise ToolError(f"cannot run pandoc: {exc.strerror}", hint="run `make` to reinstall .venv") from None
     stderr = result.stderr.decode("utf-8", "replace")
     if result.returncode == 251 or "Heap exhausted" in stderr:
+        # GHC raises a limit below the binary's built-in -H to that size, and says so.
+        effective = re.search(r"maximum heap size is \d+ bytes \(([^)]+)\)", stderr)
+        actual = f" (in effect {effective.group(1)})" if effective and effective.group(1).replace(" ", "") != f"{memory}B" else ""
         raise LimitError(
-            f"pandoc ran out of its memory limit of {memory}",
+            f"pandoc ran out of its memory limit of {memory}{actual}",
             hint=f"raise the limit with {MEMORY_LIMIT_VAR} (for example 2G) if the article is very large",
         )
     if result.returncode != 0:
