@@ -1,5 +1,5 @@
-"""pubpipe.beside: the quick editions' thread works only between forks, so WeasyPrint's forked
-child can never inherit a lock (a half-done import) that the thread held. Real forks, no mocks."""
+"""pubpipe.beside: the quick editions' thread starts only once WeasyPrint's child is forked, so
+the child cannot inherit a lock (a half-done import) that the thread held. Real forks, no mocks."""
 
 from __future__ import annotations
 
@@ -25,20 +25,6 @@ def test_the_work_waits_for_the_fork_then_runs_beside_the_caller():
         fork_and_wait()
         assert started.wait(30), "the thread did not start after the fork"
     side.raise_failure()
-
-
-def test_a_later_fork_waits_until_the_work_is_done():
-    release, done = threading.Event(), threading.Event()
-
-    def work() -> None:
-        release.wait(30)
-        done.set()
-
-    with Beside(work, name="test"):
-        fork_and_wait()  # opens the gate: the work starts and blocks on `release`
-        threading.Timer(0.3, release.set).start()
-        fork_and_wait()  # must not fork while the work runs
-        assert done.is_set()
 
 
 def test_without_a_fork_the_work_runs_at_the_end_and_its_failure_is_raised_in_the_caller():

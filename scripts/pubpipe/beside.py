@@ -4,10 +4,12 @@ The child (pubpipe.limits) has a core of its own, and the parent only waits for 
 and the EPUB can be rendered meanwhile at no cost in time. But fork() copies a process while its
 other threads are stopped wherever they are: if this thread is half-way through importing a module
 (Pillow loads its image plugins lazily, for one), the child inherits that module's import lock as
-held and waits on it forever the moment it imports the same module. So the thread works only
-*between* forks: it starts once the printed edition's child exists, and a later fork waits until
-the thread is done. `os.register_at_fork` tells us when a fork happens; subprocess's fork-and-exec
-runs no Python in the child and is not concerned.
+held and waits on it forever the moment it imports the same module; any other lock the thread
+holds is inherited the same way. So the thread starts its work only once the printed edition's
+child exists (`os.register_at_fork` tells us when a fork happens; subprocess's fork-and-exec runs
+no Python in the child and is not concerned). A later fork, for a second printed edition, may find
+the thread working: pubpipe.limits forks only while no other thread is importing a module, and
+waiting here for the thread instead could deadlock against that very import lock.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ _registry_lock = threading.Lock()
 
 
 class Beside(threading.Thread):
-    """Run `work()` in a thread after the next fork (or after `release()`), in the caller's context.
+    """Run `work()` in a thread after the next fork (or when the block ends), in the caller's context.
 
     The context copy makes the thread's editions join the caller's output.edition_set.
     """
@@ -32,7 +34,6 @@ class Beside(threading.Thread):
         self._context = contextvars.copy_context()
         self._work = work
         self._gate = threading.Event()
-        self._working = threading.Event()
         self._cancelled = False
         self.failure: BaseException | None = None
 
@@ -57,7 +58,6 @@ class Beside(threading.Thread):
         self._gate.wait()
         if self._cancelled:
             return
-        self._working.set()
         try:
             self._context.run(self._work)
         except BaseException as exc:  # raised again by the caller after the join
@@ -68,16 +68,10 @@ class Beside(threading.Thread):
             raise self.failure
 
 
-def _before_fork() -> None:
-    current = _current
-    if current is not None and current is not threading.current_thread() and current._working.is_set():
-        current.join()  # a second fork waits until the thread is idle
-
-
 def _after_fork_in_parent() -> None:
     current = _current
     if current is not None:
         current._gate.set()
 
 
-os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent)
+os.register_at_fork(after_in_parent=_after_fork_in_parent)
