@@ -20,8 +20,8 @@ from pubpipe.check.summary import Summary, words
 START_WORDS = 6
 
 
-def _tokens(text: str) -> list[str]:
-    return [word.casefold() for word in words(text, split_hyphens=True)]
+def _tokens(text: str, vocabulary: set[str] | None = None) -> list[str]:
+    return [word.casefold() for word in words(text, split_hyphens=True, vocabulary=vocabulary)]
 
 
 def _snippet(tokens: list[str], start: int, end: int) -> str:
@@ -34,8 +34,9 @@ def check_original(original_path: Path, source: Summary) -> list[Finding]:
     except (OSError, UnicodeDecodeError) as exc:
         return [Finding("F-001", ("original",), f"cannot read the original {original_path.name}: {exc}")]
     original = _tokens(original_text)
-    body = [word for block in source.body for word in _tokens(block.text)]
-    bibliography = [word for entry in source.bibliography for word in _tokens(entry.text)]
+    vocabulary = set(original)  # decides the PDF's words broken at a line end
+    body = [word for block in source.body for word in _tokens(block.text, vocabulary)]
+    bibliography = [word for entry in source.bibliography for word in _tokens(entry.text, vocabulary)]
     source_tokens = body + bibliography
     start = _body_start(original, body)
     if start is None:

@@ -24,7 +24,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
 
-from pubpipe.check.summary import Entry, Heading, Located, Summary, normalise_text, words
+from pubpipe.check.summary import SOFT_HYPHEN, Entry, Heading, Located, Summary, normalise_text, words
 from pubpipe.editions.parts import CITE_THIS, ORIGINALLY_PUBLISHED
 
 FOLIO = re.compile(r"^\s*(page\s+)?\d+(\s*(of|/)\s*\d+)?\s*$", re.IGNORECASE)
@@ -106,7 +106,9 @@ def _join_lines(runs: list[Run]) -> str:
                 text += " "  # a gap on the line (the next table cell) separates words
         text += run.text
         previous = run
-    text = re.sub(r"[-\u2010\u00ad]\s*\n\s*(?=\w)", "", text)
+    # A break after a hyphen: the word is joined, with a soft hyphen where it was broken, since a
+    # PDF cannot say whether the hyphen was the author's ("pro-U.S.") or the layout's ("fol-lowing").
+    text = re.sub(r"[-\u2010\u00ad]\s*\n\s*(?=\w)", SOFT_HYPHEN, text)
     return normalise_text(text.replace("\n", " "))
 
 
@@ -180,7 +182,7 @@ def _page_blocks(runs: list[Run]) -> list[Located]:
         text = _join_lines([run for run in runs if run.page == page])
         if blocks and re.search(r"\w[-\u2010\u00ad]$", blocks[-1].text) and re.match(r"\w", text):
             first, _, text = text.partition(" ")
-            blocks[-1] = Located(blocks[-1].text[:-1] + first, blocks[-1].where)
+            blocks[-1] = Located(blocks[-1].text[:-1] + SOFT_HYPHEN + first, blocks[-1].where)
         if text:
             blocks.append(Located(text, f"page {page + 1}"))
     return blocks

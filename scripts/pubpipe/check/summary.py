@@ -2,7 +2,7 @@
 
 Normalisation undoes only what a medium changes, never what an author or an editor could: Unicode
 normal form (NFKC also undoes ligatures such as "ﬁ"), white space, invisible format characters,
-and hyphens at all.
+and hyphens at all (the PDF reader marks its joins at line ends with a soft hyphen).
 Hyphens are dropped inside words ("self-determination" -> "selfdetermination") because the PDF
 breaks words at line ends with a hyphen of its own and cannot say which hyphens the author wrote;
 dropping every hyphen in every edition keeps a changed letter in a hyphenated word visible while
@@ -16,29 +16,49 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-HYPHENS = "\u00ad\u2010\u2011-"  # soft hyphen, hyphen, non-breaking hyphen, hyphen-minus
-_HYPHEN_RE = re.compile(f"[{HYPHENS}]")
-# A word is a run of letters, digits and marks, with apostrophes inside it (Kashmiris’, don't).
-_WORD_RE = re.compile(r"[\w\u0300-\u036f]+(?:['’][\w]+)*['’]?", re.UNICODE)
+SOFT_HYPHEN = "\u00ad"  # also what the PDF reader leaves where it joins a word broken at a line end
+HYPHENS = SOFT_HYPHEN + "\u2010\u2011-"  # soft hyphen, hyphen, non-breaking hyphen, hyphen-minus
+_HARD_HYPHEN_RE = re.compile("[\u2010\u2011-]")
+# A word is a run of letters, digits and marks, with apostrophes inside it (Kashmiris’, don't) and
+# perhaps soft hyphens (possible breaks) between its parts.
+_WORD_RE = re.compile(r"[\w\u0300-\u036f]+(?:[\u00ad'’][\w\u0300-\u036f]+)*['’]?", re.UNICODE)
 
 
 def normalise_text(text: str) -> str:
     """NFKC, white space folded, and invisible format characters (zero-width space, word joiner,
-    BOM, soft hyphen) dropped: a PDF does not keep them, and a reader cannot see them."""
+    BOM) dropped: a PDF does not keep them, and a reader cannot see them. Soft hyphens stay, as
+    the marks of a possible (or, from a PDF, an actual) break inside a word."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    text = "".join(char for char in text if char == SOFT_HYPHEN or unicodedata.category(char) != "Cf")
     return re.sub(r"\s+", " ", text).strip()
 
 
-def words(text: str, split_hyphens: bool = False) -> list[str]:
+def words(text: str, split_hyphens: bool = False, vocabulary: set[str] | None = None) -> list[str]:
     """The words of `text`, in order, with punctuation dropped.
 
     `split_hyphens` treats a hyphen as a space instead of joining its sides; the fidelity check
-    against a PDF dump uses it, since such dumps write hyphens where the author meant dashes.
+    against a PDF dump uses it, since such dumps write hyphens where the author meant dashes. A
+    word broken at a soft hyphen is then ambiguous (the PDF breaks "fol-lowing" and "pro-U.S."
+    alike): it is one word when `vocabulary` (casefolded) knows the joined form, else its parts.
     """
     text = normalise_text(text).replace("’", "'")
-    text = _HYPHEN_RE.sub(" " if split_hyphens else "", text)
-    return [match.group(0).strip("'") for match in _WORD_RE.finditer(text) if match.group(0).strip("'")]
+    if not split_hyphens:
+        text = text.replace(SOFT_HYPHEN, "")
+    text = _HARD_HYPHEN_RE.sub(" " if split_hyphens else "", text)
+    found = []
+    for match in _WORD_RE.finditer(text):
+        word = match.group(0).strip("'")
+        if not word:
+            continue
+        if SOFT_HYPHEN in word:
+            joined = word.replace(SOFT_HYPHEN, "")
+            if vocabulary is None or joined.casefold() in vocabulary:
+                found.append(joined)
+            else:
+                found.extend(part for part in word.split(SOFT_HYPHEN) if part)
+        else:
+            found.append(word)
+    return found
 
 
 @dataclass(frozen=True)
