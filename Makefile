@@ -107,6 +107,7 @@ $(INSTALLED): pyproject.toml scripts/setup/system-prerequisites.sh
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --editable '.[test]'
+	$(VENV)/bin/pubpipe fonts
 	touch $@
 
 clean: ## remove the built editions (build/); `make distclean` also removes .venv

@@ -101,6 +101,13 @@ def command_check(args) -> int:
     return 0
 
 
+def command_fonts(args) -> int:
+    from pubpipe.editions.font_instances import ensure_instances
+
+    console.info(f"fonts ready in {ensure_instances(announce=console.info)}")
+    return 0
+
+
 def command_styles(args) -> int:
     from pubpipe.styles import available_style_names
 
@@ -147,6 +154,9 @@ def parser() -> argparse.ArgumentParser:
     watch.add_argument("--source", default="source", help="folder of articles")
     watch.add_argument("--build", default="build", help="output folder")
     watch.set_defaults(run=command_watch)
+
+    fonts = commands.add_parser("fonts", parents=[common], help="prepare the print edition's fonts (make setup runs it)")
+    fonts.set_defaults(run=command_fonts)
 
     styles = commands.add_parser("styles", parents=[common], help="list the CSL style names that --style accepts")
     styles.set_defaults(run=command_styles)

@@ -1,7 +1,8 @@
 """The typefaces of the print edition, installed as Python packages rather than committed or left
 to the system.
 
-Source Serif 4 has real italics, bold, Greek and Cyrillic; Noto Serif is the declared fallback for
+Source Serif 4 has real italics, bold, Greek and Cyrillic (set from fixed-weight instances of the
+wheel's variable font, see font_instances.py); Noto Serif is the declared fallback for
 what it lacks (polytonic Greek, IPA, most of Latin Extended-B, combining accents, U+2011), and
 DejaVu Serif and Sans (Debian's fonts-dejavu-core, which the set-up installs) for arrows and
 mathematical symbols; Source Code Pro sets code. Each `fontpkg-*` wheel carries variable font files, so a fresh
@@ -42,8 +43,16 @@ def _static(stem: str, slant: str) -> tuple[tuple[str, str, str], ...]:
     )
 
 
+def _instances() -> tuple[tuple[str, str, str], ...]:
+    from pubpipe.editions import font_instances as fi
+
+    return tuple((fi.file_name(style, weight), style, fi.WEIGHT_RANGES[weight]) for style in fi.SOURCES for weight in fi.WEIGHTS)
+
+
+INSTANCES = "font_instances"  # Face.package for the fixed-weight instances made by font_instances.py
+
 FACES = (
-    Face(FAMILY, "fontpkg_source_serif_4", _variable("SourceSerif4[[]*.ttf", "SourceSerif4-Italic*.ttf")),
+    Face(FAMILY, INSTANCES, _instances()),
     Face(FALLBACK, "fontpkg_noto_serif", _variable("NotoSerif[[]*.ttf", "NotoSerif-Italic*.ttf", "100 900")),
     # Arrows, mathematical operators and other symbols that neither serif has: DejaVu Serif, then
     # DejaVu Sans, which has more of them (empty set, therefore, box drawing, Braille).
@@ -56,12 +65,19 @@ FACES = (
 def _folder(face: Face) -> Path:
     if face.package is None:
         return SYSTEM_FONTS
+    if face.package == INSTANCES:
+        from pubpipe import console
+        from pubpipe.editions.font_instances import ensure_instances
+
+        return ensure_instances(announce=console.info)
     return Path(importlib.import_module(face.package).ROOT) / "files"
 
 
 def font_dir() -> Path:
-    """The book typeface's folder (kept for callers that know only the main family)."""
-    return _folder(FACES[0])
+    """The book typeface's variable font files (the cover sets its title with them)."""
+    from pubpipe.editions.font_instances import PACKAGE
+
+    return Path(importlib.import_module(PACKAGE).ROOT) / "files"
 
 
 def font_dirs() -> list[Path]:
