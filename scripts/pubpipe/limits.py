@@ -117,20 +117,19 @@ def _fork_when_no_import_runs() -> int:
     interval = sys.getswitchinterval()
     while True:
         _imp.acquire_lock()
-        sys.setswitchinterval(30)
-        if not _imports_in_progress():
-            break
-        sys.setswitchinterval(interval)  # let the importing thread run on, normally
-        _imp.release_lock()
-        time.sleep(0.001)
-    try:
-        pid = os.fork()
-    finally:
-        # fork() passes the import lock on to the child (CPython re-acquires it there), so both
-        # processes release it here.
-        _imp.release_lock()
-        sys.setswitchinterval(interval)
-    return pid
+        # Whatever happens while the lock is held, Ctrl-C included, it is released: a
+        # KeyboardInterrupt that left it held made the interrupted build wait for ever on the
+        # quick editions' thread, itself waiting on the lock (about once in five full test runs).
+        try:
+            sys.setswitchinterval(30)
+            if not _imports_in_progress():
+                # fork() passes the import lock on to the child (CPython re-acquires it there), so
+                # both processes release it, in this `finally`.
+                return os.fork()
+        finally:
+            sys.setswitchinterval(interval)
+            _imp.release_lock()
+        time.sleep(0.001)  # let the importing thread run on, normally
 
 
 def _child(work: Callable[[], Any], channel: int, memory_budget: int, environment: dict[str, str]) -> None:
