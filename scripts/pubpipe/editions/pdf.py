@@ -17,7 +17,7 @@ from lxml import etree
 from pubpipe.editions import glyphs, parts
 from pubpipe.limits import run_limited
 from pubpipe.editions.direction import direction
-from pubpipe.editions.fonts import font_dirs, font_face_css
+from pubpipe.editions.fonts import font_dirs, font_face_css, is_declared
 from pubpipe.editions.footnotes import drop_keeping_tail, find_footnotes, notes_section, remove_backlinks
 from pubpipe.errors import ArticleError, ToolError, UnsafeContentError
 from pubpipe.output import atomic_path, epoch_to_datetime
@@ -269,7 +269,7 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
     html = weasyprint.HTML(string=markup, base_url=ARTICLE_URL, url_fetcher=fetcher)
     note_ids = footnote_ids(markup)
     try:
-        def layout() -> tuple[glyphs.Missing, list[str], list[str]]:
+        def layout() -> tuple[glyphs.Missing, list[str], list[str], list[str]]:
             with glyphs.listen() as missing:
                 for retry in LOST_NOTE_RETRIES:
                     extra = [weasyprint.CSS(string=retry)] if retry else []
@@ -284,10 +284,13 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
                     pdf_identifier=article.metadata.identifier.encode("utf-8"),
                     uncompressed_pdf=False,
                 )
-            return missing, too_long, lost
+            # The fonts the PDF embeds, as WeasyPrint names them: reading the PDF back (pypdf,
+            # 0.05-0.2 s) is needed only when one of them is not ours.
+            embedded = [font.name.decode("latin-1").lstrip("/") for font in document.fonts.values()]
+            return missing, too_long, lost, embedded
 
         # In a child process under a time and a memory limit (pubpipe.limits); its findings come back.
-        missing, too_long, lost = run_limited(layout, what="WeasyPrint", source_date_epoch=options.get("source_date_epoch"))
+        missing, too_long, lost, embedded = run_limited(layout, what="WeasyPrint", source_date_epoch=options.get("source_date_epoch"))
     except FatalURLFetchingError as exc:
         raise UnsafeContentError(str(exc), path=article.source, hint="use only files inside the article folder") from None
     except (ValueError, TypeError) as exc:
@@ -307,7 +310,7 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
             line=article.line_of(" ".join(too_long[0].split()[:4])),
             hint="shorten the note, or move most of it into the text",
         )
-    undeclared = glyphs.undeclared_fonts(path)
+    undeclared = glyphs.undeclared_fonts(path) if not all(map(is_declared, embedded)) else {}
     problem = glyphs.describe(missing, undeclared)
     if problem:
         culprits = [*missing.characters, *"".join(undeclared.values())]
