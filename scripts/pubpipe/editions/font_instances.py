@@ -21,8 +21,6 @@ PACKAGE = "fontpkg_source_serif_4"
 SOURCES = {"normal": "SourceSerif4[[]*.ttf", "italic": "SourceSerif4-Italic*.ttf"}
 WEIGHTS = (400, 600, 700)  # body text; headings and the title block; table headers
 OPTICAL_SIZE = 11  # points: the text size the instances are drawn for
-# CSS font-weight ranges each instance answers, so any weight a stylesheet asks for has a file.
-WEIGHT_RANGES = {400: "100 500", 600: "501 650", 700: "651 900"}
 
 
 def _source(style: str) -> Path:

@@ -32,28 +32,30 @@ class Face:
     files: tuple[tuple[str, str, str], ...]  # (file glob, font-style, font-weight range)
 
 
-def _variable(upright: str, italic: str, weights: str = "200 900") -> tuple[tuple[str, str, str], ...]:
-    return ((upright, "normal", weights), (italic, "italic", weights))
+# WeasyPrint 70 ignores a weight range in @font-face ("Ignored `font-weight: 100 900`"), so a
+# static file declares its one weight and a variable one declares none (fontconfig reads its axes).
+def _variable(upright: str, italic: str) -> tuple[tuple[str, str, str], ...]:
+    return ((upright, "normal", ""), (italic, "italic", ""))
 
 
 def _static(stem: str, slant: str) -> tuple[tuple[str, str, str], ...]:
     return (
-        (f"{stem}.ttf", "normal", "100 599"), (f"{stem}-Bold.ttf", "normal", "600 900"),
-        (f"{stem}-{slant}.ttf", "italic", "100 599"), (f"{stem}-Bold{slant}.ttf", "italic", "600 900"),
+        (f"{stem}.ttf", "normal", "400"), (f"{stem}-Bold.ttf", "normal", "700"),
+        (f"{stem}-{slant}.ttf", "italic", "400"), (f"{stem}-Bold{slant}.ttf", "italic", "700"),
     )
 
 
 def _instances() -> tuple[tuple[str, str, str], ...]:
     from pubpipe.editions import font_instances as fi
 
-    return tuple((fi.file_name(style, weight), style, fi.WEIGHT_RANGES[weight]) for style in fi.SOURCES for weight in fi.WEIGHTS)
+    return tuple((fi.file_name(style, weight), style, str(weight)) for style in fi.SOURCES for weight in fi.WEIGHTS)
 
 
 INSTANCES = "font_instances"  # Face.package for the fixed-weight instances made by font_instances.py
 
 FACES = (
     Face(FAMILY, INSTANCES, _instances()),
-    Face(FALLBACK, "fontpkg_noto_serif", _variable("NotoSerif[[]*.ttf", "NotoSerif-Italic*.ttf", "100 900")),
+    Face(FALLBACK, "fontpkg_noto_serif", _variable("NotoSerif[[]*.ttf", "NotoSerif-Italic*.ttf")),
     # Arrows, mathematical operators and other symbols that neither serif has: DejaVu Serif, then
     # DejaVu Sans, which has more of them (empty set, therefore, box drawing, Braille).
     Face(SYMBOLS, None, _static("DejaVuSerif", "Italic")),
@@ -101,7 +103,7 @@ def font_face_css() -> str:
                 )
             rules.append(
                 f'@font-face {{ font-family: "{face.family}"; src: url("{path.as_uri()}"); '
-                f"font-style: {style}; font-weight: {weights}; }}\n"
+                f"font-style: {style};{f' font-weight: {weights};' if weights else ''} }}\n"
             )
     return "".join(rules)
 
