@@ -23,12 +23,15 @@ def _opf_metadata(opf) -> dict:
         return [normalise_text("".join(e.itertext())) for e in opf.iterfind(f".//dc:{name}", NS)]
 
     first = lambda items: items[0] if items else None  # noqa: E731
+    unique = opf.get("unique-identifier")
+    identifier = next((normalise_text("".join(e.itertext())) for e in opf.iterfind(".//dc:identifier", NS)
+                       if e.get("id") == unique), first(values("identifier")))
     return {
         "title": first(values("title")),
         "authors": values("creator"),
         "language": first(values("language")),
         "date": first(values("date")),
-        "identifier": first(values("identifier")),
+        "identifier": identifier,
         "rights": first(values("rights")),
         "description": first(values("description")),
         "keywords": values("subject"),

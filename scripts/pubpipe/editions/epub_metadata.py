@@ -2,7 +2,8 @@
 
 Where each value comes from (WeasyPrint's habit: write the mapping down beside the code):
 - dc:identifier: the article's `identifier:` or one derived from slug, title and authors (never
-  random, so two builds are the same book to a reading system);
+  random, so two builds are the same book to a reading system); a urn:uuid is given a second time
+  as `pubpipe:<uuid>`, the form in which calibre shows it;
 - dc:title, dc:creator (role `aut`), dc:language, dc:rights, dc:description, dc:subject: the front
   matter, rendered to plain text by the resolve step;
 - dc:date: the front matter's `date:` when it is a W3C date (YYYY, YYYY-MM, YYYY-MM-DD), else left
@@ -42,6 +43,11 @@ def _meta(book: epub.EpubBook, prop: str, value: str) -> None:
 def describe_package(book: epub.EpubBook, doc: ResolvedDocument) -> None:
     meta = doc.article.metadata
     book.set_identifier(meta.identifier)
+    uuid = meta.identifier.removeprefix("urn:uuid:")
+    if uuid != meta.identifier:
+        # Calibre keeps a urn:uuid identifier as its own book id and never shows it; the same
+        # UUID under a scheme of ours is listed by `ebook-meta` and calibre's book details.
+        book.add_metadata("DC", "identifier", f"pubpipe:{uuid}", {"id": "pubpipe-uuid"})
     book.set_title(doc.title.text)
     book.set_language(meta.lang)
     for index, author in enumerate(doc.authors):
