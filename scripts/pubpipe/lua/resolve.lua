@@ -55,10 +55,15 @@ local function formatted_record(meta)
     lang = meta.lang,
   })
   doc = pandoc.utils.citeproc(doc)
-  -- citeproc has honoured [..]{.nocase}; the span itself means nothing to a reader.
+  -- citeproc has honoured [..]{.nocase}; the span itself means nothing to a reader. A numeric
+  -- style (ieee) splits an entry into a label ("[1]") and the text: the label numbers the
+  -- bibliography, which this record is not part of, and the text must stay inline.
   doc = doc:walk({
     Span = function(span)
-      if span.classes:includes('nocase') then return span.content end
+      if span.classes:includes('csl-left-margin') then return {} end
+      if span.classes:includes('nocase') or span.classes:includes('csl-right-inline') then
+        return span.content -- (pandoc's HTML writer would make a right-inline span a <div>)
+      end
     end,
   })
   local entry = nil
