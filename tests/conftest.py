@@ -56,6 +56,13 @@ def features(tmp_path_factory) -> Built:
     return build_into(FIXTURES, "features", tmp_path_factory.mktemp("build-features"))
 
 
+@pytest.fixture(scope="session")
+def tricky(tmp_path_factory) -> Built:
+    """Three authors in three scripts, a long title, notes in list items, text run over pages, and
+    a hyphen early in the text (which makes pdfium report later line-end hyphens as U+0002)."""
+    return build_into(FIXTURES, "tricky", tmp_path_factory.mktemp("build-tricky"))
+
+
 @pytest.fixture()
 def article_copy(tmp_path):
     """Copy a source article into a scratch folder so a test may change it."""

@@ -190,7 +190,7 @@ def test_check_json_is_written(features, tmp_path):
     assert set(data["checks"]) >= {"X-001", "X-004", "X-007", "F-002", "V-PDF"}
 
 
-@pytest.mark.parametrize("which", ["canonical", "features"])
+@pytest.mark.parametrize("which", ["canonical", "features", "tricky"])
 def test_full_check_with_validators_passes(which, request, capsys):
     """What `make check` runs, validators included: nothing may differ and nothing may be reported."""
     from pubpipe.cli import main
@@ -220,3 +220,26 @@ def test_long_article_keeps_every_footnote(tmp_path):
     built = build_into(folder.parent, "long", tmp_path / "build")
     findings, _ = check_article(folder, built.build, NO_VALIDATORS)
     assert findings == [], [f"{f.code} {f.message} {f.expected}" for f in findings]
+
+
+def test_numeric_style_passes_the_full_check(tmp_path, capsys):
+    """With a numeric style (ieee) the article's own entry loses its "[1]" label, stays inline in
+    every edition, and the original's bibliography wording is not demanded of another style."""
+    from pubpipe.cli import main
+
+    built = build_into(SOURCE, CANONICAL, tmp_path, "--style", "ieee")
+    status = main(["check", CANONICAL, "--source", str(SOURCE), "--build", str(tmp_path), "--style", "ieee"])
+    output = capsys.readouterr()
+    assert status == 0, output.out + output.err
+    html = built.edition("html").read_text(encoding="utf-8")
+    assert 'class="csl-left-margin">[1]' in html  # the bibliography keeps its numbers
+    assert "Originally published in: <span class=\"csl-entry\">J. Granville" in html
+
+
+def test_f001_puts_the_original_under_its_own_name(canonical, article_copy):
+    folder = article_copy(SOURCE, CANONICAL)
+    article = folder / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("the oil fields of", "the fields of"), encoding="utf-8")
+    (finding,) = [f for f in findings_for(canonical, canonical.build, folder.parent) if f.code == "F-001"]
+    assert finding.editions == ("original", "source")
+    assert "[oil]" in finding.expected and "[oil]" not in finding.found

@@ -108,7 +108,8 @@ def _join_lines(runs: list[Run]) -> str:
         previous = run
     # A break after a hyphen: the word is joined, with a soft hyphen where it was broken, since a
     # PDF cannot say whether the hyphen was the author's ("pro-U.S.") or the layout's ("fol-lowing").
-    text = re.sub(r"[-\u2010\u00ad]\s*\n\s*(?=\w)", SOFT_HYPHEN, text)
+    # pdfium gives some line-end hyphens as the control character U+0002 rather than as a hyphen.
+    text = re.sub(r"[-\u2010\u00ad\x02]\s*\n\s*(?=\w)", SOFT_HYPHEN, text).replace("\x02", SOFT_HYPHEN)
     return normalise_text(text.replace("\n", " "))
 
 
@@ -180,7 +181,7 @@ def _page_blocks(runs: list[Run]) -> list[Located]:
     blocks: list[Located] = []
     for page in sorted({run.page for run in runs}):
         text = _join_lines([run for run in runs if run.page == page])
-        if blocks and re.search(r"\w[-\u2010\u00ad]$", blocks[-1].text) and re.match(r"\w", text):
+        if blocks and re.search(r"\w[-\u2010\u00ad\x02]$", blocks[-1].text) and re.match(r"\w", text):
             first, _, text = text.partition(" ")
             blocks[-1] = Located(blocks[-1].text[:-1] + SOFT_HYPHEN + first, blocks[-1].where)
         if text:

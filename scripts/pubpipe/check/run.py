@@ -29,6 +29,7 @@ from pubpipe.check.report import print_summary, write_json
 from pubpipe.editions import output_path
 from pubpipe.errors import ToolError
 from pubpipe.resolve import resolve
+from pubpipe.styles import resolve_style
 
 READERS = {"html": read_html, "epub": read_epub, "pdf": read_pdf}
 
@@ -85,7 +86,8 @@ def check_article(folder: Path, build_root: Path, options: dict) -> tuple[list[F
         for name in READERS:
             findings += compare(source, summaries[name])
         if article.metadata.original_file:
-            findings += check_original(article.folder / article.metadata.original_file, source)
+            own_style = not options.get("style") or document.style == resolve_style(None, article.metadata.csl, article.folder, article.source)
+            findings += check_original(article.folder / article.metadata.original_file, source, with_bibliography=own_style)
         paper = options.get("paper") or article.metadata.paper
         heading_count = len(source.headings) + 1 + (1 if document.original_entry_html else 0)
         findings += validators.check_pdf(paths["pdf"], paper, heading_count, has_authors=bool(source.metadata["authors"]))
