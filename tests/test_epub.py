@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import posixpath
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -220,8 +221,9 @@ def test_the_nu_check_does_fail_on_bad_xhtml(tmp_path):
 def test_an_image_without_alt_text_stops_the_build(article_copy, tmp_path):
     folder = article_copy(FIXTURES, "features")
     source = folder / "article.md"
-    source.write_text(source.read_text(encoding="utf-8").replace(
-        "![A bar chart of the refugee numbers, rising from 1980 to 1989.](chart.png", "![](chart.png"), encoding="utf-8")
+    text, count = re.subn(r"!\[[^\]]*\]\(chart\.png\)(\{[^}]*\})?", "![](chart.png)", source.read_text(encoding="utf-8"))
+    assert count == 1
+    source.write_text(text, encoding="utf-8")
     result = subprocess.run(
         [str(Path(__file__).parent.parent / ".venv/bin/pubpipe"), "build", "features", "--source", str(folder.parent),
          "--build", str(tmp_path / "out"), "--formats", "epub"],
