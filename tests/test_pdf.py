@@ -223,7 +223,8 @@ def test_running_head_keeps_whole_words_of_the_title():
     assert running_title("Soviet Relations with Pakistan: A Survey of Seventy Years of Arms, Aid and Refugees") == (
         "Soviet Relations with Pakistan"
     )
-    assert running_authors(["Ann Long-Surname Person", "Bob Another Long Surname", "Cy"]) == "Ann Long-Surname Person"
+    assert running_authors(["Ann Long-Surname Person", "Bob Another Long Surname", "Cy"]) == "Ann Long-Surname Person et al."
+    assert running_authors(["Ann Person", "Bob Person"]) == "Ann Person, Bob Person"
 
 
 def test_a_title_cannot_escape_its_css_string():

@@ -114,9 +114,9 @@ def _join_lines(runs: list[Run]) -> str:
 
 
 def _running_words(reader: PdfReader) -> set[str]:
-    """The words a running head may be made of: the title's and the authors'."""
+    """The words a running head may be made of: the title's, the authors' and "et al."."""
     info = reader.metadata or {}
-    return {word for key in ("/Title", "/Author") if info.get(key) for word in words(str(info[key]))}
+    return {"et", "al"} | {word for key in ("/Title", "/Author") if info.get(key) for word in words(str(info[key]))}
 
 
 def _drop_page_furniture(runs: list[Run], running_words: set[str], body_size: float) -> list[Run]:

@@ -108,13 +108,14 @@ def running_title(title: str, limit: int = RUNNING_TITLE_CHARS) -> str:
 
 
 def running_authors(names: list[str], limit: int = RUNNING_AUTHORS_CHARS) -> str:
-    """As many whole author names as fit; at least the first."""
+    """As many whole author names as fit, at least the first, and "et al." when some are left
+    out (so that a three-author article does not look like a two-author one)."""
     shown: list[str] = []
     for name in names:
         if shown and len(", ".join([*shown, name])) > limit:
             break
         shown.append(name)
-    return ", ".join(shown)
+    return ", ".join(shown) + (" et al." if len(shown) < len(names) else "")
 
 
 SHORT_TABLE_ROWS = 15
