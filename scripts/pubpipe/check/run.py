@@ -39,8 +39,8 @@ def _validator_jobs(paths: dict[str, Path]) -> list[tuple[str, Callable[[], list
     from pubpipe.check import accessibility
 
     return [
-        ("V-EPUBCHECK", lambda: validators.collect(validators.start_epubcheck(paths["epub"]))),
-        ("V-NU", lambda: validators.collect(validators.start_nu(paths["html"]))),
+        ("V-EPUBCHECK", lambda: validators.run_epubcheck(paths["epub"])),
+        ("V-NU", lambda: validators.run_nu(paths["html"])),
         ("V-ACE", lambda: _as_findings("V-ACE", accessibility.run_ace(paths["epub"]))),
         ("V-AXE", lambda: _as_findings("V-AXE", accessibility.run_axe(paths["html"]))),
     ]

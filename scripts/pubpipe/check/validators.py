@@ -1,16 +1,14 @@
 """The validators, folded into our report: EPUBCheck, the Nu HTML Checker and our PDF checks.
 
-The two Java validators take seconds each, mostly JVM start-up, so `start_java_validators`
-launches both at once and the caller does its own comparison while they run; `collect` then
-turns their JSON into findings with file and line. Every warning counts: the editions must pass
-with zero errors and zero warnings.
+Each Java validator runs to the end in the caller's thread (check/run.py gives every validator a
+thread of its own, beside the comparison) and its JSON becomes findings with file and line. Every
+warning counts: the editions must pass with zero errors and zero warnings.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from pubpipe import tools
@@ -21,44 +19,21 @@ VALIDATOR_TIMEOUT = 300
 PAPER_POINTS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 
 
-@dataclass
-class Running:
-    name: str
-    edition: str
-    process: subprocess.Popen
-    target: Path
-
-
-def start_epubcheck(epub: Path) -> Running:
-    command = [tools.java(), *tools.JVM_FLAGS, "-jar", str(tools.epubcheck_jar()), str(epub), "--json", "-"]
-    return Running("epubcheck", "epub", subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE), epub)
-
-
-def start_nu(html: Path) -> Running:
-    command = [tools.java(), "-Xss4m", *tools.JVM_FLAGS, "-jar", str(tools.vnu_jar()), "--format", "json", "--also-check-css", str(html)]
-    return Running("nu", "html", subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE), html)
-
-
-def collect(running: Running) -> list[Finding]:
+def _run_for_json(name: str, command: list[str], target: Path, report_on_stderr: bool = False) -> dict:
+    """Run a validator and parse the JSON report it prints (the Nu checker prints it on stderr)."""
     try:
-        stdout, stderr = running.process.communicate(timeout=VALIDATOR_TIMEOUT)
+        result = subprocess.run(command, capture_output=True, timeout=VALIDATOR_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
-        running.process.kill()
-        raise ToolError(f"{running.name} did not finish within {VALIDATOR_TIMEOUT} s on {running.target}") from None
-    if running.name == "epubcheck":
-        return _epubcheck_findings(stdout, stderr, running)
-    return _nu_findings(stderr, running)
-
-
-def _json_report(output: bytes, stderr: bytes, running: Running) -> dict:
+        raise ToolError(f"{name} did not finish within {VALIDATOR_TIMEOUT} s on {target}") from None
     try:
-        return json.loads(output)
+        return json.loads(result.stderr if report_on_stderr else result.stdout)
     except json.JSONDecodeError:
-        raise ToolError(f"{running.name} gave no report for {running.target}: {stderr.decode(errors='replace')[-500:]}") from None
+        raise ToolError(f"{name} gave no report for {target}: {result.stderr.decode(errors='replace')[-500:]}") from None
 
 
-def _epubcheck_findings(stdout: bytes, stderr: bytes, running: Running) -> list[Finding]:
-    report = _json_report(stdout, stderr, running)
+def run_epubcheck(epub: Path) -> list[Finding]:
+    command = [tools.java(), *tools.JVM_FLAGS, "-jar", str(tools.epubcheck_jar()), str(epub), "--json", "-"]
+    report = _run_for_json("epubcheck", command, epub)
     findings = []
     for message in report.get("messages", []):
         severity = message.get("severity", "").upper()
@@ -78,8 +53,10 @@ def _epubcheck_findings(stdout: bytes, stderr: bytes, running: Running) -> list[
     return findings
 
 
-def _nu_findings(stderr: bytes, running: Running) -> list[Finding]:
-    report = _json_report(stderr, stderr, running)  # the Nu checker writes its JSON to stderr
+def run_nu(target: Path, edition: str = "html") -> list[Finding]:
+    """The Nu checker on a file, or on every document in a folder."""
+    command = [tools.java(), "-Xss4m", *tools.JVM_FLAGS, "-jar", str(tools.vnu_jar()), "--format", "json", "--also-check-css", str(target)]
+    report = _run_for_json("nu", command, target, report_on_stderr=True)
     findings = []
     for message in report.get("messages", []):
         kind = message.get("type")
@@ -88,9 +65,9 @@ def _nu_findings(stderr: bytes, running: Running) -> list[Finding]:
         label = "warning" if kind == "info" else kind
         findings.append(Finding(
             code="V-NU",
-            editions=(running.edition,),
+            editions=(edition,),
             message=f"{label}: {message.get('message')}",
-            where={running.edition: f"{running.target.name}:{message.get('lastLine', message.get('firstLine', '?'))}"},
+            where={edition: f"{target.name}:{message.get('lastLine', message.get('firstLine', '?'))}"},
             found=(message.get("extract") or "").strip(),
         ))
     return findings
