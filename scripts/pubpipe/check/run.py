@@ -41,13 +41,12 @@ def _validator_jobs(paths: dict[str, Path]) -> list[tuple[str, Callable[[], list
     return [
         ("V-EPUBCHECK", lambda: validators.run_epubcheck(paths["epub"])),
         ("V-NU", lambda: validators.run_nu(paths["html"])),
-        ("V-ACE", lambda: _as_findings("V-ACE", accessibility.run_ace(paths["epub"]))),
-        ("V-AXE", lambda: _as_findings("V-AXE", accessibility.run_axe(paths["html"]))),
+        ("V-ACE", lambda: _as_findings("V-ACE", "epub", accessibility.run_ace(paths["epub"]))),
+        ("V-AXE", lambda: _as_findings("V-AXE", "html", accessibility.run_axe(paths["html"]))),
     ]
 
 
-def _as_findings(code: str, items: list[dict]) -> list[Finding]:
-    edition = "epub" if code == "V-ACE" else "html"
+def _as_findings(code: str, edition: str, items: list[dict]) -> list[Finding]:
     return [
         Finding(code, (edition,), f"{item.get('code', '')}: {item.get('message', '')}".strip(": "),
                 where={edition: ":".join(str(item[k]) for k in ("file", "line") if item.get(k))})
