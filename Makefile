@@ -97,9 +97,11 @@ test: $(INSTALLED) $(TOOLS) ## run the test suite
 
 setup: $(INSTALLED) $(TOOLS) ## create .venv and install pandoc, WeasyPrint, EbookLib and the validators
 
-# The validators (Nu HTML Checker, Ace, axe-core, Chromium) that check and test run.
-$(TOOLS): scripts/setup/tools.sh scripts/setup/package.json
+# The validators (Nu HTML Checker, Ace, axe-core, Chromium) that check and test run, and the
+# quicker starts of the two Java validators (scripts/pubpipe/jvm_start.py).
+$(TOOLS): scripts/setup/tools.sh scripts/setup/package.json scripts/pubpipe/jvm_start.py | $(INSTALLED)
 	bash scripts/setup/tools.sh
+	$(VENV)/bin/pubpipe validators
 	touch $@
 
 $(INSTALLED): pyproject.toml scripts/setup/system-prerequisites.sh

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from lxml import etree
 
-from pubpipe.check.accessibility import run_ace, run_axe
+from pubpipe.check.accessibility import run_accessibility, run_ace, run_axe
 
 
 @pytest.fixture(scope="module", params=["canonical", "features"])
@@ -25,7 +25,8 @@ def test_ace_finds_no_violations(built):
     assert run_ace(built.edition("epub")) == []
 
 
-def test_axe_reports_a_page_with_faults(tmp_path):
+@pytest.fixture
+def faulty_page(tmp_path):
     page = tmp_path / "faulty.html"
     page.write_text(
         '<!DOCTYPE html><html lang="en"><head><title>t</title>'
@@ -34,14 +35,11 @@ def test_axe_reports_a_page_with_faults(tmp_path):
         '<p class="dim">only unreadable in the dark</p></main></body></html>',
         encoding="utf-8",
     )
-    findings = run_axe(page)
-    codes = {(f["code"], "dark colour scheme" in f["message"]) for f in findings}
-    assert ("axe/image-alt", False) in codes
-    assert ("axe/color-contrast", True) in codes and ("axe/color-contrast", False) not in codes
-    assert all(set(f) == {"code", "severity", "message", "file", "line"} for f in findings)
+    return page
 
 
-def test_ace_reports_an_epub_without_accessibility_metadata(features, tmp_path):
+@pytest.fixture
+def epub_without_accessibility_metadata(features, tmp_path):
     stripped = tmp_path / "stripped.epub"
     with zipfile.ZipFile(features.edition("epub")) as source, zipfile.ZipFile(stripped, "w") as out:
         for info in source.infolist():
@@ -53,5 +51,29 @@ def test_ace_reports_an_epub_without_accessibility_metadata(features, tmp_path):
                         meta.getparent().remove(meta)
                 data = etree.tostring(root, xml_declaration=True, encoding="utf-8")
             out.writestr(info, data)
-    codes = {finding["code"] for finding in run_ace(stripped)}
-    assert {"ace/metadata-accessmode", "ace/metadata-accessibilityfeature", "ace/metadata-accessibilityhazard"} <= codes
+    return stripped
+
+
+METADATA_RULES = {"ace/metadata-accessmode", "ace/metadata-accessibilityfeature", "ace/metadata-accessibilityhazard"}
+
+
+def test_axe_reports_a_page_with_faults(faulty_page):
+    findings = run_axe(faulty_page)
+    codes = {(f["code"], "dark colour scheme" in f["message"]) for f in findings}
+    assert ("axe/image-alt", False) in codes
+    assert ("axe/color-contrast", True) in codes and ("axe/color-contrast", False) not in codes
+    assert all(set(f) == {"code", "severity", "message", "file", "line"} for f in findings)
+
+
+def test_ace_reports_an_epub_without_accessibility_metadata(epub_without_accessibility_metadata):
+    codes = {finding["code"] for finding in run_ace(epub_without_accessibility_metadata)}
+    assert METADATA_RULES <= codes
+
+
+def test_one_run_for_both_keeps_their_findings_apart(epub_without_accessibility_metadata, faulty_page):
+    """`pubpipe check` runs Ace and axe in one browser: each edition's faults stay with it."""
+    found = run_accessibility(epub=epub_without_accessibility_metadata, html=faulty_page)
+    assert METADATA_RULES <= {finding["code"] for finding in found["ace"]}
+    assert {"axe/image-alt", "axe/color-contrast"} <= {finding["code"] for finding in found["axe"]}
+    assert all(finding["code"].startswith("ace/") for finding in found["ace"])
+    assert all(finding["file"] == str(faulty_page.resolve()) for finding in found["axe"])

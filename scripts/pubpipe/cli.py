@@ -108,6 +108,13 @@ def command_fonts(args) -> int:
     return 0
 
 
+def command_validators(args) -> int:
+    from pubpipe.jvm_start import prepare
+
+    console.info(f"validators prepared in {prepare()}")
+    return 0
+
+
 def command_styles(args) -> int:
     from pubpipe.styles import available_style_names
 
@@ -157,6 +164,9 @@ def parser() -> argparse.ArgumentParser:
 
     fonts = commands.add_parser("fonts", parents=[common], help="prepare the print edition's fonts (make setup runs it)")
     fonts.set_defaults(run=command_fonts)
+
+    validators = commands.add_parser("validators", parents=[common], help="prepare quicker starts for EPUBCheck and the Nu checker (make setup runs it)")
+    validators.set_defaults(run=command_validators)
 
     styles = commands.add_parser("styles", parents=[common], help="list the CSL style names that --style accepts")
     styles.set_defaults(run=command_styles)

@@ -19,12 +19,16 @@ def _missing(what: str) -> ToolError:
     return ToolError(f"{what} is not installed", hint="run `make setup` (it installs the validators into .tools/)")
 
 
+def _command(name: str, why: str, package: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        raise ToolError(f"{name} is not installed{why}", hint=f"install {package}")
+    return path
+
+
 @functools.cache
 def java() -> str:
-    path = shutil.which("java")
-    if not path:
-        raise ToolError("java is not installed", hint="install Java 17, e.g. the package openjdk-17-jre-headless")
-    return path
+    return _command("java", "", "Java 17, e.g. the package openjdk-17-jre-headless")
 
 
 @functools.cache
@@ -55,6 +59,35 @@ def ace() -> Path:
 @functools.cache
 def axe_script() -> Path:
     return _installed(TOOLS_DIR / "axe-core" / "axe.min.js", "axe-core (npm axe-core)")
+
+
+def yielding() -> list[str]:
+    """A prefix that runs a helper at lower priority. In `pubpipe check` EPUBCheck is the longest
+    job and the others fit around it; on a machine with few cores, letting it go first ends the
+    whole check sooner."""
+    path = shutil.which("nice")
+    return [path, "-n", "10"] if path else []
+
+
+@functools.cache
+def node() -> str:
+    return _command("node", " (Ace and axe-core run under Node.js)", "Node.js 20 (the Debian package nodejs)")
+
+
+# Debian's old headless shell is the same Blink without the desktop browser around it: the
+# accessibility checks need about half the CPU in it, run as one process (browser and renderer
+# together, no GPU process). Full Chromium in its usual processes is the fallback.
+HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
+HEADLESS_SHELL_FLAGS = ["--single-process", "--no-zygote", "--disable-gpu"]
+
+
+@functools.cache
+def headless_chromium() -> tuple[str, list[str]]:
+    """The browser for checks that only read pages, with the flags it runs best with."""
+    shell = str(HEADLESS_SHELL) if HEADLESS_SHELL.is_file() else shutil.which("chromium-headless-shell")
+    if shell:
+        return shell, HEADLESS_SHELL_FLAGS
+    return chromium(), []
 
 
 @functools.cache

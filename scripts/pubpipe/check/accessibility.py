@@ -1,8 +1,8 @@
 """The accessibility checkers: Ace by DAISY on the EPUB, axe-core on the web edition.
 
-Both run in headless Chromium (Debian's, never one downloaded by puppeteer). Their reports are
-turned into the findings every checker returns: {"code", "severity", "message", "file", "line"},
-with codes `ace/<rule>` and `axe/<rule>` so that a finding names the rule to look up. A checker
+Both run in one headless Chromium (Debian's, never one downloaded by puppeteer), driven by
+accessibility.js. Their reports are turned into the findings every checker returns: {"code",
+"severity", "message", "file", "line"}, with codes `ace/<rule>` and `axe/<rule>` so that a finding names the rule to look up. A checker
 that cannot run raises ToolError; it never returns an empty list in place of a verdict.
 """
 
@@ -18,17 +18,7 @@ from pubpipe import tools
 from pubpipe.errors import ToolError
 
 ACE_TIMEOUT = float(os.environ.get("PUBPIPE_ACE_TIMEOUT", "300"))
-# The web edition is checked in both colour schemes (dark mode has its own contrast to get right)
-# and on a phone's width, where tables scroll and lines wrap differently.
-VIEWS = (("light colour scheme", 1280, False), ("dark colour scheme", 1280, True), ("360 px wide", 360, False))
-
-
-def ace_command() -> Path:
-    """`ace-puppeteer`: the `ace` beside it wants Electron, whose download the set-up switches off."""
-    script = tools.ace().with_name("ace-puppeteer")
-    if not script.exists():
-        raise ToolError("Ace by DAISY (ace-puppeteer) is not installed", hint="run `make setup`")
-    return script
+RUNNER = Path(__file__).with_name("accessibility.js")
 
 
 def ace_findings(report: dict) -> list[dict]:
@@ -53,30 +43,6 @@ def ace_findings(report: dict) -> list[dict]:
     return findings
 
 
-def run_ace(epub_path: Path) -> list[dict]:
-    epub_path = Path(epub_path).resolve()
-    environment = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=tools.chromium(),
-                       PUPPETEER_SKIP_DOWNLOAD="1", ELECTRON_SKIP_BINARY_DOWNLOAD="1")
-    with tempfile.TemporaryDirectory(prefix="pubpipe-ace-") as folder:
-        out = Path(folder) / "report"
-        try:
-            result = subprocess.run(
-                [str(ace_command()), "--silent", "--force", "--outdir", str(out),
-                 "--tempdir", str(Path(folder) / "tmp"), str(epub_path)],
-                capture_output=True, text=True, timeout=ACE_TIMEOUT, env=environment, check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise ToolError(f"Ace took longer than {ACE_TIMEOUT:g} s", path=epub_path,
-                            hint="raise PUBPIPE_ACE_TIMEOUT") from None
-        report_file = out / "report.json"
-        if result.returncode != 0 or not report_file.is_file():
-            detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-            raise ToolError(f"Ace could not check the EPUB: {' '.join(detail) or 'no report'}", path=epub_path,
-                            hint="run .tools/node_modules/.bin/ace-puppeteer --verbose on it to see why")
-        report = json.loads(report_file.read_text(encoding="utf-8"))
-    return ace_findings(report)
-
-
 def axe_findings(violations: list[dict], html_path: Path, view: str) -> list[dict]:
     findings = []
     for violation in violations:
@@ -93,20 +59,44 @@ def axe_findings(violations: list[dict], html_path: Path, view: str) -> list[dic
     return findings
 
 
-def run_axe(html_path: Path) -> list[dict]:
-    from pubpipe.chromium import Browser
+def run_accessibility(epub: Path | None = None, html: Path | None = None) -> dict[str, list[dict]]:
+    """Ace on the EPUB and axe on the web edition, in one Node process sharing one browser
+    (accessibility.js says why). Returns {"ace": findings, "axe": findings}."""
+    if epub is None and html is None:
+        return {"ace": [], "axe": []}
+    browser, flags = tools.headless_chromium()
+    environment = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=browser, PUBPIPE_CHROMIUM_ARGS=" ".join(flags),
+                       PUPPETEER_SKIP_DOWNLOAD="1", ELECTRON_SKIP_BINARY_DOWNLOAD="1")
+    subject = Path(epub or html).resolve()
+    with tempfile.TemporaryDirectory(prefix="pubpipe-a11y-") as folder:
+        report_file = Path(folder) / "report.json"
+        command = [*tools.yielding(), tools.node(), str(RUNNER), str(tools.TOOLS_DIR.parent), str(report_file), "--tmpdir", str(Path(folder) / "tmp")]
+        if epub is not None:
+            command += ["--epub", str(Path(epub).resolve())]
+        if html is not None:
+            command += ["--html", str(Path(html).resolve())]
+        tools.ace()  # installed, or a ToolError that says how to install it
+        try:
+            result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                    timeout=ACE_TIMEOUT, env=environment, check=False)
+        except subprocess.TimeoutExpired:
+            raise ToolError(f"Ace and axe took longer than {ACE_TIMEOUT:g} s", path=subject,
+                            hint="raise PUBPIPE_ACE_TIMEOUT") from None
+        if result.returncode != 0 or not report_file.is_file():
+            detail = result.stderr.strip().splitlines()[-3:]
+            raise ToolError(f"the accessibility checkers could not run: {' '.join(detail) or 'no report'}", path=subject,
+                            hint=f"run `node {RUNNER} .tools /tmp/report.json --epub <file>` to see why")
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+    html_path = Path(html).resolve() if html is not None else None
+    return {
+        "ace": ace_findings(report["ace"]) if report.get("ace") else [],
+        "axe": [finding for view in report.get("axe", []) for finding in axe_findings(view["violations"], html_path, view["view"])],
+    }
 
-    html_path = Path(html_path).resolve()
-    axe_source = tools.axe_script().read_text(encoding="utf-8")
-    findings: list[dict] = []
-    with Browser() as browser:
-        for view, width, dark in VIEWS:
-            browser.open(html_path, width=width, height=900, dark=dark)
-            browser.evaluate(axe_source + "\n;true")
-            violations = browser.evaluate(
-                "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
-            )
-            if violations is None:
-                raise ToolError("axe-core returned no result", path=html_path)
-            findings += axe_findings(violations, html_path, view)
-    return findings
+
+def run_ace(epub_path: Path) -> list[dict]:
+    return run_accessibility(epub=epub_path)["ace"]
+
+
+def run_axe(html_path: Path) -> list[dict]:
+    return run_accessibility(html=html_path)["axe"]

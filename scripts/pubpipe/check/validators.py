@@ -11,7 +11,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from pubpipe import tools
+from pubpipe import jvm_start, tools
 from pubpipe.check.findings import Finding
 from pubpipe.errors import ToolError
 
@@ -32,7 +32,7 @@ def _run_for_json(name: str, command: list[str], target: Path, report_on_stderr:
 
 
 def run_epubcheck(epub: Path) -> list[Finding]:
-    command = [tools.java(), *tools.JVM_FLAGS, "-jar", str(tools.epubcheck_jar()), str(epub), "--json", "-"]
+    command = [*jvm_start.epubcheck_command(), str(epub), "--json", "-"]
     report = _run_for_json("epubcheck", command, epub)
     findings = []
     for message in report.get("messages", []):
@@ -55,7 +55,7 @@ def run_epubcheck(epub: Path) -> list[Finding]:
 
 def run_nu(target: Path, edition: str = "html") -> list[Finding]:
     """The Nu checker on a file, or on every document in a folder."""
-    command = [tools.java(), "-Xss4m", *tools.JVM_FLAGS, "-jar", str(tools.vnu_jar()), "--format", "json", "--also-check-css", str(target)]
+    command = [*tools.yielding(), *jvm_start.nu_command(), "--format", "json", "--also-check-css", str(target)]
     report = _run_for_json("nu", command, target, report_on_stderr=True)
     findings = []
     for message in report.get("messages", []):
