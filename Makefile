@@ -63,9 +63,12 @@ FORMATS ?= html,epub,pdf
 
 # One process builds an article's editions: pandoc resolves the article once and every edition is
 # rendered from that. `make html` passes FORMATS=html, so the other editions are left alone.
+# A build uses a second core only as make's job slots allow (scripts/pubpipe/job_slots.py): the
+# `+` hands it make's jobserver; it is left out under `make -n`, which must stay a dry run.
+JOBSERVER := $(if $(DRY_RUN),,+)
 define article_rules
 build/$(1)/$(1).html build/$(1)/$(1).epub build/$(1)/$(1).pdf &: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
-	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats $$(FORMATS) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
+	$(JOBSERVER)$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats $$(FORMATS) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
 endef
 $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
 
@@ -76,9 +79,9 @@ press: $(foreach a,$(ARTICLES),build/$(a)/$(a)-press.pdf) ## the print-shop PDF:
 # The print variants: real file targets with the editions' prerequisites, one pubpipe run each.
 define print_rules
 build/$(1)/$(1)-a4.pdf build/$(1)/$(1)-letter.pdf build/$(1)/$(1)-booklet.pdf &: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
-	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats handout $(if $(STYLE),--style '$(STYLE)') --pdf-variant '$(PDF_VARIANT)'
+	$(JOBSERVER)$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats handout $(if $(STYLE),--style '$(STYLE)') --pdf-variant '$(PDF_VARIANT)'
 build/$(1)/$(1)-press.pdf: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
-	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats press $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
+	$(JOBSERVER)$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats press $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
 endef
 $(foreach a,$(ARTICLES),$(eval $(call print_rules,$(a))))
 

@@ -1,8 +1,9 @@
 """Building the editions of one article: load, resolve once, render each requested edition.
 
-When the PDF is wanted, WeasyPrint is imported in a thread while pandoc runs: the import costs
-about 0.3 s of Python (see pubpipe.warm) and pandoc runs in its own process, so the two overlap
-on separate cores.
+When the PDF is wanted and a second core is ours (pubpipe.job_slots), WeasyPrint is imported in
+a thread while pandoc runs: the import costs about 0.3 s of Python (see pubpipe.warm) and pandoc
+runs in its own process, so the two overlap on separate cores. For the same reason the HTML and
+EPUB render while WeasyPrint lays out the PDF (pubpipe.beside).
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pubpipe import console
+from pubpipe import console, job_slots
 from pubpipe.article import load_article
 from pubpipe.beside import Beside
 from pubpipe.editions import EDITIONS, builder, output_path
 from pubpipe.output import edition_set, source_date_epoch
 from pubpipe.resolve import ResolvedDocument, resolve
-from pubpipe.warm import prewarm_weasyprint
+from pubpipe.warm import import_weasyprint, prewarm_weasyprint
 
 # The editions that WeasyPrint lays out (each in a forked child); the others render beside them.
 PRINTED = ("pdf", "handout", "press")
@@ -47,25 +48,41 @@ def build_article(
     options: dict[str, Any],
     prepared: tuple[ResolvedDocument, dict[str, Any]] | None = None,
 ) -> list[Path]:
+    with job_slots.second_core() as two_cores:
+        return _build(folder, formats, build_root, options, prepared, two_cores)
+
+
+def _build(
+    folder: Path,
+    formats: list[str],
+    build_root: Path,
+    options: dict[str, Any],
+    prepared: tuple[ResolvedDocument, dict[str, Any]] | None,
+    two_cores: bool,
+) -> list[Path]:
     formats = [name for name in formats if name in EDITIONS]
     printed = [name for name in formats if name in PRINTED]
     others = [name for name in formats if name not in PRINTED]
-    warm = prewarm_weasyprint() if printed else None
+    warm = prewarm_weasyprint() if printed and two_cores else None
     document, options = prepared or prepare(folder, options)
     article = document.article
     written: dict[str, tuple[Path, float]] = {}
 
     def render(names: list[str]) -> None:
         for name in names:
-            if name in PRINTED and warm is not None:
-                warm.join()
+            if name in PRINTED:
+                # Imported in this process, before WeasyPrint's child is forked for the layout.
+                if warm is not None:
+                    warm.join()
+                else:
+                    import_weasyprint()
             step = time.perf_counter()
             path = builder(name)(document, output_path(build_root, article.slug, name), options)
             written[name] = (path, time.perf_counter() - step)
 
     # All editions are put in place together once every one is done (see output.edition_set).
     with edition_set(build_root / article.slug):
-        if printed and others:
+        if printed and others and two_cores:
             # The quick editions render while WeasyPrint's forked child lays out (pubpipe.beside);
             # the printed ones stay in this thread, where Ctrl-C arrives and stops that child.
             with Beside(lambda: render(others), name="render-" + "-".join(others)) as side:

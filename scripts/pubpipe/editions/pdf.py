@@ -258,7 +258,9 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
     Refuses, with the characters and fonts named, any PDF in which a glyph is missing or drawn
     with a font we did not declare.
     """
-    import weasyprint
+    from pubpipe.warm import import_weasyprint
+
+    weasyprint = import_weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
     from pubpipe.editions.fetcher import ARTICLE_URL, SafeURLFetcher
