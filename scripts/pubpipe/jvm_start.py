@@ -35,8 +35,9 @@ TRAINING_TIMEOUT = 300
 
 
 def _stamp(jar: Path) -> dict:
+    """What identifies the installed jar: the same file is reached through a linked .venv too."""
     stat = jar.stat()
-    return {"jar": str(jar), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return {"jar": str(jar.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 def _archive(name: str) -> Path:
