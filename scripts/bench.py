@@ -299,6 +299,8 @@ def check_step(source: Path, slug: str, runs: int) -> dict:
     if slowest:
         result["slowest_validator"] = slowest[0]
         result["over_slowest_s"] = round(result["wall_s"]["median"] - slowest[1]["wall_s"]["median"], 3)
+    if STOCK_EPUBCHECK in validators:
+        result["over_stock_epubcheck_s"] = round(result["wall_s"]["median"] - validators[STOCK_EPUBCHECK]["wall_s"]["median"], 3)
     return result
 
 
@@ -361,6 +363,7 @@ def project(name: str, articles: dict[str, Path]) -> Path:
         (folder / entry).symlink_to(ROOT / entry)
     for slug, original in articles.items():
         shutil.copytree(original, folder / "source" / slug)
+    make(folder, "setup")  # untimed: a stale tool set-up must not be timed as part of a build
     return folder
 
 
@@ -514,6 +517,9 @@ def table(report: dict) -> str:
         else:
             row("  step: check (pubpipe check)", k, f"<= slowest + {GOALS['check_over_slowest_s']:g} s",
                 verdict(k.get("over_slowest_s", 99) <= GOALS["check_over_slowest_s"]))
+            if "over_stock_epubcheck_s" in k:
+                rows.append(("    over stock EPUBCheck alone", f"{k['over_stock_epubcheck_s']:+.3f} s", "", "",
+                             f"<= +{GOALS['check_over_slowest_s']:g} s", verdict(k["over_stock_epubcheck_s"] <= GOALS["check_over_slowest_s"])))
             for name, stats in k["validators_alone"].items():
                 row(f"    {name} alone", stats)
     s = report.get("scaled")
