@@ -94,6 +94,13 @@ def test_unknown_citation_key_gives_key_file_and_line(case):
     case.assert_refused(case.build(), BIBLIOGRAPHY, "'nobody2000'", f"article.md:{line_of(text, '@nobody2000')}")
 
 
+def test_a_mistyped_citation_key_gets_the_nearest_keys(case):
+    body = VICTIM_BODY.replace("[@roe1999]", "[@roe199]")
+    text = article_text(body=body)
+    case.article(text)
+    case.assert_refused(case.build(), BIBLIOGRAPHY, "'roe199'", "did you mean @roe1999?", f"article.md:{line_of(text, '@roe199]')}")
+
+
 def test_unknown_key_that_prefixes_a_known_one_gets_its_own_line(case):
     body = "Known [@doe2001].\n\nUnknown [@doe].\n"
     text = article_text(body=body)

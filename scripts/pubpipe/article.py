@@ -62,6 +62,7 @@ class Article:
     metadata: Metadata
     body_start_line: int
     raw_meta: dict[str, Any] = field(repr=False, default_factory=dict)
+    citation_keys: tuple[str, ...] = ()
 
     def line_of(self, needle: str) -> int | None:
         """The first line of article.md that contains `needle`, for error messages."""
@@ -112,7 +113,7 @@ def load_article(folder: Path) -> Article:
     metadata = validate_metadata(front, folder, source, text)
     from pubpipe.bibliography import check_bibliographies, inline_entries  # they use read_text_file
 
-    check_bibliographies(folder, metadata.bibliography, inline_entries(front, source, text))
+    entries = check_bibliographies(folder, metadata.bibliography, inline_entries(front, source, text))
     return Article(
         slug=folder.name,
         folder=folder,
@@ -121,6 +122,7 @@ def load_article(folder: Path) -> Article:
         metadata=metadata,
         body_start_line=body_start_line,
         raw_meta=front,
+        citation_keys=tuple(entry.key for entry in entries),
     )
 
 

@@ -12,6 +12,7 @@ warning), a time limit and a memory limit, none of which pypandoc's convert func
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import os
@@ -187,11 +188,13 @@ def resolve(article: Article, cli_style: str | None = None) -> ResolvedDocument:
     if missing:
         key = missing[0]
         others = f" (and {len(missing) - 1} more: {', '.join(missing[1:])})" if len(missing) > 1 else ""
+        close = difflib.get_close_matches(key, article.citation_keys, n=3, cutoff=0.6)
+        suggestion = f"did you mean {' or '.join(f'@{name}' for name in close)}? Otherwise " if close else ""
         raise BibliographyError(
             f"citation key '{key}' is not in the bibliography{others}",
             path=article.source,
             line=_citation_line(article, key),
-            hint="add the work to the bibliography file, or correct the key after '@'",
+            hint=f"{suggestion}add the work to the bibliography file, or correct the key after '@'",
         )
     data = json.loads(stdout)
     title = _field(data.get("title"))
