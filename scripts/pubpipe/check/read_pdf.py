@@ -25,7 +25,7 @@ import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
 
 from pubpipe.check.summary import SOFT_HYPHEN, Entry, Heading, Located, Summary, normalise_text, words
-from pubpipe.editions.parts import CITE_THIS, ORIGINALLY_PUBLISHED
+from pubpipe.labels import for_language
 
 FOLIO = re.compile(r"^\s*(page\s+)?\d+(\s*(of|/)\s*\d+)?\s*$", re.IGNORECASE)
 LIST_MARKER = re.compile(r"^\s*(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s*$|^\s*[•◦▪‣⁃–]\s*$")
@@ -211,10 +211,10 @@ def _outline(items, level: int, reader: PdfReader):
             yield Heading(level, normalise_text(str(item.title)), f"page {page}")
 
 
-def _headings(reader: PdfReader, title: str | None) -> list[Heading]:
+def _headings(reader: PdfReader, title: str | None, cite_this: str) -> list[Heading]:
     """Headings from the bookmarks, without the "Cite this article" box; when the article's title
     is the root bookmark, the headings below it count from level 1 as in the other editions."""
-    headings = [h for h in _outline(reader.outline, 1, reader) if h.text.casefold() != CITE_THIS.casefold()]
+    headings = [h for h in _outline(reader.outline, 1, reader) if h.text.casefold() != cite_this.casefold()]
     if headings and title and headings[0].level == 1 and headings[0].text == title:
         headings = [Heading(h.level - 1, h.text, h.where) for h in headings[1:]]
     return headings
@@ -229,6 +229,9 @@ def read_pdf(path: Path) -> Summary:
         pdf.close()
     info = reader.metadata or {}
     lang = reader.trailer["/Root"].get("/Lang")
+    # The labels the PDF builder used, for the language the PDF declares (pubpipe.labels).
+    labels = for_language(str(lang) if lang else None)
+    originally_published, cite_this = normalise_text(labels.originally_published), normalise_text(labels.cite_this)
     summary = Summary(
         edition="pdf",
         metadata={
@@ -275,13 +278,13 @@ def read_pdf(path: Path) -> Summary:
             summary.bibliography.append(Entry(_join_lines(region_runs), _italic_parts(region_runs), where))
         elif region == "title":
             text = _join_lines(region_runs)
-            if ORIGINALLY_PUBLISHED in text:
-                summary.self_citations.append(Located(text.split(ORIGINALLY_PUBLISHED, 1)[1].strip(), where))
+            if originally_published in text:
+                summary.self_citations.append(Located(text.split(originally_published, 1)[1].strip(), where))
         elif region == "cite":
             text = _join_lines(region_runs)
-            if text.casefold().startswith(CITE_THIS.casefold()):
-                text = text[len(CITE_THIS):].strip()
+            if text.casefold().startswith(cite_this.casefold()):
+                text = text[len(cite_this):].strip()
             summary.self_citations.append(Located(text, where))
-    summary.headings = _headings(reader, summary.metadata.get("title"))
+    summary.headings = _headings(reader, summary.metadata.get("title"), cite_this)
     summary.citations_marked = False
     return summary

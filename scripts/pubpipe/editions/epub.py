@@ -65,21 +65,22 @@ def make_book(doc: ResolvedDocument, modified: dt.datetime) -> epub.EpubBook:
         for img in body.iter("img"):
             if img.get("src") == image.src:
                 img.set("src", href)
-    epub_footnotes(body)
+    labels = parts.labels_of(doc)
+    epub_footnotes(body, labels)
     accessibility(book, body)
 
     title = doc.title.text
     sections = [(f"article.xhtml#{anchor}", text, [(f"article.xhtml#{a}", t, c) for a, t, c in children])
                 for anchor, text, children in outline(body)]
-    toc = [("titlepage.xhtml", "Title page", []), *sections, ("colophon.xhtml", "Colophon", [])]
+    toc = [("titlepage.xhtml", labels.title_page, []), *sections, ("colophon.xhtml", labels.colophon, [])]
     landmarks = [
-        ("titlepage", "titlepage.xhtml", "Title page"),
-        ("toc", "nav.xhtml#toc", "Contents"),
-        ("bodymatter", "article.xhtml", "Start of the article"),
+        ("titlepage", "titlepage.xhtml", labels.title_page),
+        ("toc", "nav.xhtml#toc", labels.contents),
+        ("bodymatter", "article.xhtml", labels.start_of_article),
     ]
     if body.find(".//*[@id='refs']") is not None:
-        landmarks.append(("bibliography", "article.xhtml#refs", "Bibliography"))
-    landmarks.append(("colophon", "colophon.xhtml", "Colophon"))
+        landmarks.append(("bibliography", "article.xhtml#refs", labels.bibliography))
+    landmarks.append(("colophon", "colophon.xhtml", labels.colophon))
 
     # The article's own title heads its chapter, so the document has its h1 and a reader who jumps
     # straight to the text still sees what it is.
@@ -88,9 +89,9 @@ def make_book(doc: ResolvedDocument, modified: dt.datetime) -> epub.EpubBook:
                f"{xml_of(body)}</section>")
     pages = [
         _page("titlepage", "titlepage.xhtml", document(title, lang, title_page_body(doc), CSS_HREF, "frontmatter")),
-        _page("nav", "nav.xhtml", document("Contents", lang, nav_body(toc, landmarks), CSS_HREF, "frontmatter"), ["nav"]),
+        _page("nav", "nav.xhtml", document(labels.contents, lang, nav_body(toc, landmarks, labels), CSS_HREF, "frontmatter"), ["nav"]),
         _page("article", "article.xhtml", document(title, lang, article, CSS_HREF, "bodymatter")),
-        _page("colophon", "colophon.xhtml", document("Colophon", lang, colophon_body(doc, modified.strftime("%Y-%m-%d")),
+        _page("colophon", "colophon.xhtml", document(labels.colophon, lang, colophon_body(doc, modified.strftime("%Y-%m-%d")),
                                                      CSS_HREF, "backmatter")),
     ]
     for page in pages:

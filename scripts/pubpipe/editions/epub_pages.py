@@ -17,6 +17,7 @@ from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, find_
                                          notes_section)
 from pubpipe.editions.noterefs import mark_adjacent_refs
 from pubpipe.errors import ToolError
+from pubpipe.labels import Labels, lang_attribute_for_english
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -50,7 +51,7 @@ def document(title: str, lang: str, body: str, css_href: str, body_type: str | N
     return markup.encode("utf-8")
 
 
-def epub_footnotes(body: etree._Element) -> None:
+def epub_footnotes(body: etree._Element, labels: Labels) -> None:
     """Turn pandoc's endnote list into `epub:type="footnote"` asides that readers pop up."""
     notes = find_footnotes(body)
     section = notes_section(body)
@@ -60,7 +61,7 @@ def epub_footnotes(body: etree._Element) -> None:
     container.set("id", "footnotes")
     container.set("class", "footnotes")
     container.set("epub:type", "footnotes")
-    add_notes_heading(container)
+    add_notes_heading(container, labels)
     mark_adjacent_refs(body)
     for number, note in enumerate(notes, start=1):
         note.ref.set("epub:type", "noteref")
@@ -75,7 +76,7 @@ def epub_footnotes(body: etree._Element) -> None:
         for link in aside.iter("a"):
             if "footnote-back" in (link.get("class") or "").split():
                 link.set("role", "doc-backlink")
-                link.set("aria-label", backlink_label(number))
+                link.set("aria-label", backlink_label(number, labels))
                 link.text = "↩"
         container.append(aside)
     section.getparent().replace(section, container)
@@ -103,41 +104,49 @@ def _toc_items(entries: list[tuple[str, str, list]]) -> str:
     return "".join(items)
 
 
-def nav_body(toc: list[tuple[str, str, list]], landmarks: list[tuple[str, str, str]]) -> str:
+def nav_body(toc: list[tuple[str, str, list]], landmarks: list[tuple[str, str, str]], labels: Labels) -> str:
+    """The labels fall back to English as a whole, so `lang` on each nav marks all of its text."""
     links = "".join(
         f'<li><a epub:type="{kind}" href="{parts.esc(href)}">{parts.esc(text)}</a></li>'
         for kind, href, text in landmarks
     )
     return (
         '<nav id="toc" epub:type="toc" role="doc-toc" aria-labelledby="toc-heading">'
-        f'<h1 id="toc-heading">Contents</h1><ol>{_toc_items(toc)}</ol></nav>\n'
-        '<nav id="landmarks" epub:type="landmarks" aria-labelledby="landmarks-heading" hidden="hidden">'
-        f'<h2 id="landmarks-heading">Landmarks</h2><ol>{links}</ol></nav>'
+        f'<h1 id="toc-heading"{labels.lang_attribute}>{parts.esc(labels.contents)}</h1><ol>{_toc_items(toc)}</ol></nav>\n'
+        f'<nav id="landmarks" epub:type="landmarks" aria-labelledby="landmarks-heading" hidden="hidden"{labels.lang_attribute}>'
+        f'<h2 id="landmarks-heading">{parts.esc(labels.landmarks)}</h2><ol>{links}</ol></nav>'
     )
 
 
 def title_page_body(doc) -> str:
     return (
-        '<section id="titlepage" epub:type="titlepage" aria-label="Title page">'
+        f'<section id="titlepage" epub:type="titlepage" aria-label="{parts.esc(parts.labels_of(doc).title_page)}">'
         f"{to_xhtml(parts.title_block(doc))}</section>"
     )
 
 
 def colophon_body(doc, modified: str) -> str:
+    """The colophon's sentences are English in every edition, marked so in an article in another
+    language (pubpipe.labels); the article's title inside them keeps the article's language."""
     meta = doc.article.metadata
+    labels = parts.labels_of(doc)
+    english = lang_attribute_for_english(meta.lang)
+    title = parts.esc(doc.title.text)
+    if english:
+        title = f'<span lang="{parts.esc(meta.lang)}">{title}</span>'
     made_with = (
-        f"This edition of “{parts.esc(doc.title.text)}” was made from the article’s source with "
+        f"This edition of “{title}” was made from the article’s source with "
         f"pandoc {parts.esc(doc.pandoc_version)}, citations formatted in the CSL style "
         f"{parts.esc(doc.style_name)}. Identifier: {parts.esc(meta.identifier)}. "
         f"Last modified: {parts.esc(modified)}."
     )
     source = ""
     if doc.original_entry_html:
-        source = "<p>The text was first published in the work cited below; please cite that publication.</p>"
+        source = f"<p{english}>The text was first published in the work cited below; please cite that publication.</p>"
     return (
         '<section id="colophon" class="colophon" epub:type="colophon" role="doc-colophon" aria-labelledby="colophon-heading">'
-        '<h1 id="colophon-heading">Colophon</h1>'
+        f'<h1 id="colophon-heading"{labels.lang_attribute}>{parts.esc(labels.colophon)}</h1>'
         f"{source}{to_xhtml(parts.cite_box(doc, heading_tag='h2'))}"
         f"{to_xhtml(parts.rights_line(doc))}"
-        f'<p class="made-with">{made_with}</p></section>'
+        f'<p class="made-with"{english}>{made_with}</p></section>'
     )

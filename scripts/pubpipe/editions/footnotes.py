@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from pubpipe.labels import FALLBACK, Labels
+
 
 @dataclass
 class Footnote:
@@ -40,23 +42,22 @@ def find_footnotes(body: etree._Element) -> list[Footnote]:
     return notes
 
 
-NOTES_HEADING = "Notes"
-
-
-def add_notes_heading(section: etree._Element, tag: str = "h2") -> None:
+def add_notes_heading(section: etree._Element, labels: Labels, tag: str = "h2") -> None:
     """Head the notes with a heading of their own: a named section that readers can jump to."""
     heading = etree.SubElement(section, tag)
     heading.set("id", "footnotes-heading")
-    heading.text = NOTES_HEADING
+    if not labels.native:
+        heading.set("lang", FALLBACK)
+    heading.text = labels.notes
     heading.tail = section.text
     section.text = None
     section.insert(0, heading)
     section.set("aria-labelledby", "footnotes-heading")
 
 
-def backlink_label(number: int) -> str:
+def backlink_label(number: int, labels: Labels) -> str:
     """The backlink shows only an arrow; its accessible name says where it leads."""
-    return f"Back to the text of note {number}"
+    return labels.back_to_note.format(number=number)
 
 
 def remove_backlinks(item: etree._Element) -> None:

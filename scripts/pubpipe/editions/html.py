@@ -22,6 +22,7 @@ from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, drop_
                                          notes_section)
 from pubpipe.editions.metadata_tags import head_metadata
 from pubpipe.editions.noterefs import mark_adjacent_refs
+from pubpipe.labels import Labels, lang_attribute_for_english
 from pubpipe.output import write_bytes_atomic
 from pubpipe.paths import styles_dir
 from pubpipe.resolve import ResolvedDocument
@@ -37,19 +38,19 @@ def _embed_images(doc: ResolvedDocument, body) -> None:
                 img.set("src", f"data:{image.media_type};base64,{data}")
 
 
-def _web_footnotes(body) -> None:
+def _web_footnotes(body, labels: Labels) -> None:
     """Pandoc's notes under a "Notes" heading (instead of a bare rule), backlinks that say where."""
     section = notes_section(body)
     if section is None:
         return
     for rule in section.findall("hr"):
         drop_keeping_tail(rule)
-    add_notes_heading(section)
+    add_notes_heading(section, labels)
     mark_adjacent_refs(body)
     for number, note in enumerate(find_footnotes(body), start=1):
         for link in note.item.iter("a"):
             if "footnote-back" in (link.get("class") or "").split():
-                link.set("aria-label", backlink_label(number))
+                link.set("aria-label", backlink_label(number, labels))
 
 
 def _scrollable_tables(body) -> None:
@@ -76,12 +77,13 @@ def _cite_downloads(doc: ResolvedDocument) -> str:
         f'<a href="{parts.esc(url)}" download="{parts.esc(name)}">{label}</a>'
         for label, name, url in downloads(record, doc.article.slug)
     )
-    return f'<p class="cite-downloads">Download the citation: {links}.</p>'
+    labels = parts.labels_of(doc)
+    return f'<p class="cite-downloads">{parts.label_html(labels, labels.download_citation)} {links}.</p>'
 
 
 def _colophon(doc: ResolvedDocument) -> str:
     return (
-        '<footer class="page-footer"><p>Made from the article’s source with pandoc '
+        f'<footer class="page-footer"><p{lang_attribute_for_english(doc.article.metadata.lang)}>Made from the article’s source with pandoc '
         f"{parts.esc(doc.pandoc_version)}; citations in the CSL style {parts.esc(doc.style_name)}.</p></footer>"
     )
 
@@ -99,7 +101,8 @@ def render(doc: ResolvedDocument) -> str:
     body.set("class", "article-body")
     require_alt_text(doc, body)
     _embed_images(doc, body)
-    _web_footnotes(body)
+    labels = parts.labels_of(doc)
+    _web_footnotes(body, labels)
     _scrollable_tables(body)
     css = (styles_dir() / STYLESHEET).read_text(encoding="utf-8")
     lang = doc.article.metadata.lang
@@ -111,7 +114,7 @@ def render(doc: ResolvedDocument) -> str:
         f"<title>{parts.esc(doc.title.text)}</title>\n"
         f"{head_metadata(doc)}"
         f"<style>\n{css}</style>\n</head>\n<body>\n"
-        '<a class="skip-link" href="#main">Skip to the article</a>\n'
+        f'<a class="skip-link" href="#main"{labels.lang_attribute}>{parts.esc(labels.skip_to_article)}</a>\n'
         '<main id="main">\n<article>\n'
         f"{_balanced(parts.title_block(doc))}\n"
         f"{lxml.html.tostring(body, encoding='unicode')}\n"

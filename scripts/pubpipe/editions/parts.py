@@ -17,12 +17,20 @@ import lxml.html
 from lxml import etree
 
 from pubpipe.errors import ResourceError, UnsafeContentError
+from pubpipe.labels import Labels, for_language
 from pubpipe.paths import inside_folder
 from pubpipe.resolve import ResolvedDocument
 
 URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-ORIGINALLY_PUBLISHED = "Originally published in:"
-CITE_THIS = "Cite this article"
+
+
+def labels_of(doc: ResolvedDocument) -> Labels:
+    return for_language(doc.article.metadata.lang)
+
+
+def label_html(labels: Labels, text: str) -> str:
+    """A label inside other text: marked as English when it stands in for the article's language."""
+    return esc(text) if labels.native else f"<span{labels.lang_attribute}>{esc(text)}</span>"
 
 
 def esc(text: str) -> str:
@@ -37,8 +45,9 @@ def title_block(doc: ResolvedDocument, heading_tag: str = "h1") -> str:
         names = ", ".join(author.html for author in doc.authors)
         parts.append(f'<p class="authors">{names}</p>')
     if doc.original_entry_html:
+        labels = labels_of(doc)
         parts.append(
-            f'<p class="original-publication">{ORIGINALLY_PUBLISHED} '
+            f'<p class="original-publication">{label_html(labels, labels.originally_published)} '
             f'<span class="csl-entry">{doc.original_entry_html}</span></p>'
         )
     return '<header class="title-block" id="title-block">' + "".join(parts) + "</header>"
@@ -48,9 +57,10 @@ def cite_box(doc: ResolvedDocument, heading_tag: str = "h2", extra: str = "") ->
     """`extra`: markup an edition adds inside the box after the entry (the web's downloads)."""
     if not doc.original_entry_html:
         return ""
+    labels = labels_of(doc)
     return (
         '<aside class="cite-this" id="cite-this" aria-labelledby="cite-this-heading">'
-        f'<{heading_tag} id="cite-this-heading">{CITE_THIS}</{heading_tag}>'
+        f'<{heading_tag} id="cite-this-heading"{labels.lang_attribute}>{esc(labels.cite_this)}</{heading_tag}>'
         f'<p class="csl-entry">{doc.original_entry_html}</p>'
         f"{extra}</aside>"
     )

@@ -1,0 +1,80 @@
+"""The words the pipeline itself adds to an edition, in the article's language.
+
+The editions declare the article's language (`lang`), so a French article whose "Notes" heading
+and skip link were English would tell screen readers to read English words with French rules
+(WCAG 2.2, 3.1.2 Language of Parts). The labels below exist for the languages we can vouch for;
+for any other language the English labels are used, and the edition marks them `lang="en"`
+where the markup allows it. The colophon's sentences stay English in every edition, marked so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FALLBACK = "en"
+
+
+@dataclass(frozen=True)
+class Labels:
+    language: str
+    originally_published: str
+    cite_this: str
+    notes: str
+    back_to_note: str  # "{number}" is the note's number
+    skip_to_article: str
+    download_citation: str
+    title_page: str
+    contents: str
+    landmarks: str
+    bibliography: str
+    colophon: str
+    start_of_article: str
+    native: bool = True  # False: English labels standing in for the article's language
+
+    @property
+    def lang_attribute(self) -> str:
+        """` lang="en"` on an element whose whole text is a label that fell back to English."""
+        return "" if self.native else f' lang="{FALLBACK}"'
+
+
+LABELS = {
+    "en": Labels("en", "Originally published in:", "Cite this article", "Notes", "Back to the text of note {number}",
+                 "Skip to the article", "Download the citation:", "Title page", "Contents", "Landmarks", "Bibliography",
+                 "Colophon", "Start of the article"),
+    "fr": Labels("fr", "Publié d’abord dans :", "Citer cet article", "Notes", "Retour au texte de la note {number}",
+                 "Aller à l’article", "Télécharger la référence :", "Page de titre", "Table des matières", "Repères",
+                 "Bibliographie", "Colophon", "Début de l’article"),
+    "de": Labels("de", "Zuerst erschienen in:", "Diesen Artikel zitieren", "Anmerkungen", "Zurück zum Text der Anmerkung {number}",
+                 "Zum Artikel springen", "Literaturangabe herunterladen:", "Titelseite", "Inhalt", "Orientierungspunkte",
+                 "Literaturverzeichnis", "Impressum", "Beginn des Artikels"),
+    "es": Labels("es", "Publicado originalmente en:", "Cómo citar este artículo", "Notas", "Volver al texto de la nota {number}",
+                 "Ir al artículo", "Descargar la referencia:", "Portada", "Índice", "Puntos de referencia", "Bibliografía",
+                 "Colofón", "Inicio del artículo"),
+    "it": Labels("it", "Pubblicato originariamente in:", "Come citare questo articolo", "Note", "Torna al testo della nota {number}",
+                 "Vai all’articolo", "Scarica la citazione:", "Frontespizio", "Indice", "Punti di riferimento", "Bibliografia",
+                 "Colophon", "Inizio dell’articolo"),
+    "pt": Labels("pt", "Publicado originalmente em:", "Como citar este artigo", "Notas", "Voltar ao texto da nota {number}",
+                 "Ir para o artigo", "Descarregar a referência:", "Página de rosto", "Sumário", "Pontos de referência",
+                 "Bibliografia", "Cólofon", "Início do artigo"),
+    "nl": Labels("nl", "Oorspronkelijk verschenen in:", "Dit artikel citeren", "Noten", "Terug naar de tekst van noot {number}",
+                 "Naar het artikel", "De bronvermelding downloaden:", "Titelpagina", "Inhoud", "Oriëntatiepunten",
+                 "Bibliografie", "Colofon", "Begin van het artikel"),
+    "ru": Labels("ru", "Впервые опубликовано в:", "Как цитировать статью", "Примечания", "Вернуться к тексту примечания {number}",
+                 "Перейти к статье", "Скачать ссылку:", "Титульная страница", "Содержание", "Ориентиры", "Библиография",
+                 "Выходные данные", "Начало статьи"),
+}
+
+
+def for_language(tag: str | None) -> Labels:
+    """The labels for a BCP 47 tag (its primary language decides), else English marked as such."""
+    primary = (tag or FALLBACK).split("-")[0].casefold()
+    if primary in LABELS:
+        return LABELS[primary]
+    english = LABELS[FALLBACK]
+    return Labels(**{**english.__dict__, "native": False})
+
+
+def lang_attribute_for_english(tag: str | None) -> str:
+    """` lang="en"` for English sentences inside an article in another language."""
+    primary = (tag or FALLBACK).split("-")[0].casefold()
+    return "" if primary == FALLBACK else f' lang="{FALLBACK}"'
