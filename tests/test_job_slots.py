@@ -30,10 +30,13 @@ one:
 \t+@PROBE
 """
 
-TWO_AT_ONCE = """
+# Each job probes only once both have started (make has handed out every slot), and ends only
+# once both have probed (no slot has come back yet).
+WAIT_FOR_BOTH = "for i in $$(seq 200); do [ -e a.{0} ] && [ -e b.{0} ] && break; sleep 0.05; done"
+TWO_AT_ONCE = f"""
 all: a b
 a b:
-\t+@PROBE; sleep 1
+\t+@touch $@.started; {WAIT_FOR_BOTH.format("started")}; PROBE; touch $@.probed; {WAIT_FOR_BOTH.format("probed")}
 """
 
 ONE_AFTER_ANOTHER = """
