@@ -584,7 +584,7 @@ def run_section(name: str, args, only: set[str], report: dict, source: Path) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="recorded runs of the canonical comparison (after one warm-up)")
-    parser.add_argument("--scaled-runs", type=int, default=3)
+    parser.add_argument("--scaled-runs", type=int, default=5)
     parser.add_argument("--times", type=int, default=50, help="how many times longer the scaled article is")
     parser.add_argument("--folder-runs", type=int, default=2)
     parser.add_argument("--articles", type=int, default=20)
