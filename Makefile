@@ -8,6 +8,8 @@ SHELL := bash
 .DELETE_ON_ERROR:
 # `make -n` must change nothing; read before MAKEFLAGS is extended below (see GNU make's manual).
 DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))
+# `make -q` and `make -t` run no recipe either, except lines marked `+`.
+NO_RECIPES := $(DRY_RUN)$(findstring q,$(firstword -$(MAKEFLAGS)))$(findstring t,$(firstword -$(MAKEFLAGS)))
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 ARTICLE ?=
@@ -64,8 +66,8 @@ FORMATS ?= html,epub,pdf
 # One process builds an article's editions: pandoc resolves the article once and every edition is
 # rendered from that. `make html` passes FORMATS=html, so the other editions are left alone.
 # A build uses a second core only as make's job slots allow (scripts/pubpipe/job_slots.py): the
-# `+` hands it make's jobserver; it is left out under `make -n`, which must stay a dry run.
-JOBSERVER := $(if $(DRY_RUN),,+)
+# `+` hands it make's jobserver; it is left out under `make -n`, `-q` and `-t`, which must build nothing.
+JOBSERVER := $(if $(NO_RECIPES),,+)
 define article_rules
 build/$(1)/$(1).html build/$(1)/$(1).epub build/$(1)/$(1).pdf &: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
 	$(JOBSERVER)$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats $$(FORMATS) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'

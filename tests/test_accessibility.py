@@ -77,3 +77,14 @@ def test_one_run_for_both_keeps_their_findings_apart(epub_without_accessibility_
     assert {"axe/image-alt", "axe/color-contrast"} <= {finding["code"] for finding in found["axe"]}
     assert all(finding["code"].startswith("ace/") for finding in found["ace"])
     assert all(finding["file"] == str(faulty_page.resolve()) for finding in found["axe"])
+
+
+def test_a_checker_that_cannot_run_says_which_file_and_why(canonical, tmp_path):
+    from pubpipe.errors import ToolError
+
+    broken = tmp_path / "broken.epub"
+    broken.write_bytes(canonical.edition("epub").read_bytes()[:3000])
+    with pytest.raises(ToolError) as caught:
+        run_accessibility(epub=broken, html=canonical.edition("html"))
+    assert caught.value.path == broken.resolve()
+    assert caught.value.message.startswith("Ace could not check this file: ") and "  at " not in caught.value.message

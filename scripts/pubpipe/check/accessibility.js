@@ -74,21 +74,31 @@ async function checkWebEdition(htmlPath) {
   return results;
 }
 
+// What is running, for the error message: the checker and the file it was reading.
+let stage = {};
+
 async function main() {
   const report = { ace: null, axe: [] };
   try {
     if (options.epub) {
+      stage = { checker: 'Ace', file: options.epub };
       const job = await ace(path.resolve(options.epub), { cwd: process.cwd(), tmpdir: options.tmpdir, silent: true, jobId: '' }, sharedRunner);
       report.ace = job[1];
     }
-    if (options.html) report.axe = await checkWebEdition(options.html);
+    if (options.html) {
+      stage = { checker: 'axe', file: options.html };
+      report.axe = await checkWebEdition(options.html);
+    }
   } finally {
     if (browser) await browser.close();
   }
   fs.writeFileSync(reportPath, JSON.stringify(report));
 }
 
+// The first line of stderr is the error in one line (the caller shows it); the stack follows.
 main().then(() => process.exit(0), (error) => {
+  const message = String((error && error.message) || error).split('\n')[0];
+  process.stderr.write(`pubpipe-a11y\t${stage.checker || 'setup'}\t${stage.file || ''}\t${message}\n`);
   process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
   process.exit(1);
 });

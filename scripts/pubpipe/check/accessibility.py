@@ -83,8 +83,8 @@ def run_accessibility(epub: Path | None = None, html: Path | None = None) -> dic
             raise ToolError(f"Ace and axe took longer than {ACE_TIMEOUT:g} s", path=subject,
                             hint="raise PUBPIPE_ACE_TIMEOUT") from None
         if result.returncode != 0 or not report_file.is_file():
-            detail = result.stderr.strip().splitlines()[-3:]
-            raise ToolError(f"the accessibility checkers could not run: {' '.join(detail) or 'no report'}", path=subject,
+            checker, failed_on, message = _failure(result.stderr, subject)
+            raise ToolError(f"{checker} could not check this file: {message}", path=failed_on,
                             hint=f"run `node {RUNNER} .tools /tmp/report.json --epub <file>` to see why")
         report = json.loads(report_file.read_text(encoding="utf-8"))
     html_path = Path(html).resolve() if html is not None else None
@@ -92,6 +92,16 @@ def run_accessibility(epub: Path | None = None, html: Path | None = None) -> dic
         "ace": ace_findings(report["ace"]) if report.get("ace") else [],
         "axe": [finding for view in report.get("axe", []) for finding in axe_findings(view["violations"], html_path, view["view"])],
     }
+
+
+def _failure(stderr: str, subject: Path) -> tuple[str, Path, str]:
+    """(checker, file, one-line cause) from accessibility.js's first error line, else its stderr."""
+    for line in stderr.splitlines():
+        if line.startswith("pubpipe-a11y\t"):
+            _, checker, file, message = (line.split("\t", 3) + ["", "", "", ""])[:4]
+            return checker, Path(file) if file else subject, message or "no message"
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return "Ace or axe", subject, lines[0] if lines else "no report"
 
 
 def run_ace(epub_path: Path) -> list[dict]:
