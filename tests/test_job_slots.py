@@ -8,11 +8,13 @@ import subprocess
 import sys
 import textwrap
 
+# Each job writes its answer to a file of its own: jobs running at once would mix their output.
 PROBE = """
 import sys
+from pathlib import Path
 from pubpipe.job_slots import second_core
 with second_core() as two:
-    print(sys.argv[1], two)
+    Path(sys.argv[1] + ".answer").write_text(str(two))
 """
 
 
@@ -21,7 +23,7 @@ def _make(tmp_path, makefile: str, *arguments: str) -> tuple[dict[str, bool], st
     probe = f"{sys.executable} probe.py $@"
     (tmp_path / "Makefile").write_text(textwrap.dedent(makefile).replace("PROBE", probe), encoding="utf-8")
     result = subprocess.run(["make", "-s", "-C", str(tmp_path), *arguments], capture_output=True, text=True, timeout=60, check=True)
-    answers = dict(line.split() for line in result.stdout.splitlines())
+    answers = {path.name.removesuffix(".answer"): path.read_text() for path in tmp_path.glob("*.answer")}
     return {target: value == "True" for target, value in answers.items()}, result.stderr
 
 
