@@ -245,3 +245,14 @@ def test_f001_puts_the_original_under_its_own_name(canonical, article_copy):
     (finding,) = [f for f in findings_for(canonical, canonical.build, folder.parent) if f.code == "F-001"]
     assert finding.editions == ("original", "source")
     assert "[oil]" in finding.expected and "[oil]" not in finding.found
+
+
+def test_an_unreadable_edition_is_named_not_an_internal_error(canonical, tmp_path):
+    from pubpipe.errors import ToolError
+
+    build = copy_build(canonical, tmp_path)
+    epub = build / canonical.slug / f"{canonical.slug}.epub"
+    epub.write_bytes(epub.read_bytes()[:3000])
+    with pytest.raises(ToolError) as caught:
+        findings_for(canonical, build)
+    assert caught.value.path == epub and "BadZipFile" in caught.value.message

@@ -16,7 +16,7 @@ import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from pubpipe.article import load_article
 from pubpipe.check import validators
@@ -49,6 +49,20 @@ def _as_findings(code: str, edition: str, items: list[dict]) -> list[Finding]:
                 where={edition: ":".join(str(item[k]) for k in ("file", "line") if item.get(k))})
         for item in items
     ]
+
+
+def _read_edition(reader: Callable[[Path], Any], path: Path) -> Any:
+    """An edition that is not a readable file of its kind (truncated, or replaced by hand) is a
+    finding about that file, not an internal error."""
+    import zipfile
+
+    from pypdf.errors import PdfReadError
+
+    try:
+        return reader(path)
+    except (zipfile.BadZipFile, PdfReadError, UnicodeDecodeError, ValueError, KeyError, OSError) as exc:
+        raise ToolError(f"cannot read this edition ({type(exc).__name__}: {exc})", path=path,
+                        hint="rebuild it: delete it and run `make check` again") from None
 
 
 def _timed(job: Callable[[], list[Finding]]) -> tuple[list[Finding], float]:
@@ -84,7 +98,7 @@ def check_article(folder: Path, build_root: Path, options: dict) -> tuple[list[F
         readers = {"html": read_html, "epub": read_epub, "pdf": read_pdf}
         document = resolve(article, options.get("style"))
         source = read_source(document)
-        summaries = {name: readers[name](paths[name]) for name in EDITIONS}
+        summaries = {name: _read_edition(readers[name], paths[name]) for name in EDITIONS}
         timings["read"] = time.perf_counter() - started
 
         findings: list[Finding] = []
