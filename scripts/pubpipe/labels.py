@@ -9,7 +9,7 @@ where the markup allows it. The colophon's sentences stay English in every editi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 FALLBACK = "en"
 
@@ -65,16 +65,19 @@ LABELS = {
 }
 
 
+ENGLISH_STANDING_IN = replace(LABELS[FALLBACK], native=False)
+
+
+def _primary(tag: str | None) -> str:
+    """The primary language of a BCP 47 tag ("fr" of "fr-CA"), which decides the labels."""
+    return (tag or FALLBACK).split("-")[0].casefold()
+
+
 def for_language(tag: str | None) -> Labels:
-    """The labels for a BCP 47 tag (its primary language decides), else English marked as such."""
-    primary = (tag or FALLBACK).split("-")[0].casefold()
-    if primary in LABELS:
-        return LABELS[primary]
-    english = LABELS[FALLBACK]
-    return Labels(**{**english.__dict__, "native": False})
+    """The labels for a BCP 47 tag, else English marked as such."""
+    return LABELS.get(_primary(tag), ENGLISH_STANDING_IN)
 
 
 def lang_attribute_for_english(tag: str | None) -> str:
     """` lang="en"` for English sentences inside an article in another language."""
-    primary = (tag or FALLBACK).split("-")[0].casefold()
-    return "" if primary == FALLBACK else f' lang="{FALLBACK}"'
+    return "" if _primary(tag) == FALLBACK else f' lang="{FALLBACK}"'

@@ -5,7 +5,7 @@
 // puppeteer runner launches the browser once, Ace checks the EPUB through it, and axe then checks
 // the web edition in the same browser: one page load, re-measured at each width and colour scheme.
 //
-// usage: node accessibility.js TOOLS_DIR REPORT_JSON [--epub FILE] [--html FILE] [--tmpdir DIR]
+// usage: node accessibility.js TOOLS_DIR REPORT_JSON [--epub FILE] [--html FILE --axe AXE_MIN_JS] [--tmpdir DIR]
 // Writes {"ace": <Ace's EARL report> | null, "axe": [{"view", "violations"}]} to REPORT_JSON.
 // Ace prints its own report on stdout; the caller ignores stdout and reads REPORT_JSON.
 'use strict';
@@ -55,7 +55,7 @@ const sharedRunner = {
 
 async function checkWebEdition(htmlPath) {
   await sharedRunner.launch();
-  const axeSource = fs.readFileSync(path.join(toolsDir, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8') + '\n;true';
+  const axeSource = fs.readFileSync(options.axe, 'utf8') + '\n;true';
   const page = await browser.newPage();
   // Only the page itself is loaded: anything it asks of the network is refused.
   await page.setRequestInterception(true);

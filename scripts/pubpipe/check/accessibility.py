@@ -74,7 +74,7 @@ def run_accessibility(epub: Path | None = None, html: Path | None = None) -> dic
         if epub is not None:
             command += ["--epub", str(Path(epub).resolve())]
         if html is not None:
-            command += ["--html", str(Path(html).resolve())]
+            command += ["--html", str(Path(html).resolve()), "--axe", str(tools.axe_script())]
         tools.ace()  # installed, or a ToolError that says how to install it
         try:
             result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
