@@ -18,6 +18,8 @@ need libpangoft2-1.0-0 has_lib 'libpangoft2-1.0.so.0'
 # ten times slower: seconds per PDF) when it is not.
 need libharfbuzz-subset0 has_lib 'libharfbuzz-subset.so.0'
 need fontconfig command -v fc-list
+# pdffonts and pdftoppm, which the tests use to read the PDFs back as a second, independent reader.
+need poppler-utils command -v pdffonts
 # The print edition's declared fallback for symbols (editions/fonts.py).
 need fonts-dejavu-core test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
 
