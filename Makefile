@@ -65,7 +65,7 @@ FORMATS ?= html,epub,pdf
 
 # One process builds an article's editions: pandoc resolves the article once and every edition is
 # rendered from that. `make html` passes FORMATS=html, so the other editions are left alone.
-# A build uses a second core only as make's job slots allow (scripts/pubpipe/job_slots.py): the
+# A build uses a second core only as make's job slots allow (scripts/pubpipe/runtime/job_slots.py): the
 # `+` hands it make's jobserver; it is left out under `make -n`, `-q` and `-t`, which must build nothing.
 JOBSERVER := $(if $(NO_RECIPES),,+)
 define article_rules
@@ -103,8 +103,8 @@ test: $(INSTALLED) $(TOOLS) ## run the test suite
 setup: $(INSTALLED) $(TOOLS) ## create .venv and install pandoc, WeasyPrint, EbookLib and the validators
 
 # The validators (Nu HTML Checker, Ace, axe-core, Chromium) that check and test run, and the
-# quicker starts of the two Java validators (scripts/pubpipe/jvm_start.py).
-$(TOOLS): scripts/setup/tools.sh scripts/setup/package.json scripts/pubpipe/jvm_start.py | $(INSTALLED)
+# quicker starts of the two Java validators (scripts/pubpipe/runtime/jvm_start.py).
+$(TOOLS): scripts/setup/tools.sh scripts/setup/package.json scripts/pubpipe/runtime/jvm_start.py | $(INSTALLED)
 	bash scripts/setup/tools.sh
 	$(VENV)/bin/pubpipe validators
 	touch $@

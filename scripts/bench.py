@@ -166,8 +166,8 @@ def pandoc_binary() -> str:
 
 
 def style_of(folder: Path) -> Path:
-    from pubpipe.article import load_article
-    from pubpipe.styles import resolve_style
+    from pubpipe.load.article import load_article
+    from pubpipe.resolve.styles import resolve_style
 
     article = load_article(folder)
     return resolve_style(None, article.metadata.csl, article.folder, article.source)
@@ -251,7 +251,7 @@ options = default_options()
 prepared = measure("resolve", lambda: prepare(folder, options))
 for name in ("html", "epub"):
     measure(name, lambda: build_article(folder, [name], build, options, prepared))
-from pubpipe.warm import import_weasyprint
+from pubpipe.runtime.warm import import_weasyprint
 measure("import weasyprint", import_weasyprint)
 measure("pdf", lambda: build_article(folder, ["pdf"], build, options, prepared))
 print(json.dumps(results))
@@ -308,7 +308,7 @@ def validator_times(folder: Path, slug: str, runs: int) -> dict:
     """Each validator job that `pubpipe check` runs, alone, with the command line check gives it.
     `epubcheck (stock)` is EPUBCheck as its README runs it, for reference; it is not one of check's
     jobs and does not count as the slowest."""
-    from pubpipe import jvm_start, tools
+    from pubpipe.runtime import jvm_start, tools
 
     epub, html = folder / f"{slug}.epub", folder / f"{slug}.html"
     commands = {

@@ -1,4 +1,4 @@
-"""pubpipe.beside: the quick editions' thread starts only once WeasyPrint's child is forked, so
+"""pubpipe.runtime.beside: the quick editions' thread starts only once WeasyPrint's child is forked, so
 the child cannot inherit a lock (a half-done import) that the thread held. Real forks, no mocks."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from pubpipe.beside import Beside
+from pubpipe.runtime.beside import Beside
 
 
 def fork_and_wait() -> None:

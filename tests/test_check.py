@@ -47,10 +47,10 @@ def rerender_pdf(built: Built, build_root: Path, change) -> None:
     builder would), so the PDF differs from the other editions in exactly one way."""
     import weasyprint
 
-    from pubpipe.article import load_article
+    from pubpipe.load.article import load_article
     from pubpipe.editions import default_options
     from pubpipe.editions.pdf import STYLESHEET, print_html
-    from pubpipe.paths import styles_dir
+    from pubpipe.runtime.paths import styles_dir
     from pubpipe.resolve import resolve
 
     options = default_options()

@@ -18,7 +18,7 @@ from lxml import etree
 from PIL import Image
 
 from conftest import CANONICAL, FIXTURES, SOURCE, build_into
-from pubpipe.article import load_article
+from pubpipe.load.article import load_article
 from pubpipe.check import validators
 
 NS = {

@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 
 from conftest import CANONICAL
-from pubpipe.chromium import Browser
+from pubpipe.check.chromium import Browser
 from pubpipe.check import validators
 from pubpipe.editions.citation_formats import bibtex, csl_json, ris
 
@@ -73,7 +73,7 @@ def test_cite_box_carries_the_same_entry_as_the_title_block_and_the_epub(built, 
 
 
 def test_citation_downloads(built, page):
-    from pubpipe.article import load_article
+    from pubpipe.load.article import load_article
 
     record = load_article(built.source).metadata.original_record
     links = page.get_element_by_id("cite-this").xpath(".//a[@download]")

@@ -1,4 +1,4 @@
-"""A build takes a second core only as make's job slots allow (pubpipe.job_slots), tried under a
+"""A build takes a second core only as make's job slots allow (pubpipe.runtime.job_slots), tried under a
 real GNU make: -j1 gives one core, a free jobserver token gives two and is handed back, and jobs
 that fill every slot get one core each."""
 
@@ -12,7 +12,7 @@ import textwrap
 PROBE = """
 import sys
 from pathlib import Path
-from pubpipe.job_slots import second_core
+from pubpipe.runtime.job_slots import second_core
 with second_core() as two:
     Path(sys.argv[1] + ".answer").write_text(str(two))
 """

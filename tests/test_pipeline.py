@@ -29,7 +29,7 @@ def test_every_word_of_the_original_is_in_each_edition(canonical, edition):
 
 
 def test_every_word_of_the_original_is_in_the_canonical_source():
-    from pubpipe.article import load_article
+    from pubpipe.load.article import load_article
     from pubpipe.check.read_source import read_source
     from pubpipe.resolve import resolve
 
@@ -112,7 +112,7 @@ def test_style_override_by_name(tmp_path, style, expected):
 
 
 def test_style_from_front_matter_and_from_a_file(article_copy, tmp_path):
-    import pubpipe.styles as styles
+    import pubpipe.resolve.styles as styles
 
     folder = article_copy(SOURCE, CANONICAL)
     shutil.copy(styles.style_by_name("apa"), folder / "house.csl")

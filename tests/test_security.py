@@ -319,7 +319,7 @@ def test_the_pdf_child_is_not_forked_in_the_middle_of_an_import(tmp_path, monkey
     import threading
     import time
 
-    from pubpipe.limits import run_limited
+    from pubpipe.runtime.limits import run_limited
 
     name = "pubpipe_test_slow_import"
     (tmp_path / f"{name}.py").write_text("import time\ntime.sleep(0.5)\nVALUE = 42\n")

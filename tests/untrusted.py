@@ -237,7 +237,7 @@ def plant_secrets(folder: Path) -> Path:
 
 
 def _csl_with_secret() -> str:
-    from pubpipe.styles import style_by_name
+    from pubpipe.resolve.styles import style_by_name
 
     text = style_by_name("apa").read_text(encoding="utf-8")
     return text.replace("<bibliography", f'<bibliography><!-- {SECRET} -->', 1).replace(

@@ -1,9 +1,9 @@
 """Building the editions of one article: load, resolve once, render each requested edition.
 
-When the PDF is wanted and a second core is ours (pubpipe.job_slots), WeasyPrint is imported in
-a thread while pandoc runs: the import costs about 0.3 s of Python (see pubpipe.warm) and pandoc
+When the PDF is wanted and a second core is ours (pubpipe.runtime.job_slots), WeasyPrint is imported in
+a thread while pandoc runs: the import costs about 0.3 s of Python (see pubpipe.runtime.warm) and pandoc
 runs in its own process, so the two overlap on separate cores. For the same reason the HTML and
-EPUB render while WeasyPrint lays out the PDF (pubpipe.beside).
+EPUB render while WeasyPrint lays out the PDF (pubpipe.runtime.beside).
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pubpipe import console, job_slots
-from pubpipe.article import load_article
-from pubpipe.beside import Beside
+from pubpipe import console
+from pubpipe.runtime import job_slots
+from pubpipe.load.article import load_article
+from pubpipe.runtime.beside import Beside
 from pubpipe.editions import EDITIONS, builder, output_path
-from pubpipe.output import edition_set, source_date_epoch
+from pubpipe.runtime.output import edition_set, source_date_epoch
 from pubpipe.resolve import ResolvedDocument, resolve
-from pubpipe.warm import import_weasyprint, prewarm_weasyprint
+from pubpipe.runtime.warm import import_weasyprint, prewarm_weasyprint
 
 # The editions that WeasyPrint lays out (each in a forked child); the others render beside them.
 PRINTED = ("pdf", "handout", "press")
@@ -83,7 +84,7 @@ def _build(
     # All editions are put in place together once every one is done (see output.edition_set).
     with edition_set(build_root / article.slug):
         if printed and others and two_cores:
-            # The quick editions render while WeasyPrint's forked child lays out (pubpipe.beside);
+            # The quick editions render while WeasyPrint's forked child lays out (pubpipe.runtime.beside);
             # the printed ones stay in this thread, where Ctrl-C arrives and stops that child.
             with Beside(lambda: render(others), name="render-" + "-".join(others)) as side:
                 render(printed)

@@ -19,7 +19,7 @@ INTERRUPTED = 130
 
 
 def _articles(args) -> list[Path]:
-    from pubpipe.article import find_articles
+    from pubpipe.load.article import find_articles
 
     source_root = Path(args.source)
     if args.article:
@@ -109,14 +109,14 @@ def command_fonts(args) -> int:
 
 
 def command_validators(args) -> int:
-    from pubpipe.jvm_start import prepare
+    from pubpipe.runtime.jvm_start import prepare
 
     console.info(f"validators prepared in {prepare()}")
     return 0
 
 
 def command_styles(args) -> int:
-    from pubpipe.styles import available_style_names
+    from pubpipe.resolve.styles import available_style_names
 
     for name in available_style_names():
         print(name)

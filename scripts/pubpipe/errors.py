@@ -38,7 +38,7 @@ class PubpipeError(Exception):
 
     def __reduce__(self):
         # Exceptions pickle through `args`, which the dataclass constructor leaves short; the PDF
-        # is rendered in a child process (pubpipe.limits) that sends its error back by pickle.
+        # is rendered in a child process (pubpipe.runtime.limits) that sends its error back by pickle.
         return (type(self), (self.message, self.path, self.line, self.hint))
 
 

@@ -1,7 +1,7 @@
 """`pubpipe watch`: rebuild an article's editions as its sources change, and preview the HTML.
 
 A long-running process pays the fixed costs once: WeasyPrint is imported and warmed up at start
-(the PDF renders in a forked child, see pubpipe.limits, which inherits that warm state), and
+(the PDF renders in a forked child, see pubpipe.runtime.limits, which inherits that warm state), and
 pypandoc's look-up of pandoc is cached. Each change then costs one pandoc run and the rendering.
 
 Changes are found by polling modification times, every 25 ms: an article folder holds a handful of
@@ -32,7 +32,7 @@ from typing import Any
 from pubpipe import console
 from pubpipe.editions import EDITIONS, output_path
 from pubpipe.errors import PubpipeError, UsageError
-from pubpipe.paths import styles_dir
+from pubpipe.runtime.paths import styles_dir
 
 POLL_SECONDS = 0.025
 # Editors' swap, backup and lock files: saving in vim or emacs must not trigger a rebuild of its own.
@@ -153,7 +153,7 @@ def watch(folder: Path, build_root: Path, formats: list[str], options: dict[str,
 
     watcher = Watcher(folder, build_root, formats, options)
     if any(name not in ("html", "epub") for name in formats):
-        from pubpipe.warm import warm_up_weasyprint
+        from pubpipe.runtime.warm import warm_up_weasyprint
 
         warm_up_weasyprint()
     site = build_root / folder.name

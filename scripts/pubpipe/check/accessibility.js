@@ -33,7 +33,7 @@ const VIEWS = [
   { view: 'dark colour scheme', width: 1280, dark: true },
   { view: '360 px wide', width: 360, dark: false },
 ];
-// Extra browser arguments from the caller (pubpipe.tools.headless_chromium), added to those Ace's
+// Extra browser arguments from the caller (pubpipe.runtime.tools.headless_chromium), added to those Ace's
 // runner passes.
 const BROWSER_ARGS = (process.env.PUBPIPE_CHROMIUM_ARGS || '').split(' ').filter(Boolean);
 

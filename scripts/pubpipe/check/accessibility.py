@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from pubpipe import tools
+from pubpipe.runtime import tools
 from pubpipe.errors import ToolError
 
 ACE_TIMEOUT = float(os.environ.get("PUBPIPE_ACE_TIMEOUT", "300"))

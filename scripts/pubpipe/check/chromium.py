@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pubpipe import tools
+from pubpipe.runtime import tools
 from pubpipe.errors import ToolError
 
 FLAGS = [

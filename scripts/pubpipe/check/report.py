@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pubpipe import console
 from pubpipe.check.findings import CHECKS, Finding
-from pubpipe.output import write_bytes_atomic
+from pubpipe.runtime.output import write_bytes_atomic
 
 
 def write_json(path: Path, slug: str, findings: list[Finding], checks_run: list[str], timings: dict[str, float]) -> None:

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from pubpipe.article import load_article
+from pubpipe.load.article import load_article
 from pubpipe.check import validators
 from pubpipe.check.findings import CHECKS, Finding
 from pubpipe.check.report import print_summary, write_json
@@ -93,7 +93,7 @@ def check_article(folder: Path, build_root: Path, options: dict) -> tuple[list[F
         from pubpipe.check.read_pdf import read_pdf
         from pubpipe.check.read_source import read_source
         from pubpipe.resolve import resolve
-        from pubpipe.styles import resolve_style
+        from pubpipe.resolve.styles import resolve_style
 
         readers = {"html": read_html, "epub": read_epub, "pdf": read_pdf}
         document = resolve(article, options.get("style"))

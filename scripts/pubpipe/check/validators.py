@@ -11,7 +11,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from pubpipe import jvm_start, tools
+from pubpipe.runtime import jvm_start, tools
 from pubpipe.check.findings import Finding
 from pubpipe.errors import ToolError
 

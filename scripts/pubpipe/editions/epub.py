@@ -25,8 +25,8 @@ from pubpipe.editions.epub_metadata import accessibility, describe_package
 from pubpipe.editions.epub_pages import (colophon_body, document, epub_footnotes, nav_body, outline,
                                          title_page_body, to_xhtml, xml_of)
 from pubpipe.errors import OutputError
-from pubpipe.output import atomic_path, epoch_to_datetime
-from pubpipe.paths import styles_dir
+from pubpipe.runtime.output import atomic_path, epoch_to_datetime
+from pubpipe.runtime.paths import styles_dir
 from pubpipe.resolve import ResolvedDocument
 
 STYLESHEET = "epub.css"

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from pubpipe.paths import inside_folder
+from pubpipe.runtime.paths import inside_folder
 
 ARTICLE_URL = "file:///pubpipe-article/"
 

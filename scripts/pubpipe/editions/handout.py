@@ -14,7 +14,7 @@ from typing import Any
 from pubpipe import console
 from pubpipe.editions import pdf
 from pubpipe.editions.impose import impose_booklet
-from pubpipe.output import atomic_path
+from pubpipe.runtime.output import atomic_path
 from pubpipe.resolve import ResolvedDocument
 
 SHEETS = ("a4", "letter")

@@ -23,8 +23,8 @@ from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, drop_
 from pubpipe.editions.metadata_tags import head_metadata
 from pubpipe.editions.noterefs import mark_adjacent_refs
 from pubpipe.labels import Labels, lang_attribute_for_english
-from pubpipe.output import write_bytes_atomic
-from pubpipe.paths import styles_dir
+from pubpipe.runtime.output import write_bytes_atomic
+from pubpipe.runtime.paths import styles_dir
 from pubpipe.resolve import ResolvedDocument
 
 STYLESHEET = "web.css"

@@ -18,7 +18,7 @@ from lxml import etree
 
 from pubpipe.errors import ResourceError, UnsafeContentError
 from pubpipe.labels import Labels, for_language
-from pubpipe.paths import inside_folder
+from pubpipe.runtime.paths import inside_folder
 from pubpipe.resolve import ResolvedDocument
 
 URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")

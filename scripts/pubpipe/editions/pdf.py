@@ -15,13 +15,13 @@ import lxml.html
 from lxml import etree
 
 from pubpipe.editions import glyphs, parts
-from pubpipe.limits import run_limited
+from pubpipe.runtime.limits import run_limited
 from pubpipe.editions.direction import direction
 from pubpipe.editions.fonts import font_dirs, font_face_css, is_declared
 from pubpipe.editions.footnotes import drop_keeping_tail, find_footnotes, notes_section, remove_backlinks
 from pubpipe.errors import ArticleError, ToolError, UnsafeContentError
-from pubpipe.output import atomic_path, epoch_to_datetime
-from pubpipe.paths import styles_dir
+from pubpipe.runtime.output import atomic_path, epoch_to_datetime
+from pubpipe.runtime.paths import styles_dir
 from pubpipe.resolve import ResolvedDocument
 
 STYLESHEET = "print.css"
@@ -258,7 +258,7 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
     Refuses, with the characters and fonts named, any PDF in which a glyph is missing or drawn
     with a font we did not declare.
     """
-    from pubpipe.warm import import_weasyprint
+    from pubpipe.runtime.warm import import_weasyprint
 
     weasyprint = import_weasyprint()
     from weasyprint.urls import FatalURLFetchingError
@@ -292,7 +292,7 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
             embedded = [font.name.decode("latin-1").lstrip("/") for font in document.fonts.values()]
             return missing, too_long, lost, embedded
 
-        # In a child process under a time and a memory limit (pubpipe.limits); its findings come back.
+        # In a child process under a time and a memory limit (pubpipe.runtime.limits); its findings come back.
         missing, too_long, lost, embedded = run_limited(layout, what="WeasyPrint", source_date_epoch=options.get("source_date_epoch"))
     except FatalURLFetchingError as exc:
         raise UnsafeContentError(str(exc), path=article.source, hint="use only files inside the article folder") from None

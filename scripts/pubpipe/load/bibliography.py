@@ -37,7 +37,7 @@ def check_bibliographies(folder: Path, names: list[str], inline: list[Entry] = (
 
     `inline` are the entries of the front matter's own `references:`, which pandoc merges in too.
     """
-    from pubpipe.article import read_text_file
+    from pubpipe.load.text_file import read_text_file
 
     seen: dict[str, Entry] = {}
     entries = []

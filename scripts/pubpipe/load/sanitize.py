@@ -33,7 +33,7 @@ import lxml.etree
 import lxml.html
 
 from pubpipe.errors import UnsafeContentError
-from pubpipe.paths import inside_folder
+from pubpipe.runtime.paths import inside_folder
 
 ALLOWED_ELEMENTS = frozenset(
     """
@@ -229,7 +229,7 @@ def check_document(doc) -> None:
 
 
 def _source_files(article) -> list[tuple[Path, str]]:
-    from pubpipe.article import read_text_file
+    from pubpipe.load.text_file import read_text_file
 
     files = [(article.source, article.text)]
     for name in article.metadata.bibliography:

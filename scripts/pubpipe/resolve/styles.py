@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from pubpipe.errors import BibliographyError, UnsafeContentError
-from pubpipe.paths import inside_folder
+from pubpipe.runtime.paths import inside_folder
 
 DEFAULT_STYLE = "chicago-notes-bibliography-17th-edition"
 STYLE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")

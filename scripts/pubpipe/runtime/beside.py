@@ -1,6 +1,6 @@
 """Rendering the quick editions in a thread while WeasyPrint lays out the PDF in a forked child.
 
-The child (pubpipe.limits) has a core of its own, and the parent only waits for it, so the HTML
+The child (pubpipe.runtime.limits) has a core of its own, and the parent only waits for it, so the HTML
 and the EPUB can be rendered meanwhile at no cost in time. But fork() copies a process while its
 other threads are stopped wherever they are: if this thread is half-way through importing a module
 (Pillow loads its image plugins lazily, for one), the child inherits that module's import lock as
@@ -8,7 +8,7 @@ held and waits on it forever the moment it imports the same module; any other lo
 holds is inherited the same way. So the thread starts its work only once the printed edition's
 child exists (`os.register_at_fork` tells us when a fork happens; subprocess's fork-and-exec runs
 no Python in the child and is not concerned). A later fork, for a second printed edition, may find
-the thread working: pubpipe.limits forks only while no other thread is importing a module, and
+the thread working: pubpipe.runtime.limits forks only while no other thread is importing a module, and
 waiting here for the thread instead could deadlock against that very import lock.
 """
 

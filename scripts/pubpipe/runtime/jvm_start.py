@@ -25,7 +25,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from pubpipe import tools
+from pubpipe.runtime import tools
 from pubpipe.errors import ToolError
 
 JVM_DIR = tools.TOOLS_DIR.parent / "jvm"

@@ -1,0 +1,177 @@
+"""The front matter fields the editions use, validated into plain values with their lines.
+
+Front matter follows pandoc's and Quarto's conventions so that an existing pandoc article builds
+unchanged: `author` may be a string, a list of strings, or a list of maps with `name`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pubpipe.errors import ArticleError, UnsafeContentError
+from pubpipe.runtime.paths import inside_folder
+
+PAPER_SIZES = ("a4", "letter")
+# BCP 47 in the shape pandoc and the validators accept: language, optional script, region, variants.
+LANG_PATTERN = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-[a-zA-Z0-9]{5,8})*$")
+URL_PATTERN = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The front matter fields the editions use, as plain values. Rendered HTML comes from resolve."""
+
+    title: str
+    subtitle: str | None
+    authors: list[str]
+    lang: str
+    date: str | None
+    rights: str | None
+    description: str | None
+    keywords: list[str]
+    identifier: str
+    paper: str
+    csl: str | None
+    bibliography: list[str]
+    original_file: str | None
+    original_record: dict[str, Any] | None
+
+
+def _field_error(source: Path, text: str, key: str, message: str, hint: str | None = None) -> ArticleError:
+    line = None
+    for number, content in enumerate(text.split("\n"), start=1):
+        if re.match(rf"^\s*{re.escape(key)}\s*:", content):
+            line = number
+            break
+    return ArticleError(f"front matter field '{key}': {message}", path=source, line=line, hint=hint)
+
+
+def _plain_string(front: dict, key: str, source: Path, text: str, required: bool = False) -> str | None:
+    value = front.get(key)
+    if value is None:
+        if required:
+            raise _field_error(source, text, key, "is missing", hint=f"add a line '{key}: …' to the front matter")
+        return None
+    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise _field_error(source, text, key, f"must be text, not a {type(value).__name__}")
+    if required and not value.strip():
+        raise _field_error(source, text, key, "is empty")
+    return value.strip()
+
+
+def _string_list(front: dict, key: str, source: Path, text: str) -> list[str]:
+    value = front.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(item, (str, int, float)) for item in value):
+        return [str(item).strip() for item in value]
+    raise _field_error(source, text, key, "must be a list of text items or a comma-separated string")
+
+
+def _authors(front: dict, source: Path, text: str) -> list[str]:
+    value = front.get("author")
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, str) and item.strip():
+            names.append(item.strip())
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            names.append(item["name"].strip())
+        else:
+            raise _field_error(
+                source, text, "author",
+                "each author must be a name or a map with 'name:'",
+                hint="write 'author: Jane Doe', a list of names, or '- name: Jane Doe'",
+            )
+    return names
+
+
+def _relative_file(value: str, key: str, folder: Path, source: Path, text: str) -> str:
+    if URL_PATTERN.match(value) and not re.match(r"^[a-zA-Z]:[\\/]", value):
+        raise UnsafeContentError(
+            f"front matter field '{key}' names a URL ({value}); articles may only use their own files",
+            path=source,
+            line=_field_error(source, text, key, "").line,
+            hint="download the file into the article folder and name it by its relative path",
+        )
+    if not inside_folder(folder / value, folder):
+        raise UnsafeContentError(
+            f"front matter field '{key}' names a file outside the article folder: {value}",
+            path=source,
+            line=_field_error(source, text, key, "").line,
+            hint="copy the file into the article folder and name it by its relative path",
+        )
+    if not (folder / value).is_file():
+        raise _field_error(source, text, key, f"the file {value} does not exist in {folder}")
+    return value
+
+
+def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: str) -> Metadata:
+    title = _plain_string(front, "title", source, text, required=True)
+    lang = _plain_string(front, "lang", source, text) or "en"
+    if not LANG_PATTERN.match(lang):
+        raise _field_error(source, text, "lang", f"'{lang}' is not a language tag", hint="use a BCP 47 tag such as en, en-GB or ru")
+    paper = (_plain_string(front, "paper", source, text) or "a4").lower()
+    if paper not in PAPER_SIZES:
+        raise _field_error(source, text, "paper", f"'{paper}' is not a known paper size", hint="use a4 or letter")
+    bibliography = front.get("bibliography")
+    if isinstance(bibliography, str):
+        bibliography = [bibliography]
+    if bibliography is None:
+        bibliography = []
+    if not isinstance(bibliography, list) or not all(isinstance(item, str) for item in bibliography):
+        raise _field_error(source, text, "bibliography", "must be a file name or a list of file names")
+    bibliography = [_relative_file(item, "bibliography", folder, source, text) for item in bibliography]
+    csl = _plain_string(front, "csl", source, text)
+    # citeproc reads this file itself, outside pandoc's --sandbox; the editions do not use it.
+    abbreviations = front.get("citation-abbreviations")
+    if abbreviations is not None:
+        _relative_file(str(abbreviations), "citation-abbreviations", folder, source, text)
+    original = front.get("original")
+    original_file = original_record = None
+    if original is not None:
+        if not isinstance(original, dict):
+            raise _field_error(source, text, "original", "must be a map with 'file:' and/or 'record:'")
+        if original.get("file") is not None:
+            original_file = _relative_file(str(original["file"]), "original", folder, source, text)
+        if original.get("record") is not None:
+            if not isinstance(original["record"], dict) or not original["record"].get("type"):
+                raise _field_error(
+                    source, text, "original",
+                    "'record:' must be a CSL item with at least 'type:' and 'title:'",
+                )
+            original_record = original["record"]
+    authors = _authors(front, source, text)
+    identifier = _plain_string(front, "identifier", source, text) or derived_identifier(title, authors, folder.name)
+    return Metadata(
+        title=title,
+        subtitle=_plain_string(front, "subtitle", source, text),
+        authors=authors,
+        lang=lang,
+        date=_plain_string(front, "date", source, text),
+        rights=_plain_string(front, "rights", source, text),
+        description=_plain_string(front, "description", source, text),
+        keywords=_string_list(front, "keywords", source, text),
+        identifier=identifier,
+        paper=paper,
+        csl=csl,
+        bibliography=bibliography,
+        original_file=original_file,
+        original_record=original_record,
+    )
+
+
+def derived_identifier(title: str, authors: list[str], slug: str) -> str:
+    """A stable identifier from the metadata: the same article always gets the same UUID."""
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "|".join([slug, title, *authors])))

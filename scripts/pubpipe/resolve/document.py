@@ -1,0 +1,42 @@
+"""The resolved document: what the resolve step hands to every edition.
+
+Every field that depends on the citation style or on Markdown (the body, the title, the authors,
+the original publication's entry) is rendered once, by pandoc, and carried here as HTML with its
+plain text beside it, so that no edition formats anything itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pubpipe.load.article import Article
+
+
+@dataclass(frozen=True)
+class Field:
+    """A metadata value rendered once by pandoc: `html` for display, `text` for metadata slots."""
+
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ResolvedDocument:
+    article: Article
+    style: Path
+    body_html: str
+    title: Field
+    subtitle: Field | None
+    authors: list[Field]
+    date: Field | None
+    rights: Field | None
+    description: Field | None
+    keywords: list[Field]
+    original_entry_html: str | None
+    pandoc_version: str
+    warnings: list[str]
+
+    @property
+    def style_name(self) -> str:
+        return self.style.stem

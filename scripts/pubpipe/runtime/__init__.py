@@ -1,0 +1,1 @@
+"""What every step runs on: limits, atomic output, tool discovery, paths."""
