@@ -8,8 +8,6 @@ SHELL := bash
 .DELETE_ON_ERROR:
 # `make -n` must change nothing; read before MAKEFLAGS is extended below (see GNU make's manual).
 DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))
-# `make -q` and `make -t` run no recipe either, except lines marked `+`.
-NO_RECIPES := $(DRY_RUN)$(findstring q,$(firstword -$(MAKEFLAGS)))$(findstring t,$(firstword -$(MAKEFLAGS)))
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 ARTICLE ?=
@@ -65,12 +63,9 @@ FORMATS ?= html,epub,pdf
 
 # One process builds an article's editions: pandoc resolves the article once and every edition is
 # rendered from that. `make html` passes FORMATS=html, so the other editions are left alone.
-# A build uses a second core only as make's job slots allow (scripts/pubpipe/runtime/job_slots.py): the
-# `+` hands it make's jobserver; it is left out under `make -n`, `-q` and `-t`, which must build nothing.
-JOBSERVER := $(if $(NO_RECIPES),,+)
 define article_rules
 build/$(1)/$(1).html build/$(1)/$(1).epub build/$(1)/$(1).pdf &: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
-	$(JOBSERVER)$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats $$(FORMATS) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
+	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats $$(FORMATS) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
 endef
 $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
 
@@ -81,9 +76,9 @@ press: $(foreach a,$(ARTICLES),build/$(a)/$(a)-press.pdf) ## the print-shop PDF:
 # The print variants: real file targets with the editions' prerequisites, one pubpipe run each.
 define print_rules
 build/$(1)/$(1)-a4.pdf build/$(1)/$(1)-letter.pdf build/$(1)/$(1)-booklet.pdf &: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
-	$(JOBSERVER)$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats handout $(if $(STYLE),--style '$(STYLE)') --pdf-variant '$(PDF_VARIANT)'
+	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats handout $(if $(STYLE),--style '$(STYLE)') --pdf-variant '$(PDF_VARIANT)'
 build/$(1)/$(1)-press.pdf: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
-	$(JOBSERVER)$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats press $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
+	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats press $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
 endef
 $(foreach a,$(ARTICLES),$(eval $(call print_rules,$(a))))
 

@@ -309,28 +309,3 @@ def test_ftp_mailto_and_tel_links_are_plain_links(case):
     case.article(article_text(body=body))
     result = case.build("--formats", "html")
     assert result.status == 0, result.text
-
-
-def test_the_pdf_child_is_not_forked_in_the_middle_of_an_import(tmp_path, monkeypatch):
-    """A thread importing a module when the PDF child is forked would leave that module's lock
-    held in the child for ever (build.py renders HTML and EPUB in a thread beside the PDF)."""
-    import importlib
-    import sys
-    import threading
-    import time
-
-    from pubpipe.runtime.limits import run_limited
-
-    name = "pubpipe_test_slow_import"
-    (tmp_path / f"{name}.py").write_text("import time\ntime.sleep(0.5)\nVALUE = 42\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setenv("PUBPIPE_PDF_TIMEOUT", "15")
-    importer = threading.Thread(target=importlib.import_module, args=(name,))
-    importer.start()
-    while name not in sys.modules:  # the import has begun and holds the module's lock
-        time.sleep(0.001)
-    try:
-        assert run_limited(lambda: importlib.import_module(name).VALUE, what="the test child") == 42
-    finally:
-        importer.join()
-        sys.modules.pop(name, None)

@@ -1,8 +1,8 @@
 """`pubpipe watch`: rebuild an article's editions as its sources change, and preview the HTML.
 
-A long-running process pays the fixed costs once: WeasyPrint is imported and warmed up at start
-(the PDF renders in a forked child, see pubpipe.runtime.limits, which inherits that warm state), and
-pypandoc's look-up of pandoc is cached. Each change then costs one pandoc run and the rendering.
+A long-running process pays the fixed costs once: the layout worker (pubpipe.runtime.layout) is
+started at once, imports WeasyPrint and warms it up, and serves every rebuild; pypandoc's look-up
+of pandoc is cached. Each change then costs one pandoc run and the rendering.
 
 Changes are found by polling modification times, every 25 ms: an article folder holds a handful of
 files, so a poll is a few dozen stat() calls, and polling needs no dependency and works on every
@@ -153,9 +153,9 @@ def watch(folder: Path, build_root: Path, formats: list[str], options: dict[str,
 
     watcher = Watcher(folder, build_root, formats, options)
     if any(name not in ("html", "epub") for name in formats):
-        from pubpipe.runtime.warm import warm_up_weasyprint
+        from pubpipe.editions.pdf import start_worker
 
-        warm_up_weasyprint()
+        start_worker()  # one layout worker, warm, for every rebuild
     site = build_root / folder.name
     site.mkdir(parents=True, exist_ok=True)
     try:

@@ -1,7 +1,10 @@
 """The editions, one module each, behind a registry that maps a format name to its builder.
 
 Each module exposes `build(document, out_path, options) -> Path` and is imported only when its
-format is asked for, so that `pubpipe build --formats html` never pays for importing WeasyPrint.
+format is asked for, so that `pubpipe build --formats html` never pays for the print edition's
+layout worker. The printed editions also expose `begin(document, out_path, options)`, which sends
+the layout to the worker and returns the function that finishes the file, so that the build can
+render the quick editions in between.
 """
 
 from __future__ import annotations
@@ -24,6 +27,14 @@ EDITIONS: dict[str, tuple[str, str]] = {
 def builder(name: str) -> Callable[..., Path]:
     module_name, _suffix = EDITIONS[name]
     return importlib.import_module(module_name).build
+
+
+def begin(name: str, document, out_path: Path, options: dict[str, Any]) -> Callable[[], Path]:
+    """Start building an edition; the returned function finishes it (at once, for most editions)."""
+    module = importlib.import_module(EDITIONS[name][0])
+    if hasattr(module, "begin"):
+        return module.begin(document, out_path, options)
+    return lambda: module.build(document, out_path, options)
 
 
 def output_path(build_root: Path, slug: str, name: str) -> Path:

@@ -1,45 +1,45 @@
-"""The only way WeasyPrint may read anything: files under the allowed folders, and `data:` URLs.
+"""The only way WeasyPrint may read anything: the article's images handed over with the job, files
+under the allowed folders (styles, fonts), and `data:` URLs.
 
 WeasyPrint's default fetcher reads any `file://` path and any `http(s)://` URL, so a raw
 `<link rel="attachment" href="file:///etc/passwd">` in an untrusted article would embed that file in
 the PDF. This fetcher refuses everything else with `FatalURLFetchingError`, which stops the build
-instead of being swallowed as a missing image. It follows no redirects (it makes no HTTP requests
-at all) and resolves symlinks before it checks a path.
+instead of being swallowed as a missing image. It makes no HTTP requests at all, and resolves
+symlinks before it checks a path. (The layout also runs in the OS sandbox, runtime/sandbox.py, where
+neither the network nor the rest of the disk can be seen: this fetcher is the first line, not the
+only one.)
 
-The article's own files are addressed under a fixed URL, ARTICLE_URL, which the PDF edition uses
-as its base URL: WeasyPrint names each image in the PDF after the MD5 of its URL, so with the real
-folder in the URL the same article gave different PDF bytes in different folders.
+The article's own files are addressed under ARTICLE_URL (see editions/layout.py); their bytes come
+with the layout job, since the worker cannot see the article folder.
 """
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from pubpipe.editions.layout import ARTICLE_URL, article_key
 from pubpipe.runtime.paths import inside_folder
-
-ARTICLE_URL = "file:///pubpipe-article/"
 
 
 class SafeURLFetcher(URLFetcher):
-    def __init__(self, allowed_folders: list[Path], timeout: float = 5, article_folder: Path | None = None):
-        """`article_folder` (by default the first allowed folder) is what ARTICLE_URL stands for."""
+    def __init__(self, allowed_folders: list[Path], article_files: dict[str, bytes] | None = None, timeout: float = 5):
         super().__init__(timeout=timeout, allowed_protocols={"file", "data"}, allow_redirects=False)
         self.allowed_folders = [folder.resolve() for folder in allowed_folders]
-        self.article_folder = (article_folder or allowed_folders[0]).resolve()
+        self.article_files = article_files or {}
 
     def fetch(self, url, headers=None):
         scheme = url.split(":", 1)[0].lower()
         if scheme == "data":
             return super().fetch(url, headers)
         if url.startswith(ARTICLE_URL):
-            path = self.article_folder / unquote(urlsplit(url).path[len(urlsplit(ARTICLE_URL).path):])
-            if inside_folder(path, self.article_folder):
-                response = super().fetch(path.resolve().as_uri(), headers)
-                response.url = url
-                return response
+            key = article_key(urlsplit(url).path[len(urlsplit(ARTICLE_URL).path):])
+            if key in self.article_files:
+                media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, self.article_files[key], {"Content-Type": media_type})
         elif scheme == "file":
             parts = urlsplit(url)
             path = Path(unquote(parts.path))

@@ -1,28 +1,32 @@
 """The print edition: WeasyPrint lays out a print HTML made from the same resolved document.
 
-Only this module imports WeasyPrint (about 0.7 s), so the other editions never pay for it. The
-handout and press editions call `render` with their own paper and bleed, so every printed file
-comes out of one layout path and one glyph check.
+This module makes the print HTML and checks the result; WeasyPrint itself runs in the layout
+worker (runtime/layout.py, editions/layout.py), so the build never imports it. The handout and
+press editions call `submit` with their own paper and bleed, so every printed file comes out of
+one layout path and one glyph check.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import lxml.html
 from lxml import etree
 
 from pubpipe.editions import glyphs, parts
-from pubpipe.runtime.limits import run_limited
 from pubpipe.editions.direction import direction
 from pubpipe.editions.fonts import font_dirs, font_face_css, is_declared
 from pubpipe.editions.footnotes import drop_keeping_tail, find_footnotes, notes_section, remove_backlinks
-from pubpipe.errors import ArticleError, ToolError, UnsafeContentError
+from pubpipe.editions.layout import LayoutRequest, LayoutResult, article_key, lay_out
+from pubpipe.editions.layout import warm_up as lay_out_warm_up
+from pubpipe.errors import ArticleError, OutputError, ResourceError, ToolError
+from pubpipe.resolve import ResolvedDocument
+from pubpipe.runtime import layout
+from pubpipe.runtime.limits import pdf_limits
 from pubpipe.runtime.output import atomic_path, epoch_to_datetime
 from pubpipe.runtime.paths import styles_dir
-from pubpipe.resolve import ResolvedDocument
 
 STYLESHEET = "print.css"
 # Paper name -> CSS page size. a5 is only for the booklet's pages, never an article's `paper:`.
@@ -164,10 +168,15 @@ def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None) -> str:
 
 
 def print_html(doc: ResolvedDocument, options: dict[str, Any]) -> str:
+    return print_page(doc, options)[0]
+
+
+def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, list[parts.LocalImage]]:
+    """The print HTML, and the images it shows (checked: see parts.local_images)."""
     meta = doc.article.metadata
     body = parts.body_element(doc)
     body.set("class", "article-body")
-    parts.local_images(doc, body)  # refuses bad images before WeasyPrint sees them
+    images = parts.local_images(doc, body)  # refuses bad images before WeasyPrint sees them
     _float_footnotes(body)
     _separate_adjacent_calls(body)
     _label_headings_without_notes(body)
@@ -192,119 +201,85 @@ def print_html(doc: ResolvedDocument, options: dict[str, Any]) -> str:
         '<meta name="generator" content="pubpipe">',
         f"<style>{font_face_css()}{_page_css(doc, paper, options.get('bleed'))}</style>",
     ]
-    return (
+    markup = (
         f'<!DOCTYPE html><html lang="{parts.esc(meta.lang)}" dir="{direction(meta.lang)}" class="paper-{paper}"><head>{"".join(head)}</head>'
         f"<body><article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
         f"{parts.cite_box(doc)}{parts.rights_line(doc)}</article></body></html>"
     )
-
-
-def notes_taller_than_a_page(document) -> list[str]:
-    """The first words of each footnote area that rises above its page's top margin.
-
-    WeasyPrint 70 never splits a note across pages: one longer than the page is drawn over the
-    text and the running head. Its page boxes are read directly (pinned version; see pyproject).
-    """
-    found = []
-    for page in document.pages:
-        box = page._page_box
-        areas = [child for child in box.children if type(child).__name__ == "FootnoteAreaBox"]
-        for area in areas:
-            if area.children and area.position_y < box.content_box_y() - 1:
-                text = re.sub(r"^\d+[.)]?\s*", "", " ".join(_box_text(area).split()))  # the note's number
-                found.append(" ".join(text.split()[:8]))
-    return found
-
-
-# WeasyPrint 70 sometimes drops a footnote whose call falls on a page's last lines: the call is
-# printed and the note is nowhere (`pubpipe check` found it as X-005 on a long article). A
-# different break rule moves the call, so the layout is tried again with these until no note
-# is lost; the first entry is the stylesheet as designed.
-LOST_NOTE_RETRIES = (
-    "",
-    "p, li, blockquote { orphans: 3; widows: 3; }",
-    "p, li, blockquote { orphans: 1; widows: 1; }",
-)
+    return markup, images
 
 
 def footnote_ids(markup: str) -> list[str]:
     return [span.get("id") for span in lxml.html.fromstring(markup).iter("span") if _is_footnote(span) and span.get("id")]
 
 
-def lost_footnotes(document, note_ids: list[str]) -> list[str]:
-    """The notes that have no place in the laid-out pages (every laid-out id is an anchor)."""
-    anchors = set()
-    for page in document.pages:
-        anchors.update(page.anchors)
-    return [note_id for note_id in note_ids if note_id not in anchors]
+def start_worker() -> layout.LayoutWorker:
+    """The layout worker, started now if need be, so that it imports WeasyPrint while pandoc runs."""
+    return layout.worker(read_only=(styles_dir(),), warm_up=layout.Job(lay_out_warm_up))
 
 
-def _box_text(box) -> str:
-    if hasattr(box, "text"):
-        return box.text + " "
-    return "".join(_box_text(child) for child in getattr(box, "children", ()))
+def submit(doc: ResolvedDocument, options: dict[str, Any]) -> Callable[[Path], Path]:
+    """Send the layout with `options` (paper, bleed, pdf_variant) to the layout worker, and return
+    the function that waits for it and writes the PDF to a path.
 
-
-def render(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Path:
-    """Lay the article out with `options` (paper, bleed, pdf_variant) and write it atomically."""
-    with atomic_path(out_path) as tmp:
-        write_pdf(doc, tmp, options)
-    return out_path
-
-
-def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Path:
-    """Write the PDF straight to `path`, for callers that make their own file from it.
-
-    Refuses, with the characters and fonts named, any PDF in which a glyph is missing or drawn
-    with a font we did not declare.
+    That function refuses, with the characters and fonts named, any PDF in which a glyph is
+    missing or drawn with a font we did not declare.
     """
-    from pubpipe.runtime.warm import import_weasyprint
-
-    weasyprint = import_weasyprint()
-    from weasyprint.urls import FatalURLFetchingError
-
-    from pubpipe.editions.fetcher import ARTICLE_URL, SafeURLFetcher
-
     article = doc.article
-    fetcher = SafeURLFetcher([article.folder, styles_dir(), *font_dirs()])
-    stylesheet = weasyprint.CSS(filename=str(styles_dir() / STYLESHEET), url_fetcher=fetcher)
-    markup = print_html(doc, options)
-    html = weasyprint.HTML(string=markup, base_url=ARTICLE_URL, url_fetcher=fetcher)
-    note_ids = footnote_ids(markup)
-    try:
-        def layout() -> tuple[glyphs.Missing, list[str], list[str], list[str]]:
-            with glyphs.listen() as missing:
-                for retry in LOST_NOTE_RETRIES:
-                    extra = [weasyprint.CSS(string=retry)] if retry else []
-                    document = html.render(stylesheets=[stylesheet, *extra])
-                    lost = lost_footnotes(document, note_ids)
-                    if not lost:
-                        break
-                too_long = notes_taller_than_a_page(document)
-                document.write_pdf(
-                    str(path),
-                    pdf_variant=options.get("pdf_variant") or None,
-                    pdf_identifier=article.metadata.identifier.encode("utf-8"),
-                    uncompressed_pdf=False,
-                )
-            # The fonts the PDF embeds, as WeasyPrint names them: reading the PDF back (pypdf,
-            # 0.05-0.2 s) is needed only when one of them is not ours.
-            embedded = [font.name.decode("latin-1").lstrip("/") for font in document.fonts.values()]
-            return missing, too_long, lost, embedded
+    markup, images = print_page(doc, options)
+    request = LayoutRequest(
+        markup=markup,
+        stylesheet=styles_dir() / STYLESHEET,
+        allowed_folders=(styles_dir(), *font_dirs()),
+        article_files=_read_images(doc, images),
+        note_ids=tuple(footnote_ids(markup)),
+        pdf_variant=options.get("pdf_variant") or None,
+        identifier=article.metadata.identifier.encode("utf-8"),
+        source=article.source,
+    )
+    time_limit, memory = pdf_limits()
+    epoch = options.get("source_date_epoch")
+    # fontTools stamps the subset fonts' `head.modified` with the clock unless SOURCE_DATE_EPOCH is set.
+    job = layout.Job(lay_out, (request,), environment={} if epoch is None else {"SOURCE_DATE_EPOCH": str(epoch)}, memory=memory)
+    worker = start_worker()
+    number = worker.submit(job, what="WeasyPrint")
 
-        # In a child process under a time and a memory limit (pubpipe.runtime.limits); its findings come back.
-        missing, too_long, lost, embedded = run_limited(layout, what="WeasyPrint", source_date_epoch=options.get("source_date_epoch"))
-    except FatalURLFetchingError as exc:
-        raise UnsafeContentError(str(exc), path=article.source, hint="use only files inside the article folder") from None
-    except (ValueError, TypeError) as exc:
-        raise ToolError(f"WeasyPrint failed: {exc}", path=article.source) from None
-    if lost:
+    def write(path: Path) -> Path:
+        result = worker.result(number, time_limit)
+        try:
+            path.write_bytes(result.pdf)
+        except OSError as exc:
+            raise OutputError(f"cannot write the PDF: {exc.strerror}", path=path.parent) from None
+        _refuse_faults(article, result, path)
+        return path
+
+    return write
+
+
+def _read_images(doc: ResolvedDocument, images: list[parts.LocalImage]) -> dict[str, bytes]:
+    """The article's images as the layout worker gets them: it cannot see the article folder."""
+    files = {}
+    for image in images:
+        key = article_key(image.src)
+        if key is None:
+            continue
+        try:
+            files[key] = image.path.read_bytes()
+        except OSError as exc:
+            raise ResourceError(f"cannot read image '{image.src}': {exc.strerror}", path=doc.article.source,
+                                line=doc.article.line_of(image.src)) from None
+    return files
+
+
+def _refuse_faults(article, result: LayoutResult, path: Path) -> None:
+    if result.lost:
         raise ToolError(
-            f"WeasyPrint lost {len(lost)} footnote(s) in every layout tried: {', '.join(lost)}",
+            f"WeasyPrint lost {len(result.lost)} footnote(s) in every layout tried: {', '.join(result.lost)}",
             path=article.source,
             hint="a footnote called on a page's last lines can vanish (a WeasyPrint bug); "
             "move the note call a few words earlier or shorten the note",
         )
+    too_long = result.too_long
     if too_long:
         raise ArticleError(
             f"{len(too_long)} note(s) longer than a page, which WeasyPrint cannot split: "
@@ -313,10 +288,11 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
             line=article.line_of(" ".join(too_long[0].split()[:4])),
             hint="shorten the note, or move most of it into the text",
         )
-    undeclared = glyphs.undeclared_fonts(path) if not all(map(is_declared, embedded)) else {}
-    problem = glyphs.describe(missing, undeclared)
+    # Reading the PDF back (pypdf, 0.05-0.2 s) is needed only when a font it embeds is not ours.
+    undeclared = glyphs.undeclared_fonts(path) if not all(map(is_declared, result.embedded)) else {}
+    problem = glyphs.describe(result.missing, undeclared)
     if problem:
-        culprits = [*missing.characters, *"".join(undeclared.values())]
+        culprits = [*result.missing.characters, *"".join(undeclared.values())]
         raise ArticleError(
             f"the PDF cannot show every character: {problem}",
             path=article.source,
@@ -324,8 +300,20 @@ def write_pdf(doc: ResolvedDocument, path: Path, options: dict[str, Any]) -> Pat
             hint="replace the character (or use an image), or declare a font that has it "
             "in scripts/pubpipe/editions/fonts.py",
         )
-    return path
+
+
+def begin(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Callable[[], Path]:
+    """Start the layout now; the returned function finishes it, writing `out_path` atomically.
+    Between the two, the build renders the other editions while the worker lays this one out."""
+    write = submit(doc, options)
+
+    def finish() -> Path:
+        with atomic_path(out_path) as tmp:
+            write(tmp)
+        return out_path
+
+    return finish
 
 
 def build(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Path:
-    return render(doc, out_path, options)
+    return begin(doc, out_path, options)()

@@ -12,9 +12,11 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import Iterable
 
 from pubpipe.errors import LimitError, ToolError
 from pubpipe.load.article import Article
+from pubpipe.runtime import sandbox
 from pubpipe.runtime.limits import parse_seconds
 
 LUA_WRITER = Path(__file__).parent / "lua" / "resolve.lua"
@@ -77,10 +79,13 @@ def pandoc_command(article: Article, style: Path) -> list[str]:
     return command
 
 
-def run_pandoc(command: list[str], cwd: Path, timeout: float | None = None) -> tuple[str, str]:
-    """Run pandoc under the time and memory limits; return (stdout, stderr)."""
+def run_pandoc(command: list[str], cwd: Path, reads: Iterable[Path] = (), timeout: float | None = None) -> tuple[str, str]:
+    """Run pandoc under the time and memory limits, in the OS sandbox (runtime/sandbox.py) where it
+    sees only `reads`, its own binary and the resolve writer, and no network; return (stdout, stderr)."""
     limit, memory = pandoc_limits()
     timeout = timeout or limit
+    view = [Path(command[0]), LUA_WRITER.parent, cwd, *reads]
+    command = sandbox.wrap(command, read_only=view, tools=False, cwd=cwd)
     try:
         result = subprocess.run(command, cwd=cwd, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:

@@ -60,7 +60,7 @@ def _dropped_raw(article: Article, items: list[dict]) -> list[str]:
 
 def resolve(article: Article, cli_style: str | None = None) -> ResolvedDocument:
     style = _style(article, cli_style)
-    stdout, stderr = run_pandoc(pandoc_command(article, style), cwd=article.folder)
+    stdout, stderr = run_pandoc(pandoc_command(article, style), cwd=article.folder, reads=[style])
     warnings = [line.strip() for line in stderr.splitlines() if line.strip()]
     missing = [match.group(1) for line in warnings if (match := MISSING_CITATION.search(line))]
     if missing:
