@@ -11,7 +11,7 @@ canonical one, the folder of 20 articles from the canonical and fixture articles
 project (symlinks to this checkout's Makefile, scripts, styles and .venv) in which `make` runs on
 that folder, so the editor's own build/ is never touched.
 
-Memory is the peak of the whole process tree (the build, pandoc, WeasyPrint's forked child),
+Memory is the peak of the whole process tree (the build, pandoc, the layout worker),
 summed over the processes alive at the same moment, sampled from /proc every 5 ms; and at least the
 largest single process's peak from the kernel. Writes build/bench.json and prints a table.
 """
@@ -45,7 +45,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "features"
 FORMATS = "html,epub,pdf"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 MIB = 1 << 20
-GOALS = {"cold_ratio": 0.75, "scaled_ratio": 0.75, "scaled_peak_mib": 400, "jobs_speedup": 1.7, "noop_s": 0.1,
+GOALS = {"sandbox_s": 0.02, "cold_ratio": 0.75, "scaled_ratio": 0.75, "scaled_peak_mib": 400, "jobs_speedup": 1.7, "noop_s": 0.1,
          "check_over_slowest_s": 1.0, "watch_html_s": 0.3, "watch_all_s": 1.0}
 
 
@@ -173,10 +173,10 @@ def style_of(folder: Path) -> Path:
     return resolve_style(None, article.metadata.csl, article.folder, article.source)
 
 
-def ours(source: Path, slug: str, out: Path) -> Sample:
+def ours(source: Path, slug: str, out: Path, env: dict[str, str] | None = None) -> Sample:
     shutil.rmtree(out, ignore_errors=True)
     command = [str(PUBPIPE), "-q", "build", slug, "--formats", FORMATS, "--source", str(source), "--build", str(out)]
-    return run(command, env=clean_env({"PUBPIPE_ROOT": str(ROOT)}))[0]
+    return run(command, env=clean_env({"PUBPIPE_ROOT": str(ROOT), **(env or {})}))[0]
 
 
 def pandoc_route(folder: Path, out: Path) -> dict[str, Sample]:
@@ -251,8 +251,12 @@ options = default_options()
 prepared = measure("resolve", lambda: prepare(folder, options))
 for name in ("html", "epub"):
     measure(name, lambda: build_article(folder, [name], build, options, prepared))
-from pubpipe.runtime.warm import import_weasyprint
-measure("import weasyprint", import_weasyprint)
+from pubpipe.editions.pdf import start_worker
+from pubpipe.runtime.layout import Job
+def worker_ready():  # started, WeasyPrint imported and warmed up: a no-op job waits behind the warm-up
+    worker = start_worker()
+    worker.result(worker.submit(Job(int), what="a no-op"), 120)
+measure("layout worker ready", worker_ready)
 measure("pdf", lambda: build_article(folder, ["pdf"], build, options, prepared))
 print(json.dumps(results))
 """
@@ -329,6 +333,40 @@ def validator_times(folder: Path, slug: str, runs: int) -> dict:
             samples.append(sample)
         results[name] = summary(samples)
     return results
+
+
+# ---------------------------------------------------------------- the sandbox's cost
+
+def sandbox_cost(source: Path, slug: str, runs: int) -> dict:
+    """The cold build with the OS sandbox and without (PUBPIPE_SANDBOX=off), alternating run by run,
+    and what one sandbox start costs: `true` under bwrap with pandoc's view, against plain `true`."""
+    from pubpipe.runtime import sandbox
+
+    if not sandbox.available():
+        return {"missing": "this machine cannot sandbox"}
+    builds: dict[str, list[Sample]] = {"on": [], "off": []}
+    for index in range(runs + 1):
+        for mode in (("on", "off") if index % 2 == 0 else ("off", "on")):
+            sample = ours(source, slug, BENCH / "sandbox" / mode, env={sandbox.MODE_VAR: "auto" if mode == "on" else "off"})
+            if index:  # the first pair is a warm-up
+                builds[mode].append(sample)
+    pandoc_view = sandbox.wrap(["true"], read_only=[source / slug], tools=False)
+    starts = {"bwrap": [], "plain": []}
+    for _ in range(max(20, runs * 4)):
+        starts["bwrap"].append(measure(pandoc_view)[0])
+        starts["plain"].append(measure(["true"])[0])
+    on, off = (statistics.median(s.wall for s in builds[mode]) for mode in ("on", "off"))
+    start = statistics.median(s.wall for s in starts["bwrap"]) - statistics.median(s.wall for s in starts["plain"])
+    return {"on": summary(builds["on"]), "off": summary(builds["off"]), "build_overhead_s": round(on - off, 4),
+            "start": summary(starts["bwrap"]), "start_overhead_s": round(start, 4)}
+
+
+def stress(runs: int) -> dict:
+    """scripts/stress_interrupt.py: builds interrupted at random moments; its last line is the verdict."""
+    result = subprocess.run([sys.executable, str(Path(__file__).parent / "stress_interrupt.py"), "--runs", str(runs)],
+                            env=clean_env(), capture_output=True, text=True)
+    lines = result.stdout.strip().splitlines()
+    return {"runs": runs, "status": result.returncode, "verdict": lines[-1] if lines else result.stderr[-500:]}
 
 
 # ---------------------------------------------------------------- generated inputs
@@ -509,6 +547,15 @@ def table(report: dict) -> str:
                      "", "", f"<= {GOALS['cold_ratio']}", verdict(c["ratio"] <= GOALS["cold_ratio"])))
     for name, stats in report.get("steps", {}).items():
         row(f"  step: {name}", stats)
+    b = report.get("sandbox")
+    if b and "missing" in b:
+        rows.append(("sandbox", b["missing"], "", "", "", ""))
+    elif b:
+        row("sandbox: cold build, sandboxed", b["on"])
+        row("sandbox: cold build, PUBPIPE_SANDBOX=off", b["off"])
+        rows.append(("sandbox: cost per build", f"{b['build_overhead_s'] * 1000:+.0f} ms", "", "", f"<= {GOALS['sandbox_s'] * 1000:.0f} ms",
+                     verdict(b["build_overhead_s"] <= GOALS["sandbox_s"])))
+        rows.append(("  one sandbox start (bwrap true)", f"{b['start_overhead_s'] * 1000:+.1f} ms over plain true", "", "", "", ""))
     k = report.get("check")
     if k:
         if "missing" in k:
@@ -538,6 +585,10 @@ def table(report: dict) -> str:
     if n:
         ok = n["wall_s"]["median"] <= GOALS["noop_s"] and n["make_q_status"] == 0 and not n["python_started"]
         row(f"no-op make ({f['articles'] if f else '?'} articles)", n, f"<= {GOALS['noop_s']} s, no Python", verdict(ok))
+    t = report.get("stress")
+    if t:
+        rows.append((f"Ctrl-C at random, {t['runs']} builds", t["verdict"].removeprefix("stress: "), "", "", "never hangs",
+                     verdict(t["status"] == 0)))
     w = report.get("watch")
     if w:
         h, a = w["html_served_after_save_s"], w["all_built_after_save_s"]
@@ -578,6 +629,12 @@ def run_section(name: str, args, only: set[str], report: dict, source: Path) -> 
     if name == "watch":
         print("pubpipe watch", flush=True)
         report["watch"] = watch(args.edits)
+    if name == "sandbox":
+        print("the OS sandbox: builds with and without it", flush=True)
+        report["sandbox"] = sandbox_cost(source, CANONICAL, args.runs)
+    if name == "stress":
+        print(f"Ctrl-C at random moments, {args.stress_runs} builds", flush=True)
+        report["stress"] = stress(args.stress_runs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -589,8 +646,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--check-runs", type=int, default=5)
     parser.add_argument("--edits", type=int, default=5)
-    parser.add_argument("--only", default="canonical,steps,check,scaled,folder,noop,watch",
-                        help="comma-separated parts to run")
+    parser.add_argument("--stress-runs", type=int, default=200, help="interrupted builds for --only stress")
+    parser.add_argument("--only", default="canonical,steps,sandbox,check,scaled,folder,noop,watch",
+                        help="comma-separated parts to run (also: stress, about ten minutes: builds interrupted at random)")
     parser.add_argument("--output", default=str(ROOT / "build" / "bench.json"))
     args = parser.parse_args(argv)
     os.environ["PUBPIPE_ROOT"] = str(ROOT)
@@ -602,7 +660,7 @@ def main(argv: list[str] | None = None) -> int:
     make(ROOT, "setup")
     report: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), "goals": GOALS}
     source = ROOT / "source"
-    for name in ("canonical", "steps", "check", "scaled", "folder", "watch"):
+    for name in ("canonical", "steps", "sandbox", "check", "scaled", "folder", "watch", "stress"):
         if name in only or (name == "folder" and "noop" in only):
             try:
                 run_section(name, args, only, report, source)
