@@ -49,8 +49,12 @@ def test_missing_or_mistyped_fields_are_named(case, changes, words):
 # --- bibliographies and citations ----------------------------------------------------------------
 
 BAD_BIBLIOGRAPHIES = {
+    # The line of the entry that is never closed (bibtexparser's failed block).
     "refs.bib": ("@book{doe2001,\n  title = {A Book},\n  year = 2001\n}\n\n@book{roe1999,\n"
-                 "  title = {An {Unbalanced} Title,\n  year = 1999\n}\n", 7),
+                 "  title = {An {Unbalanced} Title,\n  year = 1999\n}\n", 6),
+    # bibtexparser forgives a missing comma between fields; pandoc does not, and names the line.
+    "missing-comma.bib": ("@book{doe2001,\n  title = {A Book},\n  year = 2001\n}\n\n@book{roe1999,\n"
+                          "  title = {B}\n  year = 1999\n}\n", 8),
     "refs.json": ('[\n  {"id": "doe2001", "type": "book", "title": "A Book"},\n'
                   '  {"id": "roe1999", "type": "book", "title": "B",}\n]\n', 3),
     "refs.yaml": ("references:\n- id: doe2001\n  type: book\n  title: A Book\n- id: roe1999\n"

@@ -2,18 +2,18 @@
 
 pandoc reports a malformed bibliography with a line for BibTeX only, says nothing of where a
 CSL-JSON error is, and silently keeps one of two entries that share a key, so a citation can come
-out as the wrong work. Each file is parsed here just far enough to know every entry's key and
-line: syntax errors give the file and line, and duplicate keys name the key and both places.
-pandoc still does the real parsing afterwards.
+out as the wrong work. Each file is read here, by a kept parser that tells lines (bibtexparser for
+BibTeX, json's `raw_decode`, PyYAML's composer), far enough to know every entry's key and line:
+syntax errors give the file and line, and duplicate keys name the key and both places. pandoc
+still does the real parsing afterwards.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
-from json import decoder as json_decoder
-from json import scanner as json_scanner
 from pathlib import Path
 
 import yaml
@@ -89,29 +89,39 @@ def parse_entries(path: Path, text: str) -> list[Entry]:
 
 # --- CSL-JSON ---------------------------------------------------------------------------------
 
-class _LinedObject(dict):
-    line: int = 0
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 
-def _object_with_line(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None, *rest):
-    text, start = s_and_end
-    pairs, end = json_decoder.JSONObject(s_and_end, strict, scan_once, None, list, memo, *rest)
-    item = _LinedObject(pairs)
-    item.line = text.count("\n", 0, start) + 1
-    return item, end
-
-
-def _lined_json_decoder() -> json.JSONDecoder:
-    """Python's own JSON parser, with objects that remember the line they start on."""
+def _json_list_items(text: str, position: int) -> list[tuple[object, int]]:
+    """The items of the JSON list that opens at `position`, each with the offset where it starts.
+    json's public `raw_decode` parses one value from a given offset, so only the list's own
+    brackets and commas are read here."""
     decoder = json.JSONDecoder()
-    decoder.parse_object = _object_with_line
-    decoder.scan_once = json_scanner.py_make_scanner(decoder)  # the C scanner ignores parse_object
-    return decoder
+    items: list[tuple[object, int]] = []
+    position = _JSON_SPACE.match(text, position + 1).end()
+    closed = text[position:position + 1] == "]"
+    while not closed:
+        value, end = decoder.raw_decode(text, position)
+        items.append((value, position))
+        position = _JSON_SPACE.match(text, end).end()
+        closed = text[position:position + 1] == "]"
+        if not closed and text[position:position + 1] != ",":
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, position)
+        if not closed:
+            position = _JSON_SPACE.match(text, position + 1).end()
+    rest = _JSON_SPACE.match(text, position + 1).end()
+    if rest < len(text):
+        raise json.JSONDecodeError("Extra data", text, rest)
+    return items
 
 
 def _csl_json_entries(path: Path, text: str) -> list[Entry]:
+    start = _JSON_SPACE.match(text).end()
     try:
-        data = _lined_json_decoder().decode(text)
+        if text[start:start + 1] == "[":
+            items = _json_list_items(text, start)
+        else:
+            items = [(json.loads(text), start)]  # one item on its own
     except RecursionError:
         raise BibliographyError("CSL-JSON nested too deeply to be a bibliography", path=path) from None
     except json.JSONDecodeError as exc:
@@ -120,12 +130,11 @@ def _csl_json_entries(path: Path, text: str) -> list[Entry]:
             path=path, line=exc.lineno,
             hint="look for a missing or extra comma, quote or bracket just before this point",
         ) from None
-    items = [data] if isinstance(data, dict) else data
-    if not isinstance(items, list):
+    if text[start:start + 1] != "[" and not isinstance(items[0][0], dict):
         raise BibliographyError("CSL-JSON must be a list of items ([{\"id\": …}, …])", path=path, line=1)
     entries = []
-    for item in items:
-        line = getattr(item, "line", 1)
+    for item, offset in items:
+        line = text.count("\n", 0, offset) + 1
         if not isinstance(item, dict):
             raise BibliographyError("every CSL-JSON item must be an object {…}", path=path, line=line)
         key = item.get("id")
@@ -178,160 +187,31 @@ def _csl_yaml_entries(path: Path, text: str) -> list[Entry]:
 
 # --- BibTeX and BibLaTeX ----------------------------------------------------------------------
 
-_ENTRY_TYPE = re.compile(r"@\s*([A-Za-z]+)\s*")
-_KEY = re.compile(r"\s*([^\s,{}()\"#%'=]+)\s*,")
-_FIELD_NAME = re.compile(r"\s*([A-Za-z0-9_:.+\-]+)\s*=\s*")
-_BARE_VALUE = re.compile(r"[A-Za-z0-9_:.+\-]+")
-_CLOSERS = {"{": "}", "(": ")"}
-
-
-class _BibtexSyntax(Exception):
-    def __init__(self, message: str, offset: int):
-        super().__init__(message)
-        self.message = message
-        self.offset = offset
-
-
 def _bibtex_entries(path: Path, text: str) -> list[Entry]:
-    parser = _BibtexParser(text)
-    try:
-        found = parser.parse()
-    except _BibtexSyntax as exc:
-        raise BibliographyError(
-            f"malformed BibTeX: {exc.message}",
-            path=path, line=text.count("\n", 0, exc.offset) + 1,
-            hint="look for an unbalanced brace or quote, or a missing comma between fields",
-        ) from None
-    return [Entry(key, path, text.count("\n", 0, offset) + 1) for key, offset in found]
+    """Keys and lines from bibtexparser (v2), which also finds an entry that is never closed.
 
-
-class _BibtexParser:
-    """Enough of BibTeX's grammar to find entries, keys and unbalanced delimiters.
-
-    Text between entries is a comment, as in BibTeX; `@comment`, `@string` and `@preamble` are
-    skipped as balanced groups.
+    bibtexparser forgives more than pandoc does (a missing comma between fields, say); pandoc's
+    own message for those names the line too (resolve/pandoc.py). Duplicate keys are left to
+    `check_bibliographies`, which names both places.
     """
+    import bibtexparser
+    from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
-    def __init__(self, text: str):
-        self.text = text
-        self.pos = 0
-
-    def parse(self) -> list[tuple[str, int]]:
-        found = []
-        while (at := self.text.find("@", self.pos)) >= 0:
-            match = _ENTRY_TYPE.match(self.text, at)
-            if not match:
-                self.pos = at + 1
-                continue
-            kind = match.group(1).lower()
-            self.pos = match.end()
-            opener = self.text[self.pos: self.pos + 1]
-            if opener not in _CLOSERS:
-                if kind == "comment":
-                    continue
-                raise _BibtexSyntax(f"'@{match.group(1)}' is not followed by '{{'", self.pos)
-            if kind in ("comment", "string", "preamble"):
-                self._balanced(at)
-                continue
-            found.append(self._entry(at, _CLOSERS[opener]))
-        return found
-
-    def _balanced(self, start: int) -> None:
-        """Skip a {…} or (…) group starting at self.pos, braces nested."""
-        closer = _CLOSERS[self.text[self.pos]]
-        depth = 0
-        for index in range(self.pos, len(self.text)):
-            char = self.text[index]
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-            if closer == ")" and char == ")" and depth == 0 or closer == "}" and depth == 0:
-                self.pos = index + 1
-                return
-        raise _BibtexSyntax("this entry is never closed (unbalanced braces)", start)
-
-    def _entry(self, start: int, closer: str) -> tuple[str, int]:
-        self.pos += 1
-        key = _KEY.match(self.text, self.pos)
-        if not key:
-            raise _BibtexSyntax("the entry has no citation key followed by ','", self.pos)
-        self.pos = key.end()
-        last_field = None
-        while True:
-            self._skip_space()
-            if self._peek() == closer:
-                self.pos += 1
-                return key.group(1), key.start(1)
-            if self._peek() == "":
-                if last_field is None:
-                    raise _BibtexSyntax(f"the entry '{key.group(1)}' is never closed", start)
-                # Most often a '{' inside a field is not closed, so that field ate the entry's end.
-                raise _BibtexSyntax(
-                    f"the entry '{key.group(1)}' is never closed; check the braces of its field "
-                    f"'{last_field.group(1)}'", last_field.start(1),
-                )
-            name = _FIELD_NAME.match(self.text, self.pos)
-            if not name:
-                raise _BibtexSyntax(f"expected a field such as 'title = {{…}}' in entry '{key.group(1)}'", self.pos)
-            self.pos, last_field = name.end(), name
-            self._value(key.group(1))
-            self._skip_space()
-            if self._peek() == ",":
-                self.pos += 1
-            elif self._peek() == "":
-                continue  # reported above, with the field
-            elif self._peek() != closer:
-                raise _BibtexSyntax(
-                    f"missing ',' after the field '{name.group(1)}' in entry '{key.group(1)}'", self.pos
-                )
-
-    def _value(self, key: str) -> None:
-        while True:
-            self._skip_space()
-            char = self._peek()
-            if char == "{":
-                self._braced(key)
-            elif char == '"':
-                self._quoted(key)
-            elif bare := _BARE_VALUE.match(self.text, self.pos):
-                self.pos = bare.end()
-            else:
-                raise _BibtexSyntax(f"a field of entry '{key}' has no value", self.pos)
-            self._skip_space()
-            if self._peek() != "#":
-                return
-            self.pos += 1
-
-    def _braced(self, key: str) -> None:
-        start, depth = self.pos, 0
-        for index in range(self.pos, len(self.text)):
-            char = self.text[index]
-            if char == "{" and self.text[index - 1] != "\\":
-                depth += 1
-            elif char == "}" and self.text[index - 1] != "\\":
-                depth -= 1
-                if depth == 0:
-                    self.pos = index + 1
-                    return
-        raise _BibtexSyntax(f"a '{{' in entry '{key}' is never closed", start)
-
-    def _quoted(self, key: str) -> None:
-        start, depth = self.pos, 0
-        for index in range(self.pos + 1, len(self.text)):
-            char = self.text[index]
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-            elif char == '"' and depth == 0 and self.text[index - 1] != "\\":
-                self.pos = index + 1
-                return
-        raise _BibtexSyntax(f"a '\"' in entry '{key}' is never closed", start)
-
-    def _skip_space(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
-
-    def _peek(self) -> str:
-        return self.text[self.pos: self.pos + 1]
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # its failures come back as blocks
+    library = bibtexparser.parse_string(text)
+    entries = []
+    for block in library.blocks:
+        line = block.start_line + 1  # bibtexparser counts from 0
+        if isinstance(block, DuplicateBlockKeyBlock):
+            if isinstance(block.ignore_error_block, bibtexparser.model.Entry):  # not a second @string
+                entries.append(Entry(block.key, path, line))
+        elif isinstance(block, ParsingFailedBlock):
+            reason = getattr(block.error, "abort_reason", None) or str(block.error) or "the entry cannot be read"
+            raise BibliographyError(
+                f"malformed BibTeX in the entry that starts here: {reason}",
+                path=path, line=line,
+                hint="look for an unbalanced brace or quote, or a missing comma, in this entry",
+            )
+        elif isinstance(block, bibtexparser.model.Entry):
+            entries.append(Entry(block.key, path, line))
+    return entries

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Iterable
 
-from pubpipe.errors import LimitError, ToolError
+from pubpipe.errors import BibliographyError, LimitError, ToolError
 from pubpipe.load.article import Article
 from pubpipe.runtime import sandbox
 from pubpipe.runtime.limits import parse_seconds
@@ -25,6 +25,10 @@ MEMORY_LIMIT_VAR = "PUBPIPE_PANDOC_MEMORY"
 DEFAULT_TIME_LIMIT = "60"
 DEFAULT_MEMORY_LIMIT = "1G"
 RTS_SIZE = re.compile(r"^[0-9]+[kKmMgG]?$")
+# pandoc's own parse of a bibliography (BibTeX, mostly, which is more forgiving in load/) fails so:
+BIBLIOGRAPHY_ERROR = re.compile(
+    r"Error reading bibliography file (?P<path>.+?):\s*\(line (?P<line>\d+), column (?P<column>\d+)\):\s*(?P<reason>[^\n]+)"
+)
 
 
 @functools.cache
@@ -106,5 +110,11 @@ def run_pandoc(command: list[str], cwd: Path, reads: Iterable[Path] = (), timeou
             hint=f"raise the limit with {MEMORY_LIMIT_VAR} (for example 2G) if the article is very large",
         )
     if result.returncode != 0:
+        if found := BIBLIOGRAPHY_ERROR.search(stderr):
+            raise BibliographyError(
+                f"malformed bibliography: {' '.join(found['reason'].split())} (column {found['column']})",
+                path=found["path"], line=int(found["line"]),
+                hint="look for an unbalanced brace or quote, or a missing comma, just before this point",
+            )
         raise ToolError(f"pandoc failed: {stderr.strip() or 'exit status ' + str(result.returncode)}")
     return result.stdout.decode("utf-8"), stderr
