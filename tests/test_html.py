@@ -15,7 +15,7 @@ import pytest
 from conftest import CANONICAL
 from pubpipe.check.chromium import Browser
 from pubpipe.check import validators
-from pubpipe.editions.citation_formats import bibtex, csl_json, ris
+from pubpipe.editions.citation_formats import ris
 
 
 @pytest.fixture(scope="module", params=["canonical", "features"])
@@ -72,33 +72,59 @@ def test_cite_box_carries_the_same_entry_as_the_title_block_and_the_epub(built, 
     assert "".join(colophon.find(".//x:p[@class='csl-entry']", NS).itertext()) == entry
 
 
+def downloads_of(page) -> dict[str, str]:
+    files = {}
+    for link in page.get_element_by_id("cite-this").xpath(".//a[@download]"):
+        head, _, payload = link.get("href").partition(",")
+        assert head.startswith("data:") and head.endswith(";charset=utf-8")
+        files[link.get("download").rsplit(".", 1)[-1]] = unquote(payload)
+    return files
+
+
+def parsed_bibtex(text: str):
+    import bibtexparser
+
+    library = bibtexparser.parse_string(text)
+    assert library.failed_blocks == [] and len(library.entries) == 1, text
+    return library.entries[0]
+
+
 def test_citation_downloads(built, page):
     from pubpipe.load.article import load_article
 
     record = load_article(built.source).metadata.original_record
-    links = page.get_element_by_id("cite-this").xpath(".//a[@download]")
-    files = {}
-    for link in links:
-        head, _, payload = link.get("href").partition(",")
-        assert head.startswith("data:") and head.endswith(";charset=utf-8")
-        files[link.get("download")] = unquote(payload)
-    assert set(files) == {f"{built.slug}.bib", f"{built.slug}.ris", f"{built.slug}.json"}
-    assert files[f"{built.slug}.bib"] == bibtex(record)
-    assert files[f"{built.slug}.ris"].startswith("TY  - ") and files[f"{built.slug}.ris"].endswith("ER  - \r\n")
-    (item,) = json.loads(files[f"{built.slug}.json"])
+    files = downloads_of(page)
+    assert set(files) == {"bib", "ris", "json"}
+    entry = parsed_bibtex(files["bib"])
+    assert entry.key == record["id"] and entry["year"] == str(record["issued"])[:4]
+    assert files["ris"].startswith("TY  - ") and files["ris"].endswith("ER  - \r\n")
+    (item,) = json.loads(files["json"])
     assert item["type"] == record["type"] and item["issued"]["date-parts"][0][0] == int(str(record["issued"])[:4])
 
 
-def test_citation_formats_escape_what_would_break_them():
-    record = {"id": "x y}", "type": "book", "title": "Braces } and 100% & [Case]{.nocase}\nnewline",
+def test_citation_downloads_keep_a_hostile_record_in_its_fields(case):
+    """pandoc writes the BibTeX and CSL-JSON: braces, percent signs and line breaks in a title stay
+    inside the field, and each file still reads back as one record."""
+    from untrusted import article_text
+
+    title = "Braces } and { 100% & \\end [Case]{.nocase}"
+    record = {"id": "x y}", "type": "book", "title": title,
               "author": [{"family": "O'Brien", "given": "Ann"}, {"literal": "UN & Co"}], "issued": "1999-04"}
-    entry = bibtex(record)
-    assert entry.startswith("@book{xy,")
-    assert r"Braces \} and 100\% \& {Case}" in entry and r"{UN \& Co}" in entry
+    case.article(article_text(original={"record": record}))
+    assert case.build("--formats", "html").status == 0
+    files = downloads_of(lxml.html.document_fromstring(case.edition("html").read_text(encoding="utf-8")))
+    entry = parsed_bibtex(files["bib"])
+    assert entry.key == "xy" and "100" in entry["title"] and "Case" in entry["title"] and entry["year"] == "1999"
+    (item,) = json.loads(files["json"])
+    assert item["issued"] == {"date-parts": [[1999, 4]]} and item["title"].startswith("Braces } and { 100% & ")
+    assert item["author"][1] == {"literal": "UN & Co"}
+
+
+def test_ris_keeps_each_value_on_its_line():
+    record = {"type": "book", "title": "Two\nlines [Case]{.nocase}", "author": [{"literal": "UN & Co"}], "issued": "1999-04"}
     lines = ris(record).split("\r\n")
-    assert "TI  - Braces } and 100% & Case newline" in lines and all(not line or line[2:6] == "  - " for line in lines)
-    (item,) = json.loads(csl_json(record))
-    assert item["issued"] == {"date-parts": [[1999, 4]]} and item["title"].startswith("Braces } and 100% & Case")
+    assert "TI  - Two lines Case" in lines and "AU  - UN & Co" in lines
+    assert all(not line or line[2:6] == "  - " for line in lines)
 
 
 def test_footnotes_have_backlinks_and_a_heading(built, page):

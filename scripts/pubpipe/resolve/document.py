@@ -34,6 +34,9 @@ class ResolvedDocument:
     description: Field | None
     keywords: list[Field]
     original_entry_html: str | None
+    # The original publication's record as pandoc writes it for reference managers: format -> text
+    # ("bibtex", "csljson"); empty without `original.record`.
+    original_exports: dict[str, str]
     pandoc_version: str
     warnings: list[str]
 

@@ -91,6 +91,7 @@ def resolve(article: Article, cli_style: str | None = None) -> ResolvedDocument:
         description=_field(data.get("description")),
         keywords=[field for item in data.get("keywords") or [] if (field := _field(item))],
         original_entry_html=(data.get("original_entry") or "").strip() or None,
+        original_exports=data.get("original_exports") or {},
         pandoc_version=data.get("pandoc_version", ""),
         warnings=warnings,
     )

@@ -39,14 +39,21 @@ local function list_of(value)
   return out
 end
 
--- Format the article's own publication record with the document's CSL style, as a bibliography
--- entry. pandoc.utils.citeproc runs the same citeproc that --citeproc ran on the body.
-local function formatted_record(meta)
+-- The article's own publication record (`original.record`, a CSL item), with an id.
+local function original_record(meta)
   local original = meta.original
   if original == nil or original.record == nil then return nil end
   local record = original.record
-  local id = pandoc.utils.stringify(record.id or 'original-record')
-  record.id = id
+  record.id = pandoc.utils.stringify(record.id or 'original-record')
+  return record
+end
+
+-- Format the article's own publication record with the document's CSL style, as a bibliography
+-- entry. pandoc.utils.citeproc runs the same citeproc that --citeproc ran on the body.
+local function formatted_record(meta)
+  local record = original_record(meta)
+  if record == nil then return nil end
+  local id = record.id
   local cite = pandoc.Cite({ pandoc.Str('@' .. id) }, { pandoc.Citation(id, 'NormalCitation') })
   local doc = pandoc.Pandoc({}, {
     references = pandoc.List({ record }),
@@ -77,6 +84,20 @@ local function formatted_record(meta)
     end,
   })
   return entry
+end
+
+-- The same record as files a reference manager imports ("Cite this article" downloads), written
+-- by pandoc's own BibTeX and CSL-JSON writers.
+local function record_exports(meta)
+  local record = original_record(meta)
+  if record == nil then return nil end
+  -- pandoc's BibTeX writer prints the key as it is: one holding '}' or ',' would end the entry.
+  local item = {}
+  for key, value in pairs(record) do item[key] = value end
+  item.id = record.id:gsub('[^%w_:%.%-]', '')
+  if item.id == '' then item.id = 'original' end
+  local doc = pandoc.Pandoc({}, { references = pandoc.List({ item }) })
+  return { bibtex = pandoc.write(doc, 'bibtex'), csljson = pandoc.write(doc, 'csljson') }
 end
 
 -- Raw content for formats other than HTML (`{=latex}`, `\newpage`): the HTML writer drops it
@@ -121,6 +142,7 @@ function Writer(doc, opts)
     description = field(meta.description),
     keywords = list_of(meta.keywords),
     original_entry = formatted_record(meta),
+    original_exports = record_exports(meta),
     pandoc_version = tostring(PANDOC_VERSION),
     dropped_raw = dropped_raw(doc),
   }
