@@ -19,11 +19,13 @@ with `ps`. Not a test: it takes minutes. `make bench` runs it with `--only stres
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import os
 import random
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -98,23 +100,27 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
         env.pop(name, None)
 
-    started = time.monotonic()
-    subprocess.run(command, env=env, check=True)
-    whole = time.monotonic() - started
+    durations = []  # of whole builds, the latest last: the signal falls anywhere in one of them
+    for _ in range(2):  # the first one warms the caches
+        started = time.monotonic()
+        subprocess.run(command, env=env, check=True)
+        durations.append(time.monotonic() - started)
     baseline = editions(build, slug)
-    print(f"stress: seed {seed}; a clean build of {slug} took {whole:.2f} s; {args.runs} interrupted builds follow", flush=True)
+    print(f"stress: seed {seed}; a clean build of {slug} took {durations[-1]:.2f} s; {args.runs} interrupted builds follow", flush=True)
 
     outcomes = {"completed": 0, "exit 130": 0, "killed by SIGINT": 0}
     slowest_stop = 0.0
     for run in range(1, args.runs + 1):
-        delay = chance.uniform(0, whole * 1.2)
+        delay = chance.uniform(0, statistics.median(durations[-9:]) * 1.2)
+        launched = time.monotonic()
         process = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(delay)
-        signalled = time.monotonic()
         try:
-            os.killpg(process.pid, signal.SIGINT)
-        except ProcessLookupError:
-            pass  # it finished first
+            process.wait(timeout=delay)
+            durations.append(time.monotonic() - launched)  # it finished first
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGINT)
+        signalled = time.monotonic()
         try:
             _, stderr = process.communicate(timeout=args.bound)
         except subprocess.TimeoutExpired:
