@@ -71,7 +71,7 @@ def test_package_metadata_comes_from_the_article(built, book):
     assert book.dc("title") == [meta.title]  # both articles' titles are plain text
     assert book.dc("language") == [meta.lang]
     assert book.opf.get("{http://www.w3.org/XML/1998/namespace}lang") == meta.lang
-    assert book.dc("creator") == meta.authors
+    assert book.dc("creator") == meta.author_names
     for creator in book.opf.iterfind(".//dc:creator", NS):
         roles = book.opf.xpath(f".//opf:meta[@refines='#{creator.get('id')}'][@property='role']", namespaces=NS)
         assert [(r.text, r.get("scheme")) for r in roles] == [("aut", "marc:relators")]

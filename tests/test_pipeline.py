@@ -148,8 +148,10 @@ def project_copy(tmp_path) -> Path:
     for name in ("Makefile", "pyproject.toml", "README.md"):
         if (ROOT / name).exists():
             shutil.copy2(ROOT / name, copy / name)
-    for name in ("source", "styles", "scripts"):
+    for name in ("styles", "scripts"):
         shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    # Only the test's own article: the editor's other articles in source/ are none of its business.
+    shutil.copytree(SOURCE / CANONICAL, copy / "source" / CANONICAL)
     for name in (".venv", ".tools"):
         (copy / name).symlink_to(ROOT / name)
     return copy
@@ -177,6 +179,29 @@ def test_make_stops_on_an_unknown_article(project_copy):
     result = _make(project_copy, "ARTICLE=no-such-article")
     assert result.returncode != 0
     assert "no article 'no-such-article'" in result.stderr
+
+
+def test_make_ignores_the_editors_own_articles(project_copy, tmp_path):
+    """An article the editor added to the real source/ (here: a broken one) does not reach the
+    test's project copy, so `make test` does not depend on what the editor is writing."""
+    assert sorted(path.name for path in (project_copy / "source").iterdir()) == [CANONICAL]
+
+
+def test_sections_that_are_all_level_two_stay_side_by_side(tmp_path):
+    """`##` for every section: all become h2 (the shallowest level), none nests under the first."""
+    folder = tmp_path / "source" / "flat"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(
+        "---\ntitle: Flat\nauthor: A. Writer\n---\n\n## One\n\nText.\n\n## Two\n\nMore.\n\n### Two and a half\n\n"
+        "Still more.\n\n## Three\n\nEnd.\n",
+        encoding="utf-8",
+    )
+    built = build_into(folder.parent, "flat", tmp_path / "build")
+    html = built.edition("html").read_text(encoding="utf-8")
+    assert re.findall(r"<h([1-6])[ >]", html)[:5] == ["1", "2", "2", "3", "2"]
+    for edition in ("epub", "pdf"):
+        headings = [(h.level, h.text) for h in READERS[edition](built.edition(edition)).headings]
+        assert headings == [(1, "One"), (1, "Two"), (2, "Two and a half"), (1, "Three")], (edition, headings)
 
 
 def test_skipped_heading_levels_are_closed(tmp_path):

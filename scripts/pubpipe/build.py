@@ -30,13 +30,22 @@ def prepare(folder: Path, options: dict[str, Any]) -> tuple[ResolvedDocument, di
     """
     started = time.perf_counter()
     article = load_article(folder)
+    report_notices(article)
     document = resolve(article, options.get("style"))
     for message in document.warnings:
-        console.warning(f"{article.source}: pandoc: {message}")
+        console.warning(f"{article.source}: {message}")
     console.detail(f"{article.slug}: resolved with {document.style_name} in {time.perf_counter() - started:.2f} s")
     options = dict(options)
     options["source_date_epoch"] = source_date_epoch(article.date_epoch)
     return document, options
+
+
+def report_notices(article) -> None:
+    """What the front matter asked for and the editions cannot honour, each with its line."""
+    for line, message in article.metadata.notices:
+        console.warning(f"{article.source}{f':{line}' if line else ''}: {message}")
+    if article.metadata.ignored:
+        console.detail(f"{article.slug}: front matter keys of other tools, not used here: {article.metadata.ignored}")
 
 
 def build_article(

@@ -30,6 +30,7 @@ class Labels:
     colophon: str
     start_of_article: str
     native: bool = True  # False: English labels standing in for the article's language
+    abstract: str = "Abstract"
 
     @property
     def lang_attribute(self) -> str:
@@ -43,25 +44,25 @@ LABELS = {
                  "Colophon", "Start of the article"),
     "fr": Labels("fr", "Publié d’abord dans :", "Citer cet article", "Notes", "Retour au texte de la note {number}",
                  "Aller à l’article", "Télécharger la référence :", "Page de titre", "Table des matières", "Repères",
-                 "Bibliographie", "Colophon", "Début de l’article"),
+                 "Bibliographie", "Colophon", "Début de l’article", abstract="Résumé"),
     "de": Labels("de", "Zuerst erschienen in:", "Diesen Artikel zitieren", "Anmerkungen", "Zurück zum Text der Anmerkung {number}",
                  "Zum Artikel springen", "Literaturangabe herunterladen:", "Titelseite", "Inhalt", "Orientierungspunkte",
-                 "Literaturverzeichnis", "Impressum", "Beginn des Artikels"),
+                 "Literaturverzeichnis", "Impressum", "Beginn des Artikels", abstract="Zusammenfassung"),
     "es": Labels("es", "Publicado originalmente en:", "Cómo citar este artículo", "Notas", "Volver al texto de la nota {number}",
                  "Ir al artículo", "Descargar la referencia:", "Portada", "Índice", "Puntos de referencia", "Bibliografía",
-                 "Colofón", "Inicio del artículo"),
+                 "Colofón", "Inicio del artículo", abstract="Resumen"),
     "it": Labels("it", "Pubblicato originariamente in:", "Come citare questo articolo", "Note", "Torna al testo della nota {number}",
                  "Vai all’articolo", "Scarica la citazione:", "Frontespizio", "Indice", "Punti di riferimento", "Bibliografia",
-                 "Colophon", "Inizio dell’articolo"),
+                 "Colophon", "Inizio dell’articolo", abstract="Riassunto"),
     "pt": Labels("pt", "Publicado originalmente em:", "Como citar este artigo", "Notas", "Voltar ao texto da nota {number}",
                  "Ir para o artigo", "Descarregar a referência:", "Página de rosto", "Sumário", "Pontos de referência",
-                 "Bibliografia", "Cólofon", "Início do artigo"),
+                 "Bibliografia", "Cólofon", "Início do artigo", abstract="Resumo"),
     "nl": Labels("nl", "Oorspronkelijk verschenen in:", "Dit artikel citeren", "Noten", "Terug naar de tekst van noot {number}",
                  "Naar het artikel", "De bronvermelding downloaden:", "Titelpagina", "Inhoud", "Oriëntatiepunten",
-                 "Bibliografie", "Colofon", "Begin van het artikel"),
+                 "Bibliografie", "Colofon", "Begin van het artikel", abstract="Samenvatting"),
     "ru": Labels("ru", "Впервые опубликовано в:", "Как цитировать статью", "Примечания", "Вернуться к тексту примечания {number}",
                  "Перейти к статье", "Скачать ссылку:", "Титульная страница", "Содержание", "Ориентиры", "Библиография",
-                 "Выходные данные", "Начало статьи"),
+                 "Выходные данные", "Начало статьи", abstract="Аннотация"),
 }
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from pubpipe.check.read_markup import find_first, has_class, read_body, read_notes, read_self_citations, text_of
+from pubpipe.check.read_markup import (find_first, has_class, read_abstract, read_body, read_notes,
+                                       read_self_citations, text_of)
 from pubpipe.check.summary import Summary, normalise_text
 
 NS = {
@@ -54,8 +55,11 @@ def spine_documents(archive: zipfile.ZipFile) -> tuple[etree._Element, list[tupl
 def read_epub(path: Path) -> Summary:
     with zipfile.ZipFile(path) as archive:
         opf, documents = spine_documents(archive)
-    summary = Summary(edition="epub", metadata=_opf_metadata(opf))
+    summary = Summary(edition="epub", metadata={**_opf_metadata(opf), "abstract": None})
     for href, root in documents:
+        abstract = read_abstract(root)
+        if abstract is not None:
+            summary.metadata["abstract"] = abstract
         subtitle = find_first(root, lambda e: has_class(e, "subtitle"))
         if subtitle is not None:
             summary.metadata["subtitle"] = text_of(subtitle)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import lxml.html
 
-from pubpipe.check.read_markup import find_first, has_class, read_body, read_notes, read_self_citations, text_of
+from pubpipe.check.read_markup import (find_first, has_class, read_abstract, read_body, read_notes,
+                                       read_self_citations, text_of)
 from pubpipe.check.summary import Summary, normalise_text
 
 
@@ -28,6 +29,7 @@ def html_metadata(root) -> dict:
         "rights": first(_meta(root, "DC.rights")),
         "description": first(_meta(root, "description")),
         "keywords": _meta(root, "DC.subject"),
+        "abstract": read_abstract(root),
     }
 
 

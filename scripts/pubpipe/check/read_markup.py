@@ -162,6 +162,17 @@ def read_notes(summary: Summary, root, context: str) -> None:
         summary.notes.append(Located(text_of(note), where))
 
 
+def read_abstract(root) -> str | None:
+    """The abstract's text in the title block, without its label; None when there is none."""
+    section = find_first(root, lambda e: local(e.tag) == "section" and has_class(e, "abstract"))
+    if section is None:
+        return None
+    section = copy.deepcopy(section)
+    for label in find_all(section, lambda e: has_class(e, "abstract-label")):
+        remove(label)
+    return text_of(section)
+
+
 def read_self_citations(summary: Summary, root, context: str) -> None:
     for holder in find_all(root, lambda e: has_class(e, "original-publication") or has_class(e, "cite-this")):
         for entry in find_all(holder, lambda e: has_class(e, "csl-entry")):

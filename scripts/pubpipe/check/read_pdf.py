@@ -33,7 +33,7 @@ NOTE_CALL = re.compile(r"^[\d\s,–-]+$")
 NOTE_MARKER = re.compile(r"^\s*\d+[.)]?\s*")
 NOTE_DEST = re.compile(r"^fn\d+$")
 # Structural destinations, in the order the parts follow each other.
-REGION_OF_DEST = {"title-block": "title", "article-body": "body", "refs": "bibliography", "refs-end": "body", "cite-this": "cite", "rights": "rights"}
+REGION_OF_DEST = {"title-block": "title", "abstract": "abstract", "article-body": "body", "refs": "bibliography", "refs-end": "body", "cite-this": "cite", "rights": "rights"}
 TOLERANCE = 1.5  # points: a run whose top is this close to a destination belongs after it
 
 
@@ -240,6 +240,7 @@ def read_pdf(path: Path) -> Summary:
             "language": str(lang) if lang else None,
             "description": normalise_text(str(info["/Subject"])) if info.get("/Subject") else None,
             "keywords": [normalise_text(k) for k in str(info.get("/Keywords") or "").split(",") if k.strip()],
+            "abstract": None,
         },
     )
     if not runs:
@@ -280,6 +281,10 @@ def read_pdf(path: Path) -> Summary:
             text = _join_lines(region_runs)
             if originally_published in text:
                 summary.self_citations.append(Located(text.split(originally_published, 1)[1].strip(), where))
+        elif region == "abstract":
+            text = _join_lines(region_runs)
+            label = normalise_text(labels.abstract)
+            summary.metadata["abstract"] = text[len(label):].strip() if text.startswith(label) else text
         elif region == "cite":
             text = _join_lines(region_runs)
             if text.casefold().startswith(cite_this.casefold()):

@@ -23,7 +23,8 @@ def read_source(document: ResolvedDocument) -> Summary:
             "subtitle": text(document.subtitle),
             "authors": [text(a) for a in document.authors],
             "language": meta.lang,
-            "date": text(document.date),
+            "date": meta.date_iso,
+            "abstract": text(document.abstract),
             "identifier": meta.identifier,
             "rights": text(document.rights),
             "description": text(document.description),
@@ -33,7 +34,7 @@ def read_source(document: ResolvedDocument) -> Summary:
     body = lxml.html.fragment_fromstring(document.body_html or "<p></p>", create_parent="div")
     read_body(summary, body, "article.md")
     read_notes(summary, body, "article.md")
-    if document.original_entry_html:
-        entry = lxml.html.fragment_fromstring(document.original_entry_html, create_parent="span")
+    if document.cite_entry_html:
+        entry = lxml.html.fragment_fromstring(document.cite_entry_html, create_parent="span")
         summary.self_citations.append(Located(normalise_text(entry.text_content()), "original.record"))
     return summary

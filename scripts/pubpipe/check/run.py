@@ -110,7 +110,7 @@ def check_article(folder: Path, build_root: Path, options: dict) -> tuple[list[F
             own_style = not options.get("style") or document.style == resolve_style(None, article.metadata.csl, article.folder, article.source)
             findings += check_original(article.folder / article.metadata.original_file, source, with_bibliography=own_style)
         paper = options.get("paper") or article.metadata.paper
-        heading_count = len(source.headings) + 1 + (1 if document.original_entry_html else 0)
+        heading_count = len(source.headings) + 1 + (1 if document.cite_entry_html else 0)
         findings += validators.check_pdf(paths["pdf"], paper, heading_count, has_authors=bool(source.metadata["authors"]))
         timings["compare"] = time.perf_counter() - started
 

@@ -112,4 +112,5 @@ class Summary:
         return asdict(self)
 
 
-METADATA_FIELDS = ("title", "subtitle", "authors", "language", "date", "identifier", "rights", "description", "keywords")
+METADATA_FIELDS = ("title", "subtitle", "authors", "language", "date", "identifier", "rights", "description", "keywords",
+                   "abstract")

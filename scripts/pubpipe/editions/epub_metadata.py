@@ -6,8 +6,8 @@ Where each value comes from (WeasyPrint's habit: write the mapping down beside t
   as `pubpipe:<uuid>`, the form in which calibre shows it;
 - dc:title, dc:creator (role `aut`), dc:language, dc:rights, dc:description, dc:subject: the front
   matter, rendered to plain text by the resolve step;
-- dc:date: the front matter's `date:` when it is a W3C date (YYYY, YYYY-MM, YYYY-MM-DD), else left
-  out rather than written in a form EPUBCheck rejects;
+- dc:date: the front matter's `date:` read into ISO 8601 (pubpipe.load.dates reads `11 October
+  2019` as 2019-10-11); a date that cannot be read was reported at load and is left out;
 - dc:source: the original publication, formatted by the document's CSL style;
 - dcterms:modified: SOURCE_DATE_EPOCH (EbookLib writes it from the `mtime` option);
 - schema:accessMode and accessModeSufficient: `textual`, plus `visual` only when the text carries
@@ -52,7 +52,7 @@ def describe_package(book: epub.EpubBook, doc: ResolvedDocument) -> None:
     book.set_language(meta.lang)
     for index, author in enumerate(doc.authors):
         book.add_author(author.text, role="aut", uid=f"creator{index}")
-    date = doc.date.text.strip() if doc.date else ""
+    date = meta.date_iso or ""
     for name, value in (
         ("rights", doc.rights.text if doc.rights else None),
         ("description", doc.description.text if doc.description else None),

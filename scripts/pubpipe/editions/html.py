@@ -22,6 +22,7 @@ from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, drop_
                                          notes_section)
 from pubpipe.editions.metadata_tags import head_metadata
 from pubpipe.editions.noterefs import mark_adjacent_refs
+from pubpipe.load.citation import citation_record
 from pubpipe.labels import Labels, lang_attribute_for_english
 from pubpipe.runtime.output import write_bytes_atomic
 from pubpipe.runtime.paths import styles_dir
@@ -70,9 +71,9 @@ def _scrollable_tables(body) -> None:
 
 
 def _cite_downloads(doc: ResolvedDocument) -> str:
-    record = doc.article.metadata.original_record
-    if not record:
+    if not doc.cite_entry_html:
         return ""
+    record = citation_record(doc.article.metadata, doc.article.slug)
     links = ", ".join(
         f'<a href="{parts.esc(url)}" download="{parts.esc(name)}">{label}</a>'
         for label, name, url in downloads(record, doc.original_exports, doc.article.slug)

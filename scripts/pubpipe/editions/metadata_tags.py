@@ -3,11 +3,14 @@
 
 Where each value comes from:
 - title, authors, description, keywords, language, rights: the article's front matter, as
-  rendered to plain text by the resolve step;
+  rendered to plain text by the resolve step; DC.date, citation_publication_date and JSON-LD
+  datePublished: the date read into ISO 8601 (pubpipe.load.dates), never the words as written;
 - every citation_* tag (title, authors, journal or book title, volume, issue, pages, publisher,
   date, DOI): `original.record`, the CSL item of the original publication, so that Zotero and
-  Google Scholar save the same work the "Cite this article" box and the downloads cite; without a
-  record they fall back to the front matter;
+  Google Scholar save the same work the "Cite this article" box and the downloads cite; without
+  one, the article's own record (pubpipe.load.citation) and its authors, each followed by
+  citation_author_institution and citation_author_orcid as Highwire orders them;
+- JSON-LD authors: name, given and family name, affiliations and the ORCID record (`sameAs`);
 - DC.source and JSON-LD isBasedOn: that record as formatted by the CSL style.
 """
 
@@ -16,7 +19,8 @@ from __future__ import annotations
 import json
 
 from pubpipe.editions.citation_formats import date_parts, names, page_range, plain
-from pubpipe.editions.parts import esc
+from pubpipe.editions.parts import ORCID_URL, esc
+from pubpipe.load.citation import citation_record
 from pubpipe.resolve import ResolvedDocument
 
 
@@ -42,14 +46,35 @@ def _container_tags(record: dict) -> list[str]:
     return [_meta("citation_inbook_title", plain(container))]
 
 
+def _author_tags(doc: ResolvedDocument) -> list[str]:
+    """citation_author for each author, followed by their institutions and ORCID iD."""
+    record = doc.article.metadata.original_record
+    if record and names(record, "author"):
+        return [_meta("citation_author", f"{family}, {given}" if given else family) for family, given in names(record, "author")]
+    tags = []
+    for name, author in zip(doc.authors, doc.article.metadata.authors):
+        tags.append(_meta("citation_author", name.text))
+        tags += [_meta("citation_author_institution", _plain_html(doc.affiliations[index].html))
+                 for index, place in enumerate(doc.article.metadata.affiliations) if place in author.affiliations]
+        if author.orcid:
+            tags.append(_meta("citation_author_orcid", ORCID_URL + author.orcid))
+    return tags
+
+
+def _publication_date(doc: ResolvedDocument, record: dict) -> str | None:
+    """Highwire's form: 2019/10/11, 2019/10 or 2019."""
+    parts = date_parts(record.get("issued")) if doc.article.metadata.original_record else None
+    if parts:
+        return "/".join(str(part) for part in parts)
+    iso = doc.article.metadata.date_iso
+    return iso.replace("-", "/") if iso else None
+
+
 def head_metadata(doc: ResolvedDocument) -> str:
     meta = doc.article.metadata
-    record = meta.original_record or {}
+    record = citation_record(meta, doc.article.slug)
     first_page, last_page = page_range(record)
-    citation_authors = [f"{family}, {given}" if given else family for family, given in names(record, "author")]
-    citation_authors = citation_authors or [a.text for a in doc.authors]
     source = _plain_html(doc.original_entry_html) if doc.original_entry_html else None
-    year = (date_parts(record.get("issued")) or [None])[0]
     tags = [
         _meta("description", doc.description.text if doc.description else None),
         _meta("keywords", ", ".join(k.text for k in doc.keywords)),
@@ -61,13 +86,14 @@ def head_metadata(doc: ResolvedDocument) -> str:
         _meta("DC.rights", doc.rights.text if doc.rights else None),
         _meta("DC.description", doc.description.text if doc.description else None),
         *(_meta("DC.subject", keyword.text) for keyword in doc.keywords),
-        _meta("DC.date", doc.date.text if doc.date else None),
+        _meta("DC.date", meta.date_iso),
         _meta("DC.source", source),
         _meta("DC.type", "Text"),
         _meta("DC.format", "text/html"),
-        _meta("citation_title", plain(record["title"]) if record.get("title") else doc.title.text),
-        *(_meta("citation_author", name) for name in citation_authors),
-        _meta("citation_publication_date", str(year) if year else (doc.date.text if doc.date else None)),
+        _meta("citation_title", plain(record["title"]) if meta.original_record and record.get("title") else doc.title.text),
+        *_author_tags(doc),
+        _meta("citation_publication_date", _publication_date(doc, record)),
+        _meta("citation_abstract", doc.abstract.text if doc.abstract else None),
         *_container_tags(record),
         _meta("citation_volume", record.get("volume")),
         _meta("citation_issue", record.get("issue")),
@@ -76,10 +102,11 @@ def head_metadata(doc: ResolvedDocument) -> str:
         _meta("citation_publisher", record.get("publisher")),
         _meta("citation_doi", record.get("DOI")),
         _meta("citation_isbn", record.get("ISBN")),
+        _meta("citation_public_url", record.get("URL")),
         _meta("citation_issn", record.get("ISSN")),
         _meta("citation_language", meta.lang),
     ]
-    return "".join(tags) + json_ld(doc, record, first_page, last_page)
+    return "".join(tags) + json_ld(doc, meta.original_record or {}, first_page, last_page)
 
 
 def json_ld(doc: ResolvedDocument, record: dict, first_page: str | None, last_page: str | None) -> str:
@@ -89,7 +116,7 @@ def json_ld(doc: ResolvedDocument, record: dict, first_page: str | None, last_pa
         "@type": "ScholarlyArticle",
         "headline": doc.title.text,
         "name": doc.title.text,
-        "author": [{"@type": "Person", "name": author.text} for author in doc.authors],
+        "author": [_person(doc, name, author) for name, author in zip(doc.authors, meta.authors)],
         "inLanguage": meta.lang,
         "identifier": meta.identifier,
         "keywords": [k.text for k in doc.keywords],
@@ -98,8 +125,12 @@ def json_ld(doc: ResolvedDocument, record: dict, first_page: str | None, last_pa
         data["description"] = doc.description.text
     if doc.rights:
         data["copyrightNotice"] = doc.rights.text
-    if doc.date:
-        data["datePublished"] = doc.date.text
+    if meta.date_iso:
+        data["datePublished"] = meta.date_iso
+    if doc.abstract:
+        data["abstract"] = doc.abstract.text
+    if meta.doi:
+        data["sameAs"] = "https://doi.org/" + meta.doi.removeprefix("https://doi.org/")
     if record:
         container = {
             "@type": "Periodical" if record.get("type") in JOURNAL_TYPES else "Book",
@@ -121,6 +152,22 @@ def json_ld(doc: ResolvedDocument, record: dict, first_page: str | None, last_pa
     # "</" (any case) would end the script element early; "<!--" would open a comment in it.
     script = script.replace("<", "\\u003c")
     return f'<script type="application/ld+json">\n{script}\n</script>\n'
+
+
+def _person(doc: ResolvedDocument, name, author) -> dict:
+    person: dict = {"@type": "Person", "name": name.text}
+    if author.given:
+        person["givenName"] = author.given
+    if author.family:
+        person["familyName"] = author.family
+    places = [_plain_html(doc.affiliations[index].html) for index, place in enumerate(doc.article.metadata.affiliations)
+              if place in author.affiliations]
+    if places:
+        person["affiliation"] = [{"@type": "Organization", "name": place} for place in places]
+    if author.orcid:
+        person["identifier"] = {"@type": "PropertyValue", "propertyID": "ORCID", "value": author.orcid}
+        person["sameAs"] = ORCID_URL + author.orcid
+    return person
 
 
 def _plain_html(fragment: str) -> str:

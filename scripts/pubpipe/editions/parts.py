@@ -37,31 +37,74 @@ def esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+ORCID_URL = "https://orcid.org/"
+
+
+def _author_html(doc: ResolvedDocument, index: int, numbered: list[str]) -> str:
+    """One author's name, the numbers of their affiliations and a link to their ORCID record."""
+    name = doc.authors[index]
+    details = doc.article.metadata.authors[index]
+    marks = ",".join(str(numbered.index(place) + 1) for place in details.affiliations if place in numbered)
+    html = f'<span class="author">{name.html}'
+    if marks and len(numbered) > 1:
+        html += f'<sup class="affiliation-marks">{esc(marks)}</sup>'
+    if details.orcid:
+        html += (f' <a class="orcid" href="{ORCID_URL}{esc(details.orcid)}" '
+                 f'aria-label="ORCID iD of {esc(name.text)}: {esc(details.orcid)}">ORCID</a>')
+    return html + "</span>"
+
+
+def _date_html(doc: ResolvedDocument) -> str:
+    if not doc.date:
+        return ""
+    iso = doc.article.metadata.date_iso
+    shown = f'<time datetime="{esc(iso)}">{doc.date.html}</time>' if iso else doc.date.html
+    return f'<p class="date">{shown}</p>'
+
+
+def abstract_html(doc: ResolvedDocument) -> str:
+    """The abstract, under its label, last in the title block; its id marks where it starts in the
+    PDF (a named destination), so that the checker can read it back there too."""
+    if not doc.abstract:
+        return ""
+    labels = labels_of(doc)
+    return (f'<section class="abstract" id="abstract" aria-labelledby="abstract-label">'
+            f'<p class="abstract-label" id="abstract-label"{labels.lang_attribute}>{esc(labels.abstract)}</p>'
+            f"{doc.abstract.html}</section>")
+
+
 def title_block(doc: ResolvedDocument, heading_tag: str = "h1") -> str:
     parts = [f'<{heading_tag} class="title">{doc.title.html}</{heading_tag}>']
     if doc.subtitle:
         parts.append(f'<p class="subtitle">{doc.subtitle.html}</p>')
     if doc.authors:
-        names = ", ".join(author.html for author in doc.authors)
+        numbered = doc.article.metadata.affiliations
+        names = ", ".join(_author_html(doc, index, numbered) for index in range(len(doc.authors)))
         parts.append(f'<p class="authors">{names}</p>')
+        if doc.affiliations:
+            tag = "ol" if len(doc.affiliations) > 1 else "ul"
+            items = "".join(f"<li>{affiliation.html}</li>" for affiliation in doc.affiliations)
+            parts.append(f'<{tag} class="affiliations">{items}</{tag}>')
+    parts.append(_date_html(doc))
     if doc.original_entry_html:
         labels = labels_of(doc)
         parts.append(
             f'<p class="original-publication">{label_html(labels, labels.originally_published)} '
             f'<span class="csl-entry">{doc.original_entry_html}</span></p>'
         )
+    parts.append(abstract_html(doc))
     return '<header class="title-block" id="title-block">' + "".join(parts) + "</header>"
 
 
 def cite_box(doc: ResolvedDocument, heading_tag: str = "h2", extra: str = "") -> str:
     """`extra`: markup an edition adds inside the box after the entry (the web's downloads)."""
-    if not doc.original_entry_html:
+    if not doc.cite_entry_html:
         return ""
     labels = labels_of(doc)
     return (
         '<aside class="cite-this" id="cite-this" aria-labelledby="cite-this-heading">'
         f'<{heading_tag} id="cite-this-heading"{labels.lang_attribute}>{esc(labels.cite_this)}</{heading_tag}>'
-        f'<p class="csl-entry">{doc.original_entry_html}</p>'
+        f'<p class="csl-entry">{doc.cite_entry_html}</p>'
         f"{extra}</aside>"
     )
 

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from pubpipe.errors import ArticleError, UnsafeContentError
-from pubpipe.load.dates import FALLBACK_EPOCH, git_commit_time, parse_date
+from pubpipe.load.dates import FALLBACK_EPOCH, git_commit_time
 from pubpipe.load.front_matter import split_front_matter
+from pubpipe.load.key_lines import KeyLines
+from pubpipe.load.title_block import read_title_block, starts_with_title_block
 from pubpipe.load.metadata import Metadata, validate_metadata
 from pubpipe.load.text_file import read_text_file
 from pubpipe.runtime.paths import inside_folder
@@ -43,9 +45,8 @@ class Article:
     @property
     def date_epoch(self) -> int:
         """Seconds since 1970 for SOURCE_DATE_EPOCH: the article's date, else its last commit."""
-        parsed = parse_date(self.metadata.date)
-        if parsed is not None:
-            return max(parsed, FALLBACK_EPOCH)
+        if self.metadata.date_epoch is not None:
+            return max(self.metadata.date_epoch, FALLBACK_EPOCH)
         return git_commit_time(self.folder) or FALLBACK_EPOCH
 
 
@@ -71,7 +72,7 @@ def load_article(folder: Path) -> Article:
             path=source,
             hint="write a front matter block ('---', 'title: …', '---') and the article's text below it",
         )
-    front, body_start_line, body = split_front_matter(text, source)
+    front, lines, body_start_line, body = read_front(text, source)
     if not body.strip():
         raise ArticleError(
             "the article has no body text after its front matter",
@@ -79,7 +80,7 @@ def load_article(folder: Path) -> Article:
             line=body_start_line,
             hint="write the article's text below the closing '---' of the front matter",
         )
-    metadata = validate_metadata(front, folder, source, text)
+    metadata = validate_metadata(front, folder, source, text, lines, body)
     from pubpipe.load.bibliography import check_bibliographies, inline_entries
 
     entries = check_bibliographies(folder, metadata.bibliography, inline_entries(front, source, text))
@@ -93,6 +94,18 @@ def load_article(folder: Path) -> Article:
         raw_meta=front,
         citation_keys=tuple(entry.key for entry in entries),
     )
+
+
+def read_front(text: str, source: Path) -> tuple[dict[str, Any], KeyLines, int, str]:
+    """The front matter (a YAML block, or pandoc's `%` title block), where each key stands, the
+    first line of the body, and the body."""
+    all_lines = text.split("\n")
+    if starts_with_title_block(all_lines):
+        front, lines, body_index = read_title_block(all_lines)
+        return front, lines, body_index + 1, "\n".join(all_lines[body_index:])
+    front, body_start_line, body = split_front_matter(text, source)
+    block = "\n".join(all_lines[1: body_start_line - 2])
+    return front, KeyLines.of_yaml(block, first_line=2), body_start_line, body
 
 
 def find_articles(source_root: Path) -> list[Path]:

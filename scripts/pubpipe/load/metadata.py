@@ -1,7 +1,10 @@
 """The front matter fields the editions use, validated into plain values with their lines.
 
-Front matter follows pandoc's and Quarto's conventions so that an existing pandoc article builds
-unchanged: `author` may be a string, a list of strings, or a list of maps with `name`.
+Front matter follows the conventions of pandoc, Quarto, R Markdown, JOSS and pandoc-scholar so that
+an article its author already has builds unchanged: the authors' forms are read by
+pubpipe.load.authors, dates by pubpipe.load.dates, and keys that no convention defines are reported
+by pubpipe.load.conventions. What cannot be honoured becomes a notice with its line (`notices`),
+which the build prints as a warning.
 """
 
 from __future__ import annotations
@@ -9,11 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pubpipe.errors import ArticleError, UnsafeContentError
+from pubpipe.load.authors import Author, read_authors
+from pubpipe.load.conventions import describe_ignored, ignored_keys, unknown_keys
+from pubpipe.load.dates import read_date
+from pubpipe.load.key_lines import KeyLines, Notices
 from pubpipe.runtime.paths import inside_folder
 
 PAPER_SIZES = ("a4", "letter")
@@ -28,9 +35,9 @@ class Metadata:
 
     title: str
     subtitle: str | None
-    authors: list[str]
+    authors: list[Author]
     lang: str
-    date: str | None
+    date: str | None  # as written
     rights: str | None
     description: str | None
     keywords: list[str]
@@ -40,6 +47,24 @@ class Metadata:
     bibliography: list[str]
     original_file: str | None
     original_record: dict[str, Any] | None
+    date_iso: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, for the metadata slots
+    date_epoch: int | None = None
+    date_shown: bool = True  # False when `date:` holds no date to show (R code, Quarto's `today`)
+    lang_given: bool = True
+    doi: str | None = None
+    citation: dict[str, Any] | None = None  # Quarto's `citation:`, the article's own CSL item
+    extra_citation_fields: dict[str, Any] = field(default_factory=dict)  # publisher:, url: …
+    notices: tuple[tuple[int | None, str], ...] = ()  # (line, message): reported, never fatal
+    ignored: str = ""  # keys of other conventions that the editions do not use, for `pubpipe -v`
+
+    @property
+    def author_names(self) -> list[str]:
+        return [author.name for author in self.authors]
+
+    @property
+    def affiliations(self) -> list[str]:
+        """Every author's affiliations, each once, in order of first mention (they are numbered so)."""
+        return list(dict.fromkeys(name for author in self.authors for name in author.affiliations))
 
 
 def _field_error(source: Path, text: str, key: str, message: str, hint: str | None = None) -> ArticleError:
@@ -77,26 +102,6 @@ def _string_list(front: dict, key: str, source: Path, text: str) -> list[str]:
     raise _field_error(source, text, key, "must be a list of text items or a comma-separated string")
 
 
-def _authors(front: dict, source: Path, text: str) -> list[str]:
-    value = front.get("author")
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    names = []
-    for item in items:
-        if isinstance(item, str) and item.strip():
-            names.append(item.strip())
-        elif isinstance(item, dict) and isinstance(item.get("name"), str):
-            names.append(item["name"].strip())
-        else:
-            raise _field_error(
-                source, text, "author",
-                "each author must be a name or a map with 'name:'",
-                hint="write 'author: Jane Doe', a list of names, or '- name: Jane Doe'",
-            )
-    return names
-
-
 def _relative_file(value: str, key: str, folder: Path, source: Path, text: str) -> str:
     if URL_PATTERN.match(value) and not re.match(r"^[a-zA-Z]:[\\/]", value):
         raise UnsafeContentError(
@@ -117,9 +122,13 @@ def _relative_file(value: str, key: str, folder: Path, source: Path, text: str) 
     return value
 
 
-def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: str) -> Metadata:
+def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: str,
+                      lines: KeyLines | None = None, body: str = "") -> Metadata:
+    lines = lines or KeyLines(default=1)
+    notices = Notices(lines)
     title = _plain_string(front, "title", source, text, required=True)
-    lang = _plain_string(front, "lang", source, text) or "en"
+    given_lang = _plain_string(front, "lang", source, text)
+    lang = given_lang or _guessed_language(body, notices, lines)
     if not LANG_PATTERN.match(lang):
         raise _field_error(source, text, "lang", f"'{lang}' is not a language tag", hint="use a BCP 47 tag such as en, en-GB or ru")
     paper = (_plain_string(front, "paper", source, text) or "a4").lower()
@@ -152,17 +161,36 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
                     "'record:' must be a CSL item with at least 'type:' and 'title:'",
                 )
             original_record = original["record"]
-    authors = _authors(front, source, text)
-    identifier = _plain_string(front, "identifier", source, text) or derived_identifier(title, authors, folder.name)
+    authors = read_authors(front, notices)
+    names = [author.name for author in authors]
+    identifier = _plain_string(front, "identifier", source, text) or derived_identifier(title, names, folder.name)
+    date = front.get("date")
+    read = read_date(date, lang, given_lang is not None, folder) if date is not None else None
+    if read is not None and read.problem:
+        notices.warn(("date",), f"the date {read.problem}; the editions carry no date in their metadata"
+                     + (f" (hint: {read.hint})" if read.hint else ""))
+    for key, nearest in unknown_keys(front):
+        guess = f"; did you mean '{nearest}'?" if nearest else ""
+        notices.warn((key,), f"unknown front matter key '{key}' is ignored{guess}")
+    keywords_key = "keywords" if front.get("keywords") is not None else "tags"
     return Metadata(
         title=title,
         subtitle=_plain_string(front, "subtitle", source, text),
         authors=authors,
         lang=lang,
         date=_plain_string(front, "date", source, text),
+        date_iso=read.iso if read else None,
+        date_epoch=read.epoch if read else None,
+        date_shown=read.shown if read else True,
+        lang_given=given_lang is not None,
+        doi=_plain_string(front, "doi", source, text),
+        citation=front.get("citation") if isinstance(front.get("citation"), dict) else None,
+        extra_citation_fields={key: front[key] for key in ("publisher", "container-title", "url") if front.get(key) is not None},
+        notices=tuple(notices.items),
+        ignored=describe_ignored(ignored_keys(front)),
         rights=_plain_string(front, "rights", source, text),
         description=_plain_string(front, "description", source, text),
-        keywords=_string_list(front, "keywords", source, text),
+        keywords=_string_list(front, keywords_key, source, text),
         identifier=identifier,
         paper=paper,
         csl=csl,
@@ -170,6 +198,19 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
         original_file=original_file,
         original_record=original_record,
     )
+
+
+def _guessed_language(body: str, notices: Notices, lines: KeyLines) -> str:
+    """The detected language when there is no `lang:` and the text says clearly (see language.py)."""
+    from pubpipe.load.language import DEFAULT, guess_language
+
+    guess = guess_language(body)
+    if guess is None or guess.lang.split("-")[0] == DEFAULT:
+        return DEFAULT
+    notices.warn(("title",), f"no 'lang:' is given and the text reads as '{guess.lang}' "
+                 f"(certainty {guess.probability:.2f}); the editions are marked '{guess.lang}': "
+                 f"add 'lang: {guess.lang}' to the front matter to say so")
+    return guess.lang
 
 
 def derived_identifier(title: str, authors: list[str], slug: str) -> str:

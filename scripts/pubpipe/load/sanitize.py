@@ -184,12 +184,15 @@ def check_document(doc) -> None:
     `doc` is a resolve.ResolvedDocument (not imported: resolve imports this module).
     """
     article = doc.article
-    fields = [(BODY, doc.body_html), ("the citation of the original", doc.original_entry_html)]
+    fields = [(BODY, doc.body_html), ("the citation of the original", doc.original_entry_html),
+              ("the article's own citation", doc.own_entry_html)]
     for name in ("title", "subtitle", "date", "rights", "description"):
         value = getattr(doc, name)
         fields.append((f"the front matter field '{name}'", value.html if value else None))
     fields += [("the front matter field 'author'", author.html) for author in doc.authors]
     fields += [("the front matter field 'keywords'", keyword.html) for keyword in doc.keywords]
+    fields += [("an affiliation in the front matter", affiliation.html) for affiliation in doc.affiliations]
+    fields.append(("the front matter field 'abstract'", doc.abstract.html if doc.abstract else None))
     found = [(what, finding) for what, fragment in fields for finding in check_html(fragment or "", what)]
     if found:
         files = _source_files(article)

@@ -39,6 +39,16 @@ class ResolvedDocument:
     original_exports: dict[str, str]
     pandoc_version: str
     warnings: list[str]
+    # The authors' affiliations, each once, in order of first mention; article.metadata.authors
+    # says which author has which (by name) and carries the ORCID iDs.
+    affiliations: list[Field] = ()
+    abstract: Field | None = None  # block HTML: it may hold paragraphs
+    own_entry_html: str | None = None  # the article's own record, formatted, when there is no original
+
+    @property
+    def cite_entry_html(self) -> str | None:
+        """What "Cite this article" shows: the original publication, else the article itself."""
+        return self.original_entry_html or self.own_entry_html
 
     @property
     def style_name(self) -> str:

@@ -8,6 +8,7 @@ pypandoc's convert functions expose.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import subprocess
@@ -62,6 +63,22 @@ def pandoc_limits() -> tuple[float, str]:
     return seconds, memory
 
 
+def front_for_writer(article: Article) -> str:
+    """What the load step read from the front matter's many forms, for lua/resolve.lua to render:
+    pandoc itself knows only its own `author:` form, and would show R code or Quarto's `today`
+    as a date."""
+    from pubpipe.load.citation import own_record
+
+    meta = article.metadata
+    return json.dumps({
+        "own_record": None if meta.original_record else own_record(meta, article.slug),
+        "authors": meta.author_names,
+        "affiliations": meta.affiliations,
+        "keywords": meta.keywords,
+        "date_shown": meta.date_shown,
+    }, ensure_ascii=False)
+
+
 def pandoc_command(article: Article, style: Path) -> list[str]:
     command = [
         pandoc_path(),
@@ -77,6 +94,7 @@ def pandoc_command(article: Article, style: Path) -> list[str]:
         # The article's title is the page's only h1; the article's own `#` headings become h2.
         "--shift-heading-level-by=1",
         "--sandbox",
+        f"--metadata=pubpipe-front:{front_for_writer(article)}",
     ]
     for bibliography in article.metadata.bibliography:
         command.append(f"--bibliography={(article.folder / bibliography).resolve()}")

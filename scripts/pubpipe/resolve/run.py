@@ -58,10 +58,36 @@ def _dropped_raw(article: Article, items: list[dict]) -> list[str]:
     return warnings
 
 
+def is_note_style(style: Path) -> bool:
+    """A CSL style that puts citations in notes declares `class="note"` on its root element."""
+    head = style.read_text(encoding="utf-8", errors="replace")[:4000]
+    return re.search(r"<style\b[^>]*\bclass\s*=\s*[\"']note[\"']", head) is not None
+
+
+def _citation_warnings(article: Article, style: Path, cases: list[dict]) -> list[str]:
+    """The citation forms a style garbles (see citation_cases in lua/resolve.lua), with their lines."""
+    warnings = []
+    note_style = is_note_style(style)
+    for case in cases:
+        key, suffix = case.get("key", ""), " ".join((case.get("suffix") or "").split())
+        if case.get("kind") == "author-in-text" and note_style:
+            line = _citation_line(article, key)
+            warnings.append(
+                f"line {line}: '@{key} [{suffix}]' puts the author in the text and the rest in a note, which "
+                f"then lacks the author (and a repeated one is empty); write '[@{key}, {suffix}]'")
+        elif case.get("kind") == "volume":
+            line = article.line_of(suffix.lstrip(", ")) or _citation_line(article, key)
+            warnings.append(
+                f"line {line}: the locator '{suffix.lstrip(', ')}' of @{key} repeats the item's own volume "
+                f"({case.get('volume')}), which the style prints too; give only the page: '[@{key}, "
+                f"{suffix.split(':', 1)[1].strip()}]'")
+    return warnings
+
+
 def resolve(article: Article, cli_style: str | None = None) -> ResolvedDocument:
     style = _style(article, cli_style)
     stdout, stderr = run_pandoc(pandoc_command(article, style), cwd=article.folder, reads=[style])
-    warnings = [line.strip() for line in stderr.splitlines() if line.strip()]
+    warnings = ["pandoc: " + line.strip() for line in stderr.splitlines() if line.strip()]
     missing = [match.group(1) for line in warnings if (match := MISSING_CITATION.search(line))]
     if missing:
         key = missing[0]
@@ -79,6 +105,7 @@ def resolve(article: Article, cli_style: str | None = None) -> ResolvedDocument:
     if title is None:
         raise ToolError("pandoc returned no title; the resolve writer and the article disagree")
     warnings += _dropped_raw(article, data.get("dropped_raw") or [])
+    warnings += _citation_warnings(article, style, data.get("citation_cases") or [])
     document = ResolvedDocument(
         article=article,
         style=style,
@@ -94,6 +121,9 @@ def resolve(article: Article, cli_style: str | None = None) -> ResolvedDocument:
         original_exports=data.get("original_exports") or {},
         pandoc_version=data.get("pandoc_version", ""),
         warnings=warnings,
+        affiliations=[field for item in data.get("affiliations") or [] if (field := _field(item))],
+        abstract=_field(data.get("abstract")),
+        own_entry_html=(data.get("own_entry") or "").strip() or None,
     )
     check_document(document)  # the raw-HTML policy, once for all editions (pubpipe.load.sanitize)
     return document

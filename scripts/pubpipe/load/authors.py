@@ -1,0 +1,215 @@
+"""The article's authors, with their affiliations, ORCID iDs and e-mail, in the forms people write.
+
+Each convention writes authors its own way, and each form is read here into one `Author`:
+- pandoc: `author: Jane Doe`, or a list of names;
+- Quarto, R Markdown: `author:` (or `authors:`) as maps with `name` (a string, or `given` and
+  `family`), `affiliation`/`affiliations` (names, ids of a top-level `affiliations:` list, or
+  `{ref: id}` maps), `orcid`, `email`, `corresponding` (also under `attributes:`);
+- JOSS: `authors:` with `affiliation: 1` or `"1, 2"` pointing at the `index` of a top-level
+  `affiliations:` list of `{name, index}`;
+- pandoc-scholar: authors keyed by name (`- Jane Doe: {institute: [fosg], email: …}`) with a
+  top-level `institute:` list of `{id: name}` or `{id: {name: …}}` maps;
+- pandoc's `%` title block gives plain names (pubpipe.load.title_block).
+What cannot be honoured (an affiliation index that is never defined, an ORCID iD whose check digit
+is wrong, a form that is no author) is reported with its line; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from pubpipe.load.key_lines import Notices
+
+ORCID = re.compile(r"^(?:https?://(?:www\.)?orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])/?$", re.IGNORECASE)
+# The keys a map describing one author may have; a one-key map whose key is not among them is
+# pandoc-scholar's form, keyed by the author's name.
+AUTHOR_FIELDS = {
+    "name", "given", "family", "literal", "given-names", "surname", "first", "last", "firstname",
+    "lastname", "dropping-particle", "non-dropping-particle", "suffix", "affiliation", "affiliations",
+    "institute", "orcid", "email", "corresponding", "correspondence", "equal-contrib",
+    "equal_contributor", "equal-contributor", "attributes", "roles", "role", "url", "note", "id",
+    "ref", "number", "degrees", "acknowledgements", "thanks", "deceased", "metadata", "fax", "phone",
+    "address", "bio", "photo", "twitter", "github", "alias",
+}
+AFFILIATION_NAME_PARTS = ("department", "group", "name", "address", "city", "region", "state", "postal-code", "country")
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str  # as written (pandoc Markdown); the editions render it
+    given: str | None = None
+    family: str | None = None
+    affiliations: tuple[str, ...] = ()
+    orcid: str | None = None  # the bare iD, 0000-0002-1825-0097
+    email: str | None = None
+    corresponding: bool = False
+
+
+def read_authors(front: dict[str, Any], notices: Notices) -> list[Author]:
+    key = "author" if front.get("author") is not None else "authors"
+    value = front.get(key)
+    if value is None:
+        return []
+    if key == "author" and front.get("authors") is not None:
+        notices.warn(("authors",), "both 'author' and 'authors' are given; the authors are taken from 'author'")
+    items = value if isinstance(value, list) else [value]
+    registry = _affiliation_registry(front, notices)
+    authors = []
+    for index, item in enumerate(items):
+        author = _one_author(item, (key, index) if isinstance(value, list) else (key,), registry, notices)
+        if author is not None:
+            authors.append(author)
+    return authors
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int, float)):
+        return " ".join(str(value).split()) or None
+    return None
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("yes", "true", "1"))
+
+
+def _one_author(item: Any, path: tuple, registry: Callable, notices: Notices) -> Author | None:
+    if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+        name = _text(item)
+        return Author(name) if name else None
+    if isinstance(item, dict) and len(item) == 1:
+        (only_key, details), = item.items()
+        if isinstance(only_key, str) and only_key not in AUTHOR_FIELDS and (details is None or isinstance(details, dict)):
+            return _from_map(only_key, details or {}, path + (only_key,), registry, notices)
+    if isinstance(item, dict):
+        return _from_map(None, item, path, registry, notices)
+    notices.warn(path, "this author is neither a name nor a map with 'name:'; it is left out")
+    return None
+
+
+def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callable, notices: Notices) -> Author | None:
+    given = _text(data.get("given") or data.get("given-names") or data.get("first") or data.get("firstname"))
+    family = _text(data.get("family") or data.get("surname") or data.get("last") or data.get("lastname"))
+    name_value = data.get("name")
+    if isinstance(name_value, dict):
+        given = given or _text(name_value.get("given") or name_value.get("given-names"))
+        family = family or _text(name_value.get("family") or name_value.get("surname"))
+        name_value = name_value.get("literal")
+    if family:
+        particle = _text(data.get("non-dropping-particle"))
+        family = f"{particle} {family}" if particle else family
+    name = keyed_name or _text(name_value) or _text(data.get("literal"))
+    if not name and (given or family):
+        name = " ".join(part for part in (given, family, _text(data.get("suffix"))) if part)
+    if not name:
+        notices.warn(path, "this author has no name ('name:', or 'given:' and 'family:'); it is left out")
+        return None
+    affiliations: list[str] = []
+    for key in ("affiliation", "affiliations", "institute"):
+        if data.get(key) is not None:
+            affiliations += registry(data[key], path + (key,))
+    attributes = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
+    return Author(
+        name=name,
+        given=given,
+        family=family,
+        affiliations=tuple(dict.fromkeys(affiliations)),
+        orcid=_orcid(data.get("orcid"), path + ("orcid",), notices),
+        email=_text(data.get("email")),
+        corresponding=_truthy(data.get("corresponding") or data.get("correspondence") or attributes.get("corresponding")),
+    )
+
+
+def _orcid(value: Any, path: tuple, notices: Notices) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    match = ORCID.match(text)
+    if not match:
+        notices.warn(path, f"'{text}' is not an ORCID iD (0000-0002-1825-0097); it is left out")
+        return None
+    orcid = match.group(1).upper()
+    if not orcid_checksum_ok(orcid):
+        notices.warn(path, f"the ORCID iD {orcid} has a wrong check digit (a typo, or a placeholder); it is left out")
+        return None
+    return orcid
+
+
+def orcid_checksum_ok(orcid: str) -> bool:
+    """ISO 7064 MOD 11-2, as ORCID computes its last character."""
+    digits = orcid.replace("-", "")
+    total = 0
+    for char in digits[:-1]:
+        total = (total + int(char)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+def _affiliation_name(value: Any) -> str | None:
+    if isinstance(value, dict):
+        parts = [_text(value.get(part)) for part in AFFILIATION_NAME_PARTS]
+        return ", ".join(part for part in parts if part) or None
+    return _text(value)
+
+
+def _affiliation_registry(front: dict, notices: Notices) -> Callable[[Any, tuple], list[str]]:
+    """A function that turns an author's affiliation reference(s) into names.
+
+    Top-level lists define the names: JOSS `affiliations: [{name, index}]`, Quarto
+    `affiliations: [{id, name, …}]`, pandoc-scholar `institute: [{id: name or {name}}]` and the
+    `institutes: {id: name}` variant.
+    """
+    by_key: dict[str, str] = {}
+    for key in ("affiliations", "institute", "institutes"):
+        value = front.get(key)
+        if isinstance(value, dict):
+            value = [{k: v} for k, v in value.items()]
+        if not isinstance(value, list):
+            continue
+        for position, entry in enumerate(value):
+            if isinstance(entry, dict) and ("name" in entry or "index" in entry or "id" in entry):
+                name = _affiliation_name(entry)
+                for ref in (entry.get("index"), entry.get("id"), entry.get("number")):
+                    if ref is not None and name:
+                        by_key[str(ref).strip()] = name
+            elif isinstance(entry, dict) and len(entry) == 1:
+                (ref, details), = entry.items()
+                name = _affiliation_name(details)
+                if name:
+                    by_key[str(ref).strip()] = name
+            elif _text(entry):
+                by_key[str(position + 1)] = _text(entry)
+
+    def resolve(reference: Any, path: tuple) -> list[str]:
+        items = reference if isinstance(reference, list) else [reference]
+        names = []
+        for position, item in enumerate(items):
+            where = path + (position,) if isinstance(reference, list) else path
+            if isinstance(item, dict) and item.get("ref") is not None:
+                keys = [str(item["ref"]).strip()]
+            elif isinstance(item, dict):
+                name = _affiliation_name(item)
+                names += [name] if name else []
+                continue
+            elif isinstance(item, int) and not isinstance(item, bool):
+                keys = [str(item)]
+            elif isinstance(item, str) and re.fullmatch(r"\s*\w+(\s*,\s*\w+)*\s*", item) and all(
+                    part.strip() in by_key for part in item.split(",")):
+                keys = [part.strip() for part in item.split(",")]
+            elif isinstance(item, str) and re.fullmatch(r"\s*\d+(\s*,\s*\d+)*\s*", item):
+                keys = [part.strip() for part in item.split(",")]
+            else:
+                name = _text(item)
+                names += [by_key.get(name, name)] if name else []
+                continue
+            for key in keys:
+                if key in by_key:
+                    names.append(by_key[key])
+                else:
+                    notices.warn(where, f"affiliation '{key}' is not defined under 'affiliations:' or 'institute:'; it is left out")
+        return names
+
+    return resolve

@@ -1,0 +1,215 @@
+"""Front matter in the forms other tools write: authors, affiliations, ORCID, dates, title blocks,
+unknown keys and a missing language. These read the article as the load step does (no pandoc),
+so each form is proved on its own; the editions are proved end to end in test_conventions.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pubpipe.load.article import load_article
+from pubpipe.load.authors import orcid_checksum_ok
+from pubpipe.load.dates import read_date
+
+
+def write(folder: Path, text: str, **files: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "article.md").write_text(text, encoding="utf-8")
+    for name, content in files.items():
+        (folder / name.replace("_", ".")).write_text(content, encoding="utf-8")
+    return folder
+
+
+BODY = "\n# Introduction\n\nSome text of the article.\n"
+
+
+def test_joss_authors_take_their_affiliations_by_index_and_keep_orcid(tmp_path):
+    folder = write(tmp_path / "joss", """---
+title: 'pkg: a package'
+authors:
+  - name: Ann Lee
+    orcid: 0000-0002-1825-0097
+    affiliation: "1, 2"
+  - name: Bo Chen
+    affiliation: 2
+affiliations:
+ - name: University One
+   index: 1
+ - name: Lab Two
+   index: 2
+date: 11 October 2019
+tags: [Python, tides]
+---
+""" + BODY)
+    meta = load_article(folder).metadata
+    assert [(a.name, a.affiliations, a.orcid) for a in meta.authors] == [
+        ("Ann Lee", ("University One", "Lab Two"), "0000-0002-1825-0097"),
+        ("Bo Chen", ("Lab Two",), None),
+    ]
+    assert meta.affiliations == ["University One", "Lab Two"]
+    assert meta.keywords == ["Python", "tides"]  # JOSS's tags stand in for keywords
+    assert meta.date_iso == "2019-10-11"
+    assert meta.notices == ()
+
+
+def test_pandoc_scholar_authors_keyed_by_name_with_institutes(tmp_path):
+    folder = write(tmp_path / "scholar", """---
+title: Example
+author:
+  - Jane Doe:
+      institute: [fosg, fop]
+      email: jane.doe@example.com
+      correspondence: "yes"
+  - John Q. Doe:
+      institute: fosg
+institute:
+  - fosg:
+      name: Formatting Open Science Group
+  - fop: Federation of Planets
+---
+""" + BODY)
+    authors = load_article(folder).metadata.authors
+    assert [(a.name, a.affiliations, a.email, a.corresponding) for a in authors] == [
+        ("Jane Doe", ("Formatting Open Science Group", "Federation of Planets"), "jane.doe@example.com", True),
+        ("John Q. Doe", ("Formatting Open Science Group",), None, False),
+    ]
+
+
+def test_quarto_authors_with_name_parts_and_affiliation_refs(tmp_path):
+    folder = write(tmp_path / "quarto", """---
+title: A Quarto article
+author:
+  - name:
+      given: Josiah
+      family: Carberry
+    orcid: 0000-0002-1825-0097
+    email: josiah@example.org
+    corresponding: true
+    affiliations:
+      - ref: brown
+  - name: Norah Jones
+    affiliations:
+      - name: Example College
+        department: Music
+        city: Springfield
+affiliations:
+  - id: brown
+    name: Brown University
+    city: Providence
+abstract: |
+  The first paragraph.
+
+  The second paragraph.
+date: 2008-02-29
+lang: en-US
+---
+""" + BODY)
+    authors = load_article(folder).metadata.authors
+    assert authors[0].name == "Josiah Carberry" and (authors[0].given, authors[0].family) == ("Josiah", "Carberry")
+    assert authors[0].affiliations == ("Brown University, Providence",) and authors[0].corresponding
+    assert authors[1].affiliations == ("Music, Example College, Springfield",)
+
+
+def test_a_bad_orcid_or_an_undefined_affiliation_is_reported_with_its_line(tmp_path):
+    folder = write(tmp_path / "bad", """---
+title: Example
+authors:
+  - name: Ann Lee
+    orcid: 0000-0000-0000-0000
+    affiliation: 3
+affiliations:
+  - name: Only One
+    index: 1
+---
+""" + BODY)
+    notices = dict(load_article(folder).metadata.notices)
+    assert "wrong check digit" in notices[5]
+    assert "affiliation '3' is not defined" in notices[6]
+    assert orcid_checksum_ok("0000-0002-1825-0097") and orcid_checksum_ok("0000-0002-9079-593X")
+
+
+def test_pandoc_title_block_gives_title_authors_and_date(tmp_path):
+    folder = write(tmp_path / "tb", "% A Title\n  Over Two Lines\n% Ann Lee; Bo Chen\n  Cy Dunn\n% 14 March 2025\n\nThe text.\n")
+    article = load_article(folder)
+    assert article.metadata.title == "A Title Over Two Lines"
+    assert article.metadata.author_names == ["Ann Lee", "Bo Chen", "Cy Dunn"]
+    assert article.metadata.date_iso == "2025-03-14"
+    assert article.body_start_line == 6
+
+
+@pytest.mark.parametrize("written, lang, given, iso", [
+    ("11 October 2019", "en", False, "2019-10-11"),
+    ("October 11, 2019", "en", False, "2019-10-11"),
+    ("14 March 2025", "en", False, "2025-03-14"),
+    ("Oct. 11, 2019", "en", False, "2019-10-11"),
+    ("October 2019", "en", False, "2019-10"),
+    ("2019-10-11", "en", False, "2019-10-11"),
+    ("2019/10/11", "en", False, "2019-10-11"),
+    ("2019-10-11T09:30:00+02:00", "en", False, "2019-10-11"),
+    ("11.10.2019", "de", True, "2019-10-11"),
+    ("11. Oktober 2019", "de", True, "2019-10-11"),
+    ("le 11 octobre 2019", "fr", True, "2019-10-11"),
+    ("11 de octubre de 2019", "es", True, "2019-10-11"),
+    ("2019年10月11日", "ja", True, "2019-10-11"),
+    ("11/10/2019", "en-GB", True, "2019-10-11"),
+    ("10/11/2019", "en-US", True, "2019-10-11"),
+    ("13/10/2019", "en", False, "2019-10-13"),
+    (2019, "en", False, "2019"),
+])
+def test_dates_as_people_write_them(written, lang, given, iso):
+    assert read_date(written, lang, given).iso == iso
+
+
+@pytest.mark.parametrize("written, lang, given, words", [
+    ("11/10/2019", "en", False, "could be 11 October 2019 or 10 November 2019"),
+    ("31 February 2019", "en", False, "not a valid date"),
+    ("Spring 2019", "en", False, "not a date we can read"),
+    ("`r Sys.Date()`", "en", False, "R code"),
+    ("today", "en", False, "Quarto's keyword"),
+])
+def test_a_date_that_cannot_be_read_is_refused_not_guessed(written, lang, given, words):
+    read = read_date(written, lang, given)
+    assert read.iso is None and words in read.problem
+
+
+def test_an_unreadable_date_is_reported_with_its_line_and_no_date_is_invented(tmp_path):
+    folder = write(tmp_path / "rmd", '---\ntitle: An R Markdown report\nauthor: Ann Lee\ndate: "`r Sys.Date()`"\n---\n' + BODY)
+    article = load_article(folder)
+    (line, message), = article.metadata.notices
+    assert line == 4 and "R code" in message
+    assert article.metadata.date_iso is None and not article.metadata.date_shown
+
+
+def test_an_unknown_key_is_reported_with_the_nearest_known_one(tmp_path):
+    folder = write(tmp_path / "typo", "---\ntitle: Typo\nautor: Ann Lee\nformat: html\ndifficulty: 2\n---\n" + BODY)
+    meta = load_article(folder).metadata
+    assert meta.notices == ((3, "unknown front matter key 'autor' is ignored; did you mean 'author'?"),)
+    # Keys of other tools are no mistake: not warned, but named for `pubpipe -v`.
+    assert "format (pandoc)" in meta.ignored and "difficulty (Programming Historian)" in meta.ignored
+
+
+GERMAN = (
+    "Die Geschichte der Stadt beginnt im frühen Mittelalter, als an der Furt über den Fluss eine kleine "
+    "Siedlung entstand. Die Bürger errichteten bald eine Mauer und eine Kirche, und der Markt zog Händler "
+    "aus der ganzen Region an. Im vierzehnten Jahrhundert wurde die Stadt Mitglied der Hanse, was ihr "
+    "Reichtum und Einfluss brachte. Die Quellen aus dieser Zeit sind zahlreich, aber sie wurden bisher "
+    "kaum systematisch ausgewertet, weil die meisten Urkunden in verschiedenen Archiven liegen.\n"
+)
+
+
+def test_without_lang_the_language_is_detected_and_the_key_suggested(tmp_path):
+    folder = write(tmp_path / "de", "---\ntitle: Eine Stadtgeschichte\n---\n\n" + GERMAN)
+    meta = load_article(folder).metadata
+    assert meta.lang == "de" and not meta.lang_given
+    (line, message), = meta.notices
+    assert line == 2 and "add 'lang: de'" in message
+
+
+def test_an_english_text_without_lang_stays_english_without_a_word(tmp_path):
+    folder = write(tmp_path / "en", "---\ntitle: A town history\n---\n\n" + (
+        "The history of the town begins in the early Middle Ages, when a small settlement grew up at the "
+        "ford over the river. The citizens soon built a wall and a church, and the market drew traders "
+        "from the whole region. In the fourteenth century the town joined the Hanseatic League.\n") * 2)
+    meta = load_article(folder).metadata
+    assert meta.lang == "en" and meta.notices == ()
