@@ -46,7 +46,7 @@ endif
 
 edition = $(foreach a,$(ARTICLES),build/$(a)/$(a).$(1))
 
-.PHONY: all html epub pdf handout press check test clean help setup watch bench
+.PHONY: all html epub pdf handout press check test clean help setup watch bench corpus
 
 all: $(TOOLS) $(call edition,html) $(call edition,epub) $(call edition,pdf) ## build the HTML, EPUB and PDF of every article (or of ARTICLE=<slug>)
 
@@ -91,6 +91,9 @@ watch: | $(INSTALLED) ## rebuild ARTICLE=<slug> on every save; preview with live
 
 bench: | $(INSTALLED) $(TOOLS) ## time the pipeline against pandoc's own route: a table and build/bench.json
 	$(VENV)/bin/python scripts/bench.py
+
+corpus: | $(INSTALLED) $(TOOLS) ## build and check every article of tests/corpus/ into build/corpus/, one line each
+	$(VENV)/bin/python scripts/corpus.py
 
 test: $(INSTALLED) $(TOOLS) ## run the test suite
 	$(VENV)/bin/python -m pytest $(if $(filter 1,$(V)),-v,-q)

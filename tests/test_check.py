@@ -144,7 +144,7 @@ def _hyphenated_word(pdf: Path) -> str:
     runs = _runs(document)
     document.close()
     for run, following in zip(runs, runs[1:]):
-        match = re.search(r"(\w+)[\u2010-]$", run.text.rstrip())
+        match = re.search(r"(\w+)[\u2010\x02-]$", run.text.rstrip())  # pdfium may give U+0002 for the hyphen
         if match and following.page == run.page and following.top <= run.bottom:
             rest = re.match(r"\w+", following.text.lstrip())
             if rest and rest.group(0).islower():

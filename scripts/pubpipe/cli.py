@@ -92,7 +92,8 @@ def command_check(args) -> int:
 
     failed = []
     for folder in _articles(args):
-        findings, report = check_article(folder, Path(args.build), {"style": args.style or None, "paper": args.paper or None})
+        findings, report = check_article(folder, Path(args.build), {"style": args.style or None, "paper": args.paper or None,
+                                                                  "validators": not args.no_validators})
         if findings:
             failed.append((folder.name, len(findings), report))
     if failed:
@@ -149,6 +150,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--paper", default=None, help="the paper size the PDF was built with")
     check.add_argument("--source", default="source", help="folder of articles")
     check.add_argument("--build", default="build", help="folder of the built editions")
+    check.add_argument("--no-validators", action="store_true", help="compare the editions only (no EPUBCheck, Nu, Ace, axe)")
     check.set_defaults(run=command_check)
 
     watch = commands.add_parser("watch", parents=[common], help="rebuild an article on every change and preview its HTML")

@@ -8,12 +8,13 @@ missing citation as a warning, and let front matter name files anywhere on disk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pubpipe.errors import ArticleError, UnsafeContentError
 from pubpipe.load.dates import FALLBACK_EPOCH, git_commit_time
+from pubpipe.load.foreign_syntax import foreign_syntax
 from pubpipe.load.front_matter import split_front_matter
 from pubpipe.load.key_lines import KeyLines
 from pubpipe.load.title_block import read_title_block, starts_with_title_block
@@ -81,6 +82,7 @@ def load_article(folder: Path) -> Article:
             hint="write the article's text below the closing '---' of the front matter",
         )
     metadata = validate_metadata(front, folder, source, text, lines, body)
+    metadata = replace(metadata, notices=metadata.notices + tuple(foreign_syntax(body, body_start_line)))
     from pubpipe.load.bibliography import check_bibliographies, inline_entries
 
     entries = check_bibliographies(folder, metadata.bibliography, inline_entries(front, source, text))

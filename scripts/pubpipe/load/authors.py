@@ -86,8 +86,8 @@ def _one_author(item: Any, path: tuple, registry: Callable, notices: Notices) ->
             return _from_map(only_key, details or {}, path + (only_key,), registry, notices)
     if isinstance(item, dict):
         return _from_map(None, item, path, registry, notices)
-    notices.warn(path, "this author is neither a name nor a map with 'name:'; it is left out")
-    return None
+    notices.refuse(path, f"front matter field '{path[0]}': each author must be a name or a map with 'name:'",
+                   hint="write 'author: Jane Doe', a list of names, or '- name: Jane Doe'")
 
 
 def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callable, notices: Notices) -> Author | None:
@@ -105,8 +105,8 @@ def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callabl
     if not name and (given or family):
         name = " ".join(part for part in (given, family, _text(data.get("suffix"))) if part)
     if not name:
-        notices.warn(path, "this author has no name ('name:', or 'given:' and 'family:'); it is left out")
-        return None
+        notices.refuse(path, f"front matter field '{path[0]}': this author has no name",
+                       hint="give each author 'name: Jane Doe' (or 'given:' and 'family:')")
     affiliations: list[str] = []
     for key in ("affiliation", "affiliations", "institute"):
         if data.get(key) is not None:

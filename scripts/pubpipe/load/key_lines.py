@@ -56,10 +56,17 @@ def _walk(node, path: Path, found: dict[Path, int], offset: int) -> None:
 
 @dataclass
 class Notices:
-    """Warnings with their lines in article.md, gathered while the front matter is read."""
+    """Warnings with their lines in article.md, gathered while the front matter is read; and
+    refusals, for what is not a form of any convention."""
 
     lines: KeyLines
     items: list[tuple[int | None, str]] = field(default_factory=list)
+    source: object = None  # article.md, for refusals
 
     def warn(self, path: tuple, message: str) -> None:
         self.items.append((self.lines.line(*path), message))
+
+    def refuse(self, path: tuple, message: str, hint: str | None = None) -> None:
+        from pubpipe.errors import ArticleError
+
+        raise ArticleError(message, path=self.source, line=self.lines.line(*path), hint=hint)

@@ -125,7 +125,7 @@ def _relative_file(value: str, key: str, folder: Path, source: Path, text: str) 
 def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: str,
                       lines: KeyLines | None = None, body: str = "") -> Metadata:
     lines = lines or KeyLines(default=1)
-    notices = Notices(lines)
+    notices = Notices(lines, source=source)
     title = _plain_string(front, "title", source, text, required=True)
     given_lang = _plain_string(front, "lang", source, text)
     lang = given_lang or _guessed_language(body, notices, lines)

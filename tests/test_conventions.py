@@ -1,0 +1,128 @@
+"""What the front matter of other conventions becomes in every edition: authors with affiliations
+and ORCID iDs, dates read into ISO, the abstract, "Cite this article" from the article's own
+metadata, style nicknames and the citation forms a note style garbles."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+
+from conftest import Built, build_into
+from pubpipe.check.read_html import read_html
+from pubpipe.check.run import check_article
+from pubpipe.resolve import resolve
+from pubpipe.load.article import load_article
+from pubpipe.resolve.styles import style_by_name
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+NO_VALIDATORS = {"validators": False}
+
+
+@pytest.fixture(scope="module")
+def joss(tmp_path_factory) -> Built:
+    return build_into(CORPUS, "joss-tidewatch", tmp_path_factory.mktemp("joss"))
+
+
+@pytest.fixture(scope="module")
+def quarto(tmp_path_factory) -> Built:
+    return build_into(CORPUS, "quarto-journal", tmp_path_factory.mktemp("quarto"))
+
+
+def opf_of(epub: Path) -> etree._Element:
+    with zipfile.ZipFile(epub) as archive:
+        return etree.fromstring(archive.read("EPUB/content.opf"))
+
+
+DC = {"dc": "http://purl.org/dc/elements/1.1/"}
+
+
+def test_joss_authors_reach_every_edition_with_affiliations_and_orcid(joss):
+    html = joss.edition("html").read_text(encoding="utf-8")
+    tags = re.findall(r'<meta name="(citation_author[a-z_]*)" content="([^"]*)">', html)
+    assert tags[:4] == [
+        ("citation_author", "Marit Solberg"),
+        ("citation_author_institution", "Department of Earth Science, University of Bergen, Norway"),
+        ("citation_author_institution", "Coastal Observation Lab, Lisbon, Portugal"),
+        ("citation_author_orcid", "https://orcid.org/0000-0002-1825-0097"),
+    ]
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["author"][0]["sameAs"] == "https://orcid.org/0000-0002-1825-0097"
+    assert data["author"][2]["affiliation"] == [{"@type": "Organization", "name": "Independent Researcher, Japan"}]
+    assert 'href="https://orcid.org/0000-0002-1825-0097"' in html and '<ol class="affiliations">' in html
+    opf = opf_of(joss.edition("epub"))
+    assert [e.text for e in opf.iterfind(".//dc:creator", DC)] == ["Marit Solberg", "Tomás Ferreira", "Aiko Watanabe"]
+    assert PdfReader(joss.edition("pdf")).metadata["/Author"] == "Marit Solberg, Tomás Ferreira, Aiko Watanabe"
+
+
+def test_a_written_out_date_is_iso_in_the_metadata_and_as_written_on_the_page(joss):
+    """`date: 11 October 2019` once left the EPUB without dc:date and dated the PDF 1980-01-01."""
+    opf = opf_of(joss.edition("epub"))
+    assert [e.text for e in opf.iterfind(".//dc:date", DC)] == ["2019-10-11"]
+    assert PdfReader(joss.edition("pdf")).metadata["/CreationDate"].startswith("D:20191011")
+    html = joss.edition("html").read_text(encoding="utf-8")
+    assert '<meta name="DC.date" content="2019-10-11">' in html
+    assert '<time datetime="2019-10-11">11 October 2019</time>' in html
+    assert check_article(CORPUS / "joss-tidewatch", joss.build, NO_VALIDATORS)[0] == []
+
+
+def test_the_abstract_is_in_every_edition(quarto):
+    source = "Soil moisture carries the memory of past rain"
+    assert source in quarto.edition("html").read_text(encoding="utf-8")
+    with zipfile.ZipFile(quarto.edition("epub")) as archive:
+        assert source in archive.read("EPUB/titlepage.xhtml").decode("utf-8")
+    from pubpipe.check.read_pdf import read_pdf
+
+    assert read_pdf(quarto.edition("pdf")).metadata["abstract"].startswith(source)
+    assert read_html(quarto.edition("html")).metadata["abstract"].endswith("after wet springs.")
+
+
+def test_a_changed_abstract_is_caught_as_metadata(quarto, tmp_path):
+    import shutil
+
+    build = tmp_path / "build"
+    shutil.copytree(quarto.build, build)
+    html = build / quarto.slug / f"{quarto.slug}.html"
+    html.write_text(html.read_text(encoding="utf-8").replace("after wet springs", "after dry springs"), encoding="utf-8")
+    findings, _ = check_article(CORPUS / quarto.slug, build, NO_VALIDATORS)
+    assert [f.code for f in findings if "abstract" in f.message] == ["X-007", "X-007", "F-002"], findings
+
+
+def test_cite_this_article_comes_from_the_articles_own_metadata(quarto):
+    """No original.record: the box cites the article itself, with Quarto's citation: fields."""
+    html = quarto.edition("html").read_text(encoding="utf-8")
+    box = re.search(r'<aside class="cite-this".*?</aside>', html, re.S).group(0)
+    assert "Kofi Mensah" in box and "Journal of Example Hydrology" in box and "10.5555/example.2024.003" in box
+    assert 'download="quarto-journal.bib"' in box and 'download="quarto-journal.ris"' in box
+    assert '<meta name="citation_journal_title" content="Journal of Example Hydrology">' in html
+    assert '<meta name="citation_doi" content="10.5555/example.2024.003">' in html
+
+
+@pytest.mark.parametrize("nickname, style", [
+    ("mla", "modern-language-association"), ("MLA", "modern-language-association"),
+    ("chicago", "chicago-notes-bibliography-17th-edition"), ("harvard", "harvard-cite-them-right"),
+    ("turabian", "chicago-notes-bibliography-subsequent-author-title-17th-edition"),
+])
+def test_style_nicknames_name_their_styles(nickname, style):
+    assert style_by_name(nickname).stem == style
+
+
+def test_note_style_citation_forms_that_lose_words_are_warned_with_their_line(tmp_path):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "refs.yaml").write_text(
+        "references:\n- id: smith\n  type: article-journal\n  title: A study\n  author: [{family: Smith, given: Ann}]\n"
+        "  container-title: Journal\n  volume: 2\n  issued: 2001\n", encoding="utf-8")
+    (folder / "article.md").write_text(
+        "---\ntitle: Cases\nbibliography: refs.yaml\n---\n\nAs @smith [p. 4] argues.\n\nSee [@smith, 2:214].\n",
+        encoding="utf-8")
+    warnings = resolve(load_article(folder)).warnings
+    assert any(w.startswith("line 6: '@smith [p. 4]'") and "[@smith, p. 4]" in w for w in warnings), warnings
+    assert any(w.startswith("line 8: the locator '2:214'") and "[@smith, 214]" in w for w in warnings), warnings
+    # An author-date style keeps the author in the text: nothing to warn about there.
+    assert not [w for w in resolve(load_article(folder), "apa").warnings if "'@smith [p. 4]'" in w]
