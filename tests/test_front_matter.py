@@ -226,3 +226,11 @@ def test_code_chunks_liquid_tags_and_shortcodes_are_reported_with_their_lines(tm
         (12, "the Jekyll Liquid tag {% include figure.html filename=\"a.png\" %}"),
         (14, "the Quarto shortcode {{< pagebreak >}}"),
     ]
+
+
+def test_bookdown_references_and_a_programming_historian_original_are_reported(tmp_path):
+    folder = write(tmp_path / "ph", "---\ntitle: Translated lesson\nlang: en\noriginal: reshaping-json\n---\n\n"
+                   "As Figure \\@ref(fig:map) shows.\n")
+    notices = load_article(folder).metadata.notices
+    assert [line for line, _ in notices] == [4, 7]
+    assert "Programming Historian" in notices[0][1] and "\\@ref(fig:map)" in notices[1][1]

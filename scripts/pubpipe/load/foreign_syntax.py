@@ -1,7 +1,8 @@
-"""Syntax of other tools that pandoc reads as plain text or plain code, reported with its line.
+r"""Syntax of other tools that pandoc reads as plain text or plain code, reported with its line.
 
 R Markdown and Quarto run their code chunks (```` ```{r} ````, `` `r …` ``) before pandoc sees
-the text, Jekyll expands Liquid tags (`{% include … %}`) and Quarto its shortcodes (`{{< … >}}`).
+the text, Jekyll expands Liquid tags (`{% include … %}`), Quarto its shortcodes (`{{< … >}}`) and
+bookdown its references (`\@ref(fig:x)`, labels `(\#fig:x)`).
 pubpipe runs none of them (an article may come from a stranger, and its code would run on the
 editor's machine): chunks are shown as code, tags as the text they are. Both are legal pandoc
 Markdown, so the build goes on, but the author is told where, since the output is not what the
@@ -17,6 +18,7 @@ FENCE = re.compile(r"^\s*(```+|~~~+)")
 INLINE_R = re.compile(r"`r\s[^`]+`")
 LIQUID = re.compile(r"\{%-?\s*\w+.*?-?%\}|\{\{\s*(site|page|include)\.[^}]*\}\}")
 SHORTCODE = re.compile(r"\{\{<\s*[\w-]+.*?>\}\}")
+BOOKDOWN_REF = re.compile(r"\\@ref\([^)]*\)|\(\\#(fig|tab|eq):[^)]*\)")
 MAX_REPORTED = 5
 
 
@@ -42,6 +44,9 @@ def foreign_syntax(body: str, first_line: int) -> list[tuple[int, str]]:
         for match in LIQUID.finditer(line):
             found.append((number, f"the Jekyll Liquid tag {match.group(0)[:60]} is shown as text; write its "
                                   "content in Markdown (a figure as ![caption](file.png){alt=\"…\"})"))
+        for match in BOOKDOWN_REF.finditer(line):
+            found.append((number, f"bookdown's cross-reference {match.group(0)} is shown as text; pubpipe numbers "
+                                  "nothing itself (pandoc-crossref's form is handled with issue 13)"))
         for match in SHORTCODE.finditer(line):
             found.append((number, f"the Quarto shortcode {match.group(0)[:60]} is shown as text, not expanded"))
     if len(found) > MAX_REPORTED:

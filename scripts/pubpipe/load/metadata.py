@@ -149,6 +149,12 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
         _relative_file(str(abbreviations), "citation-abbreviations", folder, source, text)
     original = front.get("original")
     original_file = original_record = None
+    if isinstance(original, str):
+        # The Programming Historian names the lesson a translation comes from: `original: slug`.
+        notices.warn(("original",), f"'original: {original}' names no file or record (the Programming Historian's "
+                     "form, for the lesson a translation comes from); it is ignored. pubpipe's 'original:' is a map "
+                     "with 'file:' and/or 'record:'")
+        original = None
     if original is not None:
         if not isinstance(original, dict):
             raise _field_error(source, text, "original", "must be a map with 'file:' and/or 'record:'")
