@@ -7,6 +7,7 @@ The exit statuses (pubpipe.errors): 2 usage, 3 article, 4 bibliography/citation/
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import signal
 import time
@@ -207,23 +208,50 @@ def _slow_victim(case) -> None:
     case.article(article_text(body=VICTIM_BODY + f"\n| A | B | C |\n|---|---|---|\n{rows}\n"))
 
 
-def _wait_for_pdf_part(case, process: subprocess.Popen) -> None:
-    """Until WeasyPrint is writing (its .part exists), so the signal lands mid-build."""
-    pattern = f".{SLUG}.pdf.*.part"
+def _wait_for_pdf_layout(case, process: subprocess.Popen) -> None:
+    """Until the EPUB is written and waits for the PDF (its .part exists until the set is put in
+    place), so the signal lands while the layout worker is busy with the long table."""
+    pattern = f".{SLUG}.epub.*.part"
     while not list((case.build_root / SLUG).glob(pattern)):
         assert process.poll() is None, process.communicate()
         time.sleep(0.005)
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                children = [int(child) for child in (task / "children").read_text().split()]
+                found += children
+                todo += children
+    return found
+
+
+def _is_running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
 def test_interrupted_build_leaves_the_good_editions(case, sig):
     _slow_victim(case)
     process = case.start()
-    _wait_for_pdf_part(case, process)
+    _wait_for_pdf_layout(case, process)
+    helpers = _descendants(process.pid)  # the layout worker, under bwrap
+    assert helpers
     process.send_signal(sig)
     out, err = process.communicate(timeout=60)
     assert process.returncode == (INTERRUPTED if sig == signal.SIGINT else -signal.SIGKILL), err
     assert "Traceback" not in out + err
+    deadline = time.monotonic() + 30  # they die with the build; a killed process takes a moment to go
+    while (alive := [pid for pid in helpers if _is_running(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert alive == [], "the build left processes behind"
     assert case.editions() == case.baseline
     parts = list((case.build_root / SLUG).glob(".*.part*"))
     if sig == signal.SIGINT:
