@@ -44,6 +44,7 @@ STOCK_EPUBCHECK = "epubcheck (stock)"
 FIXTURE = ROOT / "tests" / "fixtures" / "features"
 FORMATS = "html,epub,pdf"
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 MIB = 1 << 20
 GOALS = {"sandbox_s": 0.02, "cold_ratio": 0.75, "scaled_ratio": 0.75, "scaled_peak_mib": 400, "jobs_speedup": 1.7, "noop_s": 0.1,
          "check_over_slowest_s": 1.0, "watch_html_s": 0.3, "watch_all_s": 1.0}
@@ -73,14 +74,18 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of `pid` and all its descendants, now."""
+def tree_rss(pid: int, cpu: dict[int, float] | None = None) -> int:
+    """Resident bytes of `pid` and all its descendants, now; and each one's CPU seconds so far, in `cpu`."""
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         try:
             with open(f"/proc/{current}/statm") as handle:
                 total += int(handle.read().split()[1]) * PAGE
+            if cpu is not None:
+                with open(f"/proc/{current}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                cpu[current] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
         except (OSError, IndexError, ValueError):
             continue
         todo.extend(_children(current))
@@ -88,14 +93,19 @@ def tree_rss(pid: int) -> int:
 
 
 class TreeSampler(threading.Thread):
+    """Peak memory of a process tree, and its CPU time as seen process by process: the kernel's
+    own count (wait4) misses what runs in the sandbox, since bwrap does not wait for its process
+    namespace's init."""
+
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak, self.done = pid, 0, threading.Event()
+        self.cpu: dict[int, float] = {}
         self.start()
 
     def run(self) -> None:
         while not self.done.is_set():
-            self.peak = max(self.peak, tree_rss(self.pid))
+            self.peak = max(self.peak, tree_rss(self.pid, self.cpu))
             self.done.wait(0.005)
 
     def stop(self) -> int:
@@ -140,7 +150,8 @@ def measure(command: list[str], cwd: Path | None = None, env: dict[str, str] | N
         process.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
         stderr = errors.read().decode("utf-8", "replace")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, peak / MIB), process.returncode, stderr
+    cpu = max(usage.ru_utime + usage.ru_stime, sum(sampler.cpu.values()))
+    return Sample(wall, cpu, peak / MIB), process.returncode, stderr
 
 
 def summary(samples: list[Sample]) -> dict:
@@ -232,11 +243,13 @@ from pubpipe.editions import default_options
 from pubpipe.build import build_article, prepare
 results = {{}}
 def measure(name, work):
-    peak = [tree_rss(os.getpid())]
+    seen_before = {{}}
+    peak = [tree_rss(os.getpid(), seen_before)]
+    seen = dict(seen_before)
     done = threading.Event()
     def sample():
         while not done.wait(0.005):
-            peak[0] = max(peak[0], tree_rss(os.getpid()))
+            peak[0] = max(peak[0], tree_rss(os.getpid(), seen))
     sampler = threading.Thread(target=sample, daemon=True); sampler.start()
     before = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     started = time.perf_counter()
@@ -244,7 +257,10 @@ def measure(name, work):
     wall = time.perf_counter() - started
     after = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     done.set(); sampler.join()
-    cpu = sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before))
+    tree_rss(os.getpid(), seen)
+    # The kernel's count misses the sandboxed processes (see TreeSampler); the samples see them.
+    cpu = max(sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before)),
+              sum(seconds - seen_before.get(pid, 0) for pid, seconds in seen.items()))
     results[name] = {{"wall": wall, "cpu": cpu, "peak_mib": peak[0] / 1048576}}
     return value
 options = default_options()
@@ -357,7 +373,9 @@ def sandbox_cost(source: Path, slug: str, runs: int) -> dict:
         starts["plain"].append(measure(["true"])[0])
     on, off = (statistics.median(s.wall for s in builds[mode]) for mode in ("on", "off"))
     start = statistics.median(s.wall for s in starts["bwrap"]) - statistics.median(s.wall for s in starts["plain"])
+    cpu = statistics.median(s.cpu for s in builds["on"]) - statistics.median(s.cpu for s in builds["off"])
     return {"on": summary(builds["on"]), "off": summary(builds["off"]), "build_overhead_s": round(on - off, 4),
+            "build_overhead_cpu_s": round(cpu, 4),
             "start": summary(starts["bwrap"]), "start_overhead_s": round(start, 4)}
 
 
@@ -553,7 +571,8 @@ def table(report: dict) -> str:
     elif b:
         row("sandbox: cold build, sandboxed", b["on"])
         row("sandbox: cold build, PUBPIPE_SANDBOX=off", b["off"])
-        rows.append(("sandbox: cost per build", f"{b['build_overhead_s'] * 1000:+.0f} ms", "", "", f"<= {GOALS['sandbox_s'] * 1000:.0f} ms",
+        rows.append(("sandbox: cost per build", f"{b['build_overhead_s'] * 1000:+.0f} ms", f"{b['build_overhead_cpu_s'] * 1000:+.0f} ms", "",
+                     f"<= {GOALS['sandbox_s'] * 1000:.0f} ms",
                      verdict(b["build_overhead_s"] <= GOALS["sandbox_s"])))
         rows.append(("  one sandbox start (bwrap true)", f"{b['start_overhead_s'] * 1000:+.1f} ms over plain true", "", "", "", ""))
     k = report.get("check")

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from pubpipe.errors import LimitError, PubpipeError, ToolError
+from pubpipe.errors import LimitError, OutputError, PubpipeError, ToolError
 from pubpipe.runtime import sandbox
 from pubpipe.runtime.limits import PDF_MEMORY_LIMIT_VAR, PDF_TIME_LIMIT_VAR, pdf_limits
 
@@ -93,12 +93,16 @@ class LayoutWorker:
 
     def submit(self, job: Job, what: str) -> int:
         """Send a job; returns its number for `result`. Does not wait for the worker."""
-        payload = tempfile.TemporaryFile(prefix="pubpipe-job-")
-        answer = tempfile.TemporaryFile(prefix="pubpipe-answer-")
         try:
+            payload = tempfile.TemporaryFile(prefix="pubpipe-job-")
+            answer = tempfile.TemporaryFile(prefix="pubpipe-answer-")
             pickle.dump(job, payload, protocol=pickle.HIGHEST_PROTOCOL)
             payload.flush()
             payload.seek(0)  # the worker's descriptor shares this file offset
+        except OSError as exc:
+            raise OutputError(f"cannot write {what}'s job to a temporary file: {exc.strerror}",
+                              hint=f"make room in {tempfile.gettempdir()}, or point TMPDIR elsewhere") from None
+        try:
             self.sent += 1
             socket.send_fds(self.channel, [pickle.dumps(("job", self.sent))], [payload.fileno(), answer.fileno()])
         except OSError as exc:
@@ -172,6 +176,19 @@ class LayoutWorker:
         if self.answers or set(self.pending) - self.unwanted:
             self.stop()
 
+    def close(self) -> None:
+        """Let an idle worker end by itself (it exits when the socket closes), so that its CPU time
+        is counted as the build's, through bwrap; a busy or slow one is stopped."""
+        if self.pending or self.answers:
+            self.stop()
+            return
+        self.channel.close()
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        self.stop()
+
     def stop(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()  # bwrap takes the sandboxed worker with it (--die-with-parent)
@@ -229,7 +246,7 @@ def forget_pending() -> None:
 @atexit.register
 def _stop_at_exit() -> None:
     if _worker is not None and _worker.alive():
-        _worker.stop()
+        _worker.close()
 
 
 # --- the worker's side --------------------------------------------------------------------------
@@ -298,7 +315,7 @@ def serve(channel: socket.socket) -> None:
         channel.send(pickle.dumps(("done", number, time.monotonic())))
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's; it stops us
     channel = socket.socket(fileno=int(argv[0]))
@@ -306,8 +323,8 @@ def main(argv: list[str]) -> int:
         serve(channel)
     except (BrokenPipeError, ConnectionResetError):
         pass
-    return 0
+    os._exit(0)  # nothing to flush or tidy: the build is gone or done; skip tearing WeasyPrint down
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    main(sys.argv[1:])
