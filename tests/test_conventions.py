@@ -126,3 +126,20 @@ def test_note_style_citation_forms_that_lose_words_are_warned_with_their_line(tm
     assert any(w.startswith("line 8: the locator '2:214'") and "[@smith, 214]" in w for w in warnings), warnings
     # An author-date style keeps the author in the text: nothing to warn about there.
     assert not [w for w in resolve(load_article(folder), "apa").warnings if "'@smith [p. 4]'" in w]
+
+
+def test_the_abstract_block_passes_the_nu_checker_beside_an_abstract_heading(tmp_path):
+    """The title block's abstract is no <section> without a heading (Nu warns of that), and its id
+    is its own: an article may also have an "Abstract" heading (pandoc-scholar writes one)."""
+    from pubpipe.check.validators import run_nu
+
+    folder = tmp_path / "source" / "both"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(
+        "---\ntitle: Both\nauthor: Ann Lee\nlang: en\nabstract: A short abstract in the front matter.\n---\n\n"
+        "# Abstract\n\nThe abstract as a section of the text.\n\n# Body\n\nThe text.\n", encoding="utf-8")
+    built = build_into(folder.parent, "both", tmp_path / "build", "--formats", "html")
+    html = built.edition("html").read_text(encoding="utf-8")
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)) and "article-abstract" in ids and "abstract" in ids
+    assert run_nu(built.edition("html")) == []

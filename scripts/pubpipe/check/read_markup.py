@@ -164,7 +164,7 @@ def read_notes(summary: Summary, root, context: str) -> None:
 
 def read_abstract(root) -> str | None:
     """The abstract's text in the title block, without its label; None when there is none."""
-    section = find_first(root, lambda e: local(e.tag) == "section" and has_class(e, "abstract"))
+    section = find_first(root, lambda e: has_class(e, "article-abstract"))
     if section is None:
         return None
     section = copy.deepcopy(section)

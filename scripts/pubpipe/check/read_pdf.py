@@ -33,7 +33,7 @@ NOTE_CALL = re.compile(r"^[\d\s,–-]+$")
 NOTE_MARKER = re.compile(r"^\s*\d+[.)]?\s*")
 NOTE_DEST = re.compile(r"^fn\d+$")
 # Structural destinations, in the order the parts follow each other.
-REGION_OF_DEST = {"title-block": "title", "abstract": "abstract", "article-body": "body", "refs": "bibliography", "refs-end": "body", "cite-this": "cite", "rights": "rights"}
+REGION_OF_DEST = {"title-block": "title", "article-abstract": "abstract", "article-body": "body", "refs": "bibliography", "refs-end": "body", "cite-this": "cite", "rights": "rights"}
 TOLERANCE = 1.5  # points: a run whose top is this close to a destination belongs after it
 
 

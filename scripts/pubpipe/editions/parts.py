@@ -68,9 +68,12 @@ def abstract_html(doc: ResolvedDocument) -> str:
     if not doc.abstract:
         return ""
     labels = labels_of(doc)
-    return (f'<section class="abstract" id="abstract" aria-labelledby="abstract-label">'
-            f'<p class="abstract-label" id="abstract-label"{labels.lang_attribute}>{esc(labels.abstract)}</p>'
-            f"{doc.abstract.html}</section>")
+    # A div with the DPUB-ARIA role, not a <section>: a section needs a heading (the Nu checker
+    # warns), and a heading here would add a bookmark and a contents entry for the title block.
+    # Names of our own (article-abstract), since the body may have an "Abstract" heading of its own.
+    return (f'<div class="article-abstract" id="article-abstract" role="doc-abstract" aria-labelledby="article-abstract-label">'
+            f'<p class="abstract-label" id="article-abstract-label"{labels.lang_attribute}>{esc(labels.abstract)}</p>'
+            f"{doc.abstract.html}</div>")
 
 
 def title_block(doc: ResolvedDocument, heading_tag: str = "h1") -> str:
