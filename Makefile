@@ -5,16 +5,19 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := all
-.DELETE_ON_ERROR:
+# No .DELETE_ON_ERROR: with a grouped target it deletes the good files a failed build left
+# untouched. pubpipe writes every file atomically, so make has nothing half-written to delete.
 # `make -n` must change nothing; read before MAKEFLAGS is extended below (see GNU make's manual).
 DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 
 ARTICLE ?=
+PACK ?=
 STYLE ?=
 PAPER ?=
 PDF_VARIANT ?= pdf/ua-1
 PORT ?= 8000
+HOST ?= 127.0.0.1
 V ?=
 
 PYTHON ?= python3
@@ -46,7 +49,7 @@ endif
 
 edition = $(foreach a,$(ARTICLES),build/$(a)/$(a).$(1))
 
-.PHONY: all html epub pdf handout press check test clean help setup watch bench corpus
+.PHONY: all html epub pdf handout press pack packs catalog serve check test clean help setup watch bench corpus
 
 all: $(TOOLS) $(call edition,html) $(call edition,epub) $(call edition,pdf) ## build the HTML, EPUB and PDF of every article (or of ARTICLE=<slug>)
 
@@ -82,8 +85,44 @@ build/$(1)/$(1)-press.pdf: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTION
 endef
 $(foreach a,$(ARTICLES),$(eval $(call print_rules,$(a))))
 
-check: all $(TOOLS) ## check that the editions agree with each other and with the original
-	$(Q)$(PUBPIPE) $(VERBOSITY) check $(ARTICLES) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER))
+# Course packs: packs/<name>.yaml names articles of source/; one volume per pack (packs/build.py).
+# Each pack build writes build/packs/<name>/.sources.mk, naming its articles' folders, so that a
+# change to one of them rebuilds the pack and a no-op `make packs` starts no Python.
+PACK_NAMES := $(patsubst packs/%.yaml,%,$(wildcard packs/*.yaml))
+ifneq ($(PACK),)
+ifeq ($(wildcard packs/$(PACK).yaml),)
+$(error no pack '$(PACK)': packs/$(PACK).yaml does not exist (the packs are: $(or $(PACK_NAMES),none)))
+endif
+endif
+ifneq ($(filter pack,$(MAKECMDGOALS)),)
+ifeq ($(PACK),)
+$(error `make pack` needs PACK=<name> (the packs are: $(or $(PACK_NAMES),none)); `make packs` builds them all)
+endif
+endif
+pack_files = $(foreach v,.pdf .epub .html -a4.pdf -letter.pdf -booklet.pdf,build/packs/$(1)/$(1)$(v))
+-include $(foreach p,$(PACK_NAMES),build/packs/$(p)/.sources.mk)
+define pack_rules
+$(call pack_files,$(1)) &: packs/$(1).yaml $$(pack_sources_$(1)) $(wildcard packs/*.csl) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
+	$(JOBSERVER)$(Q)$(PUBPIPE) $(VERBOSITY) pack $(1) --pdf-variant '$(PDF_VARIANT)'
+endef
+$(foreach p,$(PACK_NAMES),$(eval $(call pack_rules,$(p))))
+
+pack: $(call pack_files,$(PACK)) ## build the course pack PACK=<name>: build/packs/<name>/<name>.pdf, .epub, .html and the handouts
+packs: $(foreach p,$(PACK_NAMES),$(call pack_files,$(p))) ## build every course pack of packs/
+
+# The OPDS catalog lists every article and pack, so it is made after all of them.
+CATALOG := build/opds/catalog.xml
+$(CATALOG): $(call edition,epub) $(call edition,pdf) $(foreach p,$(PACK_NAMES),$(call pack_files,$(p))) | $(INSTALLED)
+	$(Q)$(PUBPIPE) $(VERBOSITY) catalog --build build
+catalog: $(CATALOG) ## the OPDS 1.2 catalog of every article and pack: build/opds/catalog.xml
+
+serve: | $(INSTALLED) ## serve build/ read-only at http://127.0.0.1:8000/ (HOST=0.0.0.0 PORT=… to share on a LAN); the catalog is /opds/catalog.xml
+	$(PUBPIPE) $(VERBOSITY) serve build --host $(HOST) --port $(PORT)
+
+# `make check` checks the articles and the packs; with ARTICLE= (and no PACK=) only that article.
+CHECK_PACKS := $(if $(or $(ARTICLE),$(PACK)),$(PACK),$(PACK_NAMES))
+check: all $(foreach p,$(CHECK_PACKS),$(call pack_files,$(p))) $(TOOLS) ## check that the editions agree with each other and with the original, and each pack with its articles
+	$(Q)$(PUBPIPE) $(VERBOSITY) check $(ARTICLES) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) $(foreach p,$(CHECK_PACKS),--pack $(p))
 
 # A long-running process: rebuilds on every save, serves the HTML with live reload on 127.0.0.1.
 watch: | $(INSTALLED) ## rebuild ARTICLE=<slug> on every save; preview with live reload at 127.0.0.1, PORT=8000

@@ -47,7 +47,9 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 MIB = 1 << 20
 GOALS = {"sandbox_s": 0.02, "cold_ratio": 0.75, "scaled_ratio": 0.75, "scaled_peak_mib": 400, "jobs_speedup": 1.7, "noop_s": 0.1,
-         "check_over_slowest_s": 1.0, "watch_html_s": 0.3, "watch_all_s": 1.0}
+         "check_over_slowest_s": 1.0, "watch_html_s": 0.3, "watch_all_s": 1.0,
+         "pack_cold_ratio": 1.3, "pack_change_factor": 2.0, "pack_change_extra_s": 1.0, "pack_peak_mib": 600,
+         "pack_peak_growth": 1.25, "catalog_s": 2.0}
 
 
 # ---------------------------------------------------------------- measuring one command
@@ -459,6 +461,109 @@ def noop(folder: Path, runs: int) -> dict:
             "python_started": any("python" in path or "pubpipe" in path for path in executed)}
 
 
+# ---------------------------------------------------------------- course packs and the catalog
+
+def pack_project(name: str, count: int) -> Path:
+    """A project of `count` articles (the canonical and the fixture in turn, two pages each) and
+    one pack of all of them, in that order."""
+    articles = {}
+    for index in range(count):
+        original = ROOT / "source" / CANONICAL if index % 2 == 0 else FIXTURE
+        articles[f"{original.name}-{index + 1:03d}"] = original
+    folder = project(name, articles)
+    (folder / "packs").mkdir()
+    lines = ["title: A Bench Volume", "editor: The Bench", "date: 2026-01-01", "articles:", *(f"  - {slug}" for slug in articles)]
+    (folder / "packs" / "bench.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _edit(folder: Path, slug: str, round_number: int) -> None:
+    """A one-word change in one article, different at every round."""
+    article = folder / "source" / slug / "article.md"
+    text = article.read_text(encoding="utf-8")
+    text = re.sub(r"\n\nEdited for the bench, round \d+\.\n?$", "", text)
+    article.write_text(text + f"\n\nEdited for the bench, round {round_number}.\n", encoding="utf-8")
+
+
+def packs(count: int, small: int, runs: int) -> dict:
+    """A pack of `count` articles: cold `make pack` against building the same articles alone (the
+    same editions and handouts), a rebuild after one article changes against that article's own
+    build, and peak memory at `small` and `count` articles."""
+    folder = pack_project("pack", count)
+    alone, cold, alone_editions, cold_editions = [], [], [], []
+    for index in range(runs):
+        shutil.rmtree(folder / "build", ignore_errors=True)
+        alone.append(make(folder, "all", "handout")[0])
+        shutil.rmtree(folder / "build", ignore_errors=True)
+        alone_editions.append(make(folder, "all")[0])
+        shutil.rmtree(folder / "build", ignore_errors=True)
+        cold.append(make(folder, "pack", "PACK=bench")[0])
+        shutil.rmtree(folder / "build", ignore_errors=True)
+        cold_editions.append(run([str(PUBPIPE), "-q", "pack", "bench", "--formats", "pdf,epub,html"], cwd=folder)[0])
+        print(f"  pack of {count}: cold, run {index + 1}/{runs}", flush=True)
+    make(folder, "pack", "PACK=bench")
+    changed = f"{FIXTURE.name}-{count // 2:03d}" if count >= 2 else f"{CANONICAL}-001"
+    rebuild, own = [], []
+    for index in range(runs):
+        _edit(folder, changed, 2 * index)
+        rebuild.append(make(folder, "pack", "PACK=bench")[0])
+        _edit(folder, changed, 2 * index + 1)
+        own.append(make(folder, f"ARTICLE={changed}", "all", "handout")[0])
+        print(f"  pack of {count}: one article changed, run {index + 1}/{runs}", flush=True)
+    small_folder = pack_project("pack-small", small)
+    small_cold = [make(small_folder, "pack", "PACK=bench")[0]]
+    pages = 0
+    try:
+        from pypdf import PdfReader
+
+        pages = len(PdfReader(folder / "build" / "packs" / "bench" / "bench.pdf").pages)
+    except Exception:  # the figure only labels the row
+        pass
+    median = lambda samples: statistics.median(s.wall for s in samples)  # noqa: E731
+    return {
+        "articles": count, "small": small, "pages": pages, "changed": changed,
+        "alone": summary(alone), "cold": summary(cold), "ratio": round(median(cold) / median(alone), 3),
+        "alone_editions": summary(alone_editions), "cold_editions": summary(cold_editions),
+        "ratio_editions": round(median(cold_editions) / median(alone_editions), 3),
+        "rebuild": summary(rebuild), "own": summary(own),
+        "rebuild_limit_s": round(GOALS["pack_change_factor"] * median(own) + GOALS["pack_change_extra_s"], 3),
+        "small_cold": summary(small_cold),
+    }
+
+
+def catalog(entries: int, runs: int) -> dict:
+    """`pubpipe catalog` over `entries` publications: real editions of the canonical article,
+    copied under `entries` slugs, each EPUB given its own title and identifier."""
+    import zipfile
+
+    folder = BENCH / "catalog"
+    shutil.rmtree(folder, ignore_errors=True)
+    template = folder / "template"
+    run([str(PUBPIPE), "-q", "build", CANONICAL, "--source", str(ROOT / "source"), "--build", str(template)])
+    built = template / CANONICAL
+    build = folder / "build"
+    with zipfile.ZipFile(built / f"{CANONICAL}.epub") as archive:
+        members = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    for index in range(entries):
+        slug = f"entry-{index:04d}"
+        target = build / slug
+        target.mkdir(parents=True)
+        for suffix in (".pdf", ".html", "-cover.png", "-thumbnail.png"):
+            shutil.copyfile(built / f"{CANONICAL}{suffix}", target / f"{slug}{suffix}")
+        with zipfile.ZipFile(target / f"{slug}.epub", "w") as out:
+            for info, data in members:
+                if info.filename.endswith(".opf"):
+                    text = data.decode("utf-8").replace("Soviet Relations with Pakistan", f"Entry {index}: Soviet Relations")
+                    data = re.sub(r"urn:uuid:[0-9a-f-]+", f"urn:uuid:00000000-0000-4000-8000-{index:012d}", text).encode("utf-8")
+                out.writestr(info, data)
+    samples = []
+    for index in range(runs):
+        shutil.rmtree(build / "opds", ignore_errors=True)
+        samples.append(run([str(PUBPIPE), "-q", "catalog", "--build", str(build)])[0])
+    listed = (build / "opds" / "catalog.xml").read_text(encoding="utf-8").count("<entry>")
+    return {"entries": entries, "listed": listed, **summary(samples)}
+
+
 # ---------------------------------------------------------------- the watcher
 
 def watch(edits: int) -> dict:
@@ -615,6 +720,26 @@ def table(report: dict) -> str:
                      f"<= {GOALS['watch_html_s']} s", verdict(h["median"] <= GOALS["watch_html_s"])))
         rows.append(("watch: all three after save", f"{a['median']:.3f} s ({a['min']:.3f}–{a['max']:.3f})", "", "",
                      f"<= {GOALS['watch_all_s']} s", verdict(a["median"] <= GOALS["watch_all_s"])))
+    pk = report.get("pack")
+    if pk:
+        row(f"pack of {pk['articles']} ({pk['pages']} pages): articles alone, editions + handouts", pk["alone"])
+        row(f"pack of {pk['articles']}: cold make pack", pk["cold"], f"<= {GOALS['pack_peak_mib']} MiB",
+            verdict(pk["cold"]["peak_mib"]["max"] <= GOALS["pack_peak_mib"]))
+        rows.append(("  ratio pack / articles alone", f"{pk['ratio']:.3f}", "", "", f"<= {GOALS['pack_cold_ratio']}",
+                     verdict(pk["ratio"] <= GOALS["pack_cold_ratio"])))
+        row(f"  articles alone, editions only (make)", pk["alone_editions"])
+        row(f"  pack, editions only (no handouts)", pk["cold_editions"])
+        rows.append(("  ratio, editions only", f"{pk['ratio_editions']:.3f}", "", "", "(shown)", ""))
+        row(f"pack: one article changed, make pack", pk["rebuild"], f"<= {pk['rebuild_limit_s']:.2f} s",
+            verdict(pk["rebuild"]["wall_s"]["median"] <= pk["rebuild_limit_s"]))
+        row(f"  that article alone (all handout)", pk["own"])
+        growth = pk["cold"]["peak_mib"]["max"] / max(pk["small_cold"]["peak_mib"]["max"], 1)
+        row(f"pack of {pk['small']}: cold make pack", pk["small_cold"], f"peak x{growth:.2f} to {pk['articles']} <= x{GOALS['pack_peak_growth']}",
+            verdict(growth <= GOALS["pack_peak_growth"]))
+    c = report.get("catalog")
+    if c:
+        row(f"catalog of {c['entries']} entries ({c['listed']} listed)", c, f"<= {GOALS['catalog_s']} s",
+            verdict(c["wall_s"]["median"] <= GOALS["catalog_s"] and c["listed"] == c["entries"]))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "-" * len(lines[0]))
@@ -654,6 +779,12 @@ def run_section(name: str, args, only: set[str], report: dict, source: Path) -> 
     if name == "stress":
         print(f"Ctrl-C at random moments, {args.stress_runs} builds", flush=True)
         report["stress"] = stress(args.stress_runs)
+    if name == "pack":
+        print(f"a course pack of {args.pack_articles} articles", flush=True)
+        report["pack"] = packs(args.pack_articles, args.pack_small, args.pack_runs)
+    if name == "catalog":
+        print(f"the OPDS catalog of {args.catalog_entries} entries", flush=True)
+        report["catalog"] = catalog(args.catalog_entries, args.catalog_runs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -666,8 +797,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check-runs", type=int, default=5)
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--stress-runs", type=int, default=200, help="interrupted builds for --only stress")
-    parser.add_argument("--only", default="canonical,steps,sandbox,check,scaled,folder,noop,watch",
-                        help="comma-separated parts to run (also: stress, about ten minutes: builds interrupted at random)")
+    parser.add_argument("--pack-articles", type=int, default=100, help="articles in the benchmark's course pack")
+    parser.add_argument("--pack-small", type=int, default=25, help="articles in the smaller pack, for memory growth")
+    parser.add_argument("--pack-runs", type=int, default=1)
+    parser.add_argument("--catalog-entries", type=int, default=1000)
+    parser.add_argument("--catalog-runs", type=int, default=5)
+    parser.add_argument("--only", default="canonical,steps,sandbox,check,scaled,folder,noop,watch,pack,catalog",
+                        help="comma-separated parts to run (also: stress, about ten minutes: builds interrupted at "
+                        "random; a quick try of the pack rows: --only pack,catalog --pack-articles 4 --pack-small 2 "
+                        "--catalog-entries 20)")
     parser.add_argument("--output", default=str(ROOT / "build" / "bench.json"))
     args = parser.parse_args(argv)
     os.environ["PUBPIPE_ROOT"] = str(ROOT)
@@ -679,7 +817,7 @@ def main(argv: list[str] | None = None) -> int:
     make(ROOT, "setup")
     report: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), "goals": GOALS}
     source = ROOT / "source"
-    for name in ("canonical", "steps", "sandbox", "check", "scaled", "folder", "watch", "stress"):
+    for name in ("canonical", "steps", "sandbox", "check", "scaled", "folder", "watch", "stress", "pack", "catalog"):
         if name in only or (name == "folder" and "noop" in only):
             try:
                 run_section(name, args, only, report, source)

@@ -91,15 +91,66 @@ def command_check(args) -> int:
     from pubpipe.errors import CheckFailed
 
     failed = []
-    for folder in _articles(args):
+    for folder in _articles(args) if args.article or not args.pack else []:
         findings, report = check_article(folder, Path(args.build), {"style": args.style or None, "paper": args.paper or None,
                                                                   "validators": not args.no_validators})
         if findings:
             failed.append((folder.name, len(findings), report))
+    if args.pack:
+        from pubpipe.check.pack import check_pack
+        from pubpipe.packs.build import pack_names
+
+        for name in pack_names(Path(args.root), args.pack):
+            findings, report = check_pack(Path(args.root), name, Path(args.source), Path(args.build),
+                                          {"validators": not args.no_validators})
+            if findings:
+                failed.append((f"pack {name}", len(findings), report))
     if failed:
         details = "; ".join(f"{slug}: {count} findings, see {report}" for slug, count, report in failed)
         raise CheckFailed(f"the editions do not agree: {details}")
     return 0
+
+
+def command_pack(args) -> int:
+    from pubpipe.editions import default_options
+    from pubpipe.packs.build import FORMATS, build_pack, pack_names
+
+    formats = [name.strip() for name in args.formats.split(",") if name.strip()]
+    unknown = [name for name in formats if name not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown format(s) for a pack: {', '.join(unknown)}", hint=f"choose from {', '.join(FORMATS)}")
+    options = default_options()
+    options.update(pdf_variant=args.pdf_variant)
+    root = Path(args.root)
+    names = pack_names(root, args.pack)
+    failures = 0
+    for index, name in enumerate(names, start=1):
+        console.info(f"{f'[{index}/{len(names)}] ' if len(names) > 1 else ''}pack {name}")
+        try:
+            build_pack(root, name, formats, Path(args.source), Path(args.build), options)
+        except PubpipeError as exc:
+            if len(names) == 1:
+                raise
+            console.error(str(exc))
+            failures += 1
+    if failures:
+        console.error(f"{failures} of {len(names)} packs failed")
+        return 1
+    return 0
+
+
+def command_catalog(args) -> int:
+    from pubpipe.catalog.opds import write_catalog
+
+    path, count = write_catalog(Path(args.build))
+    console.info(f"  {path}  {count} entries")
+    return 0
+
+
+def command_serve(args) -> int:
+    from pubpipe.catalog.serve import serve
+
+    return serve(Path(args.folder), args.host, args.port)
 
 
 def command_fonts(args) -> int:
@@ -151,6 +202,8 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--source", default="source", help="folder of articles")
     check.add_argument("--build", default="build", help="folder of the built editions")
     check.add_argument("--no-validators", action="store_true", help="compare the editions only (no EPUBCheck, Nu, Ace, axe)")
+    check.add_argument("--pack", action="append", default=[], help="also check this course pack (repeatable)")
+    check.add_argument("--root", default=".", help="the folder holding packs/")
     check.set_defaults(run=command_check)
 
     watch = commands.add_parser("watch", parents=[common], help="rebuild an article on every change and preview its HTML")
@@ -163,6 +216,25 @@ def parser() -> argparse.ArgumentParser:
     watch.add_argument("--source", default="source", help="folder of articles")
     watch.add_argument("--build", default="build", help="output folder")
     watch.set_defaults(run=command_watch)
+
+    pack = commands.add_parser("pack", parents=[common], help="build course packs: one volume of several articles (packs/<name>.yaml)")
+    pack.add_argument("pack", nargs="*", help="pack names (default: every packs/*.yaml)")
+    pack.add_argument("--formats", default="pdf,epub,html,handout", help="comma-separated: pdf, epub, html, handout")
+    pack.add_argument("--pdf-variant", default="pdf/ua-1", help="WeasyPrint PDF variant, e.g. pdf/a-3b")
+    pack.add_argument("--root", default=".", help="the folder holding packs/")
+    pack.add_argument("--source", default="source", help="folder of articles")
+    pack.add_argument("--build", default="build", help="output folder")
+    pack.set_defaults(run=command_pack)
+
+    catalog = commands.add_parser("catalog", parents=[common], help="write the OPDS catalog of every built article and pack (build/opds/catalog.xml)")
+    catalog.add_argument("--build", default="build", help="folder of the built editions")
+    catalog.set_defaults(run=command_catalog)
+
+    serve = commands.add_parser("serve", parents=[common], help="serve a folder (build/) read-only over HTTP, for e-readers")
+    serve.add_argument("folder", nargs="?", default="build", help="the folder to serve (default: build)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every interface, to share on a LAN)")
+    serve.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    serve.set_defaults(run=command_serve)
 
     fonts = commands.add_parser("fonts", parents=[common], help="prepare the print edition's fonts (make setup runs it)")
     fonts.set_defaults(run=command_fonts)

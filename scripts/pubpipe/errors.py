@@ -54,6 +54,12 @@ class ArticleError(PubpipeError):
     exit_code = 3
 
 
+class PackError(PubpipeError):
+    """A pack file (packs/<name>.yaml) is malformed or names articles that cannot be had."""
+
+    exit_code = 3
+
+
 class BibliographyError(PubpipeError):
     """The bibliography file, a citation key or the CSL style is wrong."""
 

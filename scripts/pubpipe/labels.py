@@ -29,6 +29,8 @@ class Labels:
     bibliography: str
     colophon: str
     start_of_article: str
+    edited_by: str  # before the editors' names on a course pack's title page
+    preface: str
     native: bool = True  # False: English labels standing in for the article's language
     abstract: str = "Abstract"
 
@@ -41,28 +43,28 @@ class Labels:
 LABELS = {
     "en": Labels("en", "Originally published in:", "Cite this article", "Notes", "Back to the text of note {number}",
                  "Skip to the article", "Download the citation:", "Title page", "Contents", "Landmarks", "Bibliography",
-                 "Colophon", "Start of the article"),
+                 "Colophon", "Start of the article", "Edited by", "Preface"),
     "fr": Labels("fr", "Publié d’abord dans :", "Citer cet article", "Notes", "Retour au texte de la note {number}",
                  "Aller à l’article", "Télécharger la référence :", "Page de titre", "Table des matières", "Repères",
-                 "Bibliographie", "Colophon", "Début de l’article", abstract="Résumé"),
+                 "Bibliographie", "Colophon", "Début de l’article", "Sous la direction de", "Préface", abstract="Résumé"),
     "de": Labels("de", "Zuerst erschienen in:", "Diesen Artikel zitieren", "Anmerkungen", "Zurück zum Text der Anmerkung {number}",
                  "Zum Artikel springen", "Literaturangabe herunterladen:", "Titelseite", "Inhalt", "Orientierungspunkte",
-                 "Literaturverzeichnis", "Impressum", "Beginn des Artikels", abstract="Zusammenfassung"),
+                 "Literaturverzeichnis", "Impressum", "Beginn des Artikels", "Herausgegeben von", "Vorwort", abstract="Zusammenfassung"),
     "es": Labels("es", "Publicado originalmente en:", "Cómo citar este artículo", "Notas", "Volver al texto de la nota {number}",
                  "Ir al artículo", "Descargar la referencia:", "Portada", "Índice", "Puntos de referencia", "Bibliografía",
-                 "Colofón", "Inicio del artículo", abstract="Resumen"),
+                 "Colofón", "Inicio del artículo", "Edición de", "Prefacio", abstract="Resumen"),
     "it": Labels("it", "Pubblicato originariamente in:", "Come citare questo articolo", "Note", "Torna al testo della nota {number}",
                  "Vai all’articolo", "Scarica la citazione:", "Frontespizio", "Indice", "Punti di riferimento", "Bibliografia",
-                 "Colophon", "Inizio dell’articolo", abstract="Riassunto"),
+                 "Colophon", "Inizio dell’articolo", "A cura di", "Prefazione", abstract="Riassunto"),
     "pt": Labels("pt", "Publicado originalmente em:", "Como citar este artigo", "Notas", "Voltar ao texto da nota {number}",
                  "Ir para o artigo", "Descarregar a referência:", "Página de rosto", "Sumário", "Pontos de referência",
-                 "Bibliografia", "Cólofon", "Início do artigo", abstract="Resumo"),
+                 "Bibliografia", "Cólofon", "Início do artigo", "Organização de", "Prefácio", abstract="Resumo"),
     "nl": Labels("nl", "Oorspronkelijk verschenen in:", "Dit artikel citeren", "Noten", "Terug naar de tekst van noot {number}",
                  "Naar het artikel", "De bronvermelding downloaden:", "Titelpagina", "Inhoud", "Oriëntatiepunten",
-                 "Bibliografie", "Colofon", "Begin van het artikel", abstract="Samenvatting"),
+                 "Bibliografie", "Colofon", "Begin van het artikel", "Onder redactie van", "Voorwoord", abstract="Samenvatting"),
     "ru": Labels("ru", "Впервые опубликовано в:", "Как цитировать статью", "Примечания", "Вернуться к тексту примечания {number}",
                  "Перейти к статье", "Скачать ссылку:", "Титульная страница", "Содержание", "Ориентиры", "Библиография",
-                 "Выходные данные", "Начало статьи", abstract="Аннотация"),
+                 "Выходные данные", "Начало статьи", "Под редакцией", "Предисловие", abstract="Аннотация"),
 }
 
 

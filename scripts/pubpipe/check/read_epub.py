@@ -19,7 +19,7 @@ NS = {
 }
 
 
-def _opf_metadata(opf) -> dict:
+def opf_metadata(opf) -> dict:
     def values(name: str) -> list[str]:
         return [normalise_text("".join(e.itertext())) for e in opf.iterfind(f".//dc:{name}", NS)]
 
@@ -55,7 +55,7 @@ def spine_documents(archive: zipfile.ZipFile) -> tuple[etree._Element, list[tupl
 def read_epub(path: Path) -> Summary:
     with zipfile.ZipFile(path) as archive:
         opf, documents = spine_documents(archive)
-    summary = Summary(edition="epub", metadata={**_opf_metadata(opf), "abstract": None})
+    summary = Summary(edition="epub", metadata={**opf_metadata(opf), "abstract": None})
     for href, root in documents:
         abstract = read_abstract(root)
         if abstract is not None:

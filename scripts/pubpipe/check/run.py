@@ -65,6 +65,16 @@ def _read_edition(reader: Callable[[Path], Any], path: Path) -> Any:
                         hint="rebuild it: delete it and run `make check` again") from None
 
 
+def collect(futures, timings: dict[str, float]) -> list[Finding]:
+    """The validators' findings, in the order they were started; each one's time into `timings`."""
+    findings = []
+    for code, future in futures:
+        validator_findings, seconds = future.result()
+        findings += validator_findings
+        timings[code] = seconds
+    return findings
+
+
 def _timed(job: Callable[[], list[Finding]]) -> tuple[list[Finding], float]:
     started = time.perf_counter()
     return job(), time.perf_counter() - started
@@ -114,10 +124,7 @@ def check_article(folder: Path, build_root: Path, options: dict) -> tuple[list[F
         findings += validators.check_pdf(paths["pdf"], paper, heading_count, has_authors=bool(source.metadata["authors"]))
         timings["compare"] = time.perf_counter() - started
 
-        for code, future in futures:
-            validator_findings, seconds = future.result()
-            findings += validator_findings
-            timings[code] = seconds
+        findings += collect(futures, timings)
     timings["total"] = time.perf_counter() - started
 
     checks_run = [code for code in CHECKS if code != "F-001" or article.metadata.original_file]

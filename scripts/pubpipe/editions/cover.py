@@ -168,6 +168,18 @@ def cover_png(title: str, subtitle: str | None, authors: list[str]) -> bytes:
     return out.getvalue()
 
 
+THUMBNAIL_REDUCTION = 8  # 1600 x 2400 -> 200 x 300, the size catalogue clients list books at
+
+
+def thumbnail_png(cover: bytes) -> bytes:
+    """The cover at an eighth of its size, for catalogues (catalog/opds.py): a reader browsing a
+    shelf of a thousand entries should not fetch a thousand full covers."""
+    image = Image.open(io.BytesIO(cover)).reduce(THUMBNAIL_REDUCTION)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
 def cover_alt_text(title: str, subtitle: str | None, authors: list[str]) -> str:
     """What the cover shows, in words, for readers who cannot see it."""
     text = f"Cover: {title}"

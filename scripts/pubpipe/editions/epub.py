@@ -19,13 +19,13 @@ from lxml import etree
 
 from pubpipe.editions import parts
 from pubpipe.editions.alt_text import require_alt_text
-from pubpipe.editions.cover import cover_png
+from pubpipe.editions.cover import cover_png, thumbnail_png
 from pubpipe.editions.direction import direction
 from pubpipe.editions.epub_metadata import accessibility, describe_package
 from pubpipe.editions.epub_pages import (colophon_body, document, epub_footnotes, nav_body, outline,
                                          title_page_body, to_xhtml, xml_of)
 from pubpipe.errors import OutputError
-from pubpipe.runtime.output import atomic_path, epoch_to_datetime
+from pubpipe.runtime.output import atomic_path, epoch_to_datetime, write_bytes_atomic
 from pubpipe.runtime.paths import styles_dir
 from pubpipe.resolve import ResolvedDocument
 
@@ -42,6 +42,24 @@ def _page(uid: str, file_name: str, content: bytes, properties: list[str] | None
     return item
 
 
+def article_body(doc: ResolvedDocument, book: epub.EpubBook, image_folder: str = "images",
+                 uid_prefix: str = "image") -> etree._Element:
+    """The article's body as the EPUB shows it: its images stored in the book under
+    `image_folder` (manifest ids `uid_prefix` + number), its notes as footnote asides."""
+    body = parts.body_element(doc)
+    body.set("class", "article-body")
+    require_alt_text(doc, body)
+    for index, image in enumerate(parts.local_images(doc, body)):
+        href = f"{image_folder}/{index:03d}-{image.path.name}"
+        book.add_item(epub.EpubItem(uid=f"{uid_prefix}{index}", file_name=href,
+                                    media_type=image.media_type, content=image.path.read_bytes()))
+        for img in body.iter("img"):
+            if img.get("src") == image.src:
+                img.set("src", href)
+    epub_footnotes(body, parts.labels_of(doc))
+    return body
+
+
 def make_book(doc: ResolvedDocument, modified: dt.datetime) -> epub.EpubBook:
     meta = doc.article.metadata
     lang = meta.lang
@@ -55,18 +73,8 @@ def make_book(doc: ResolvedDocument, modified: dt.datetime) -> epub.EpubBook:
     book.set_cover(COVER_HREF, cover_png(doc.title.text, doc.subtitle.text if doc.subtitle else None,
                                          [a.text for a in doc.authors]), create_page=False)
 
-    body = parts.body_element(doc)
-    body.set("class", "article-body")
-    require_alt_text(doc, body)
-    for index, image in enumerate(parts.local_images(doc, body)):
-        href = f"images/{index:03d}-{image.path.name}"
-        book.add_item(epub.EpubItem(uid=f"image{index}", file_name=href, media_type=image.media_type,
-                                    content=image.path.read_bytes()))
-        for img in body.iter("img"):
-            if img.get("src") == image.src:
-                img.set("src", href)
+    body = article_body(doc, book)
     labels = parts.labels_of(doc)
-    epub_footnotes(body, labels)
     accessibility(book, body)
 
     title = doc.title.text
@@ -131,7 +139,22 @@ def reproducible_zip(raw: Path, target: Path, modified: dt.datetime, rewrite: di
 
 def build(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Path:
     modified = epoch_to_datetime(options["source_date_epoch"])
-    book = make_book(doc, modified)
+    return write_book(make_book(doc, modified), out_path, modified, doc.article.metadata.lang)
+
+
+def cover_files(out_path: Path) -> dict[str, Path]:
+    """The book's cover and its thumbnail, written beside it for catalogues (catalog/opds.py)."""
+    return {kind: out_path.with_name(f"{out_path.stem}-{kind}.png") for kind in ("cover", "thumbnail")}
+
+
+def write_book(book: epub.EpubBook, out_path: Path, modified: dt.datetime, lang: str) -> Path:
+    """EbookLib writes the book; it is then made reproducible and put in place atomically, with
+    its cover and the cover's thumbnail beside it (made here, once, rather than by every
+    catalogue that lists the book)."""
+    cover = book.get_item_with_href(COVER_HREF).content
+    files = cover_files(out_path)
+    write_bytes_atomic(files["cover"], cover)
+    write_bytes_atomic(files["thumbnail"], thumbnail_png(cover))
     with atomic_path(out_path) as tmp:
         raw = tmp.with_name(tmp.name + ".ebooklib")
         try:
@@ -139,7 +162,6 @@ def build(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Pat
                                                   "epub3_pages": False, "epub2_guide": False})
             if ok is False:
                 raise OutputError("EbookLib could not write the EPUB", path=out_path)
-            lang = doc.article.metadata.lang
             reproducible_zip(raw, tmp, modified, {"EPUB/content.opf": lambda data: finish_package(data, lang)})
         finally:
             raw.unlink(missing_ok=True)

@@ -42,27 +42,35 @@ def _meta(book: epub.EpubBook, prop: str, value: str) -> None:
 
 def describe_package(book: epub.EpubBook, doc: ResolvedDocument) -> None:
     meta = doc.article.metadata
-    book.set_identifier(meta.identifier)
-    uuid = meta.identifier.removeprefix("urn:uuid:")
-    if uuid != meta.identifier:
+    describe(book, identifier=meta.identifier, title=doc.title.text, lang=meta.lang,
+             creators=[(author.text, "aut") for author in doc.authors],
+             fields={"rights": doc.rights.text if doc.rights else None,
+                     "description": doc.description.text if doc.description else None,
+                     "date": meta.date_iso or None,
+                     "source": _plain(doc.original_entry_html) if doc.original_entry_html else None},
+             keywords=[keyword.text for keyword in doc.keywords])
+
+
+def describe(book: epub.EpubBook, *, identifier: str, title: str, lang: str, creators: list[tuple[str, str]],
+             fields: dict[str, str | None], keywords: list[str]) -> None:
+    """The package metadata of any book we make (an article, or a course pack whose creators are
+    its editors, role `edt`); `fields` are further Dublin Core elements, left out when empty, and
+    a date that is not a W3C date is left out rather than written in a form EPUBCheck rejects."""
+    book.set_identifier(identifier)
+    uuid = identifier.removeprefix("urn:uuid:")
+    if uuid != identifier:
         # Calibre keeps a urn:uuid identifier as its own book id and never shows it; the same
         # UUID under a scheme of ours is listed by `ebook-meta` and calibre's book details.
         book.add_metadata("DC", "identifier", f"pubpipe:{uuid}", {"id": "pubpipe-uuid"})
-    book.set_title(doc.title.text)
-    book.set_language(meta.lang)
-    for index, author in enumerate(doc.authors):
-        book.add_author(author.text, role="aut", uid=f"creator{index}")
-    date = meta.date_iso or ""
-    for name, value in (
-        ("rights", doc.rights.text if doc.rights else None),
-        ("description", doc.description.text if doc.description else None),
-        ("date", date if W3C_DATE.match(date) else None),
-        ("source", _plain(doc.original_entry_html) if doc.original_entry_html else None),
-    ):
-        if value:
+    book.set_title(title)
+    book.set_language(lang)
+    for index, (name, role) in enumerate(creators):
+        book.add_author(name, role=role, uid=f"creator{index}")
+    for name, value in fields.items():
+        if value and (name != "date" or W3C_DATE.match(value)):
             book.add_metadata("DC", name, value)
-    for keyword in doc.keywords:
-        book.add_metadata("DC", "subject", keyword.text)
+    for keyword in keywords:
+        book.add_metadata("DC", "subject", keyword)
 
 
 def accessibility(book: epub.EpubBook, body: etree._Element) -> None:

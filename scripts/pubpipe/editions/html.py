@@ -22,7 +22,6 @@ from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, drop_
                                          notes_section)
 from pubpipe.editions.metadata_tags import head_metadata
 from pubpipe.editions.noterefs import mark_adjacent_refs
-from pubpipe.load.citation import citation_record
 from pubpipe.labels import Labels, lang_attribute_for_english
 from pubpipe.runtime.output import write_bytes_atomic
 from pubpipe.runtime.paths import styles_dir
@@ -73,10 +72,10 @@ def _scrollable_tables(body) -> None:
 def _cite_downloads(doc: ResolvedDocument) -> str:
     if not doc.cite_entry_html:
         return ""
-    record = citation_record(doc.article.metadata, doc.article.slug)
+    record = doc.cite_record
     links = ", ".join(
         f'<a href="{parts.esc(url)}" download="{parts.esc(name)}">{label}</a>'
-        for label, name, url in downloads(record, doc.original_exports, doc.article.slug)
+        for label, name, url in downloads(record, doc.cite_exports, doc.article.slug)
     )
     labels = parts.labels_of(doc)
     return f'<p class="cite-downloads">{parts.label_html(labels, labels.download_citation)} {links}.</p>'
@@ -97,7 +96,8 @@ def _balanced(markup: str) -> str:
     return parts.inner_html(lxml.html.fragment_fromstring(markup, create_parent="div"))
 
 
-def render(doc: ResolvedDocument) -> str:
+def render(doc: ResolvedDocument, navigation: str = "") -> str:
+    """`navigation`: links shown above the article, where it is one page of a volume (packs/html.py)."""
     body = parts.body_element(doc)
     body.set("class", "article-body")
     require_alt_text(doc, body)
@@ -116,6 +116,7 @@ def render(doc: ResolvedDocument) -> str:
         f"{head_metadata(doc)}"
         f"<style>\n{css}</style>\n</head>\n<body>\n"
         f'<a class="skip-link" href="#main"{labels.lang_attribute}>{parts.esc(labels.skip_to_article)}</a>\n'
+        f"{navigation}"
         '<main id="main">\n<article>\n'
         f"{_balanced(parts.title_block(doc))}\n"
         f"{lxml.html.tostring(body, encoding='unicode')}\n"

@@ -70,26 +70,36 @@ def _publication_date(doc: ResolvedDocument, record: dict) -> str | None:
     return iso.replace("-", "/") if iso else None
 
 
+def dublin_core(title, creators, lang: str, identifier: str, rights, description, subjects, date: str | None,
+                kind: str) -> list[str]:
+    """The description and Dublin Core tags of any page we make (an article, a course pack's
+    index); the values are resolve.Field. The checker reads them back (check/read_html.py)."""
+    return [
+        _meta("description", description.text if description else None),
+        _meta("keywords", ", ".join(k.text for k in subjects)),
+        '<link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">\n',
+        _meta("DC.title", title.text),
+        *(_meta("DC.creator", creator.text) for creator in creators),
+        _meta("DC.language", lang),
+        _meta("DC.identifier", identifier),
+        _meta("DC.rights", rights.text if rights else None),
+        _meta("DC.description", description.text if description else None),
+        *(_meta("DC.subject", subject.text) for subject in subjects),
+        _meta("DC.date", date),
+        _meta("DC.type", kind),
+        _meta("DC.format", "text/html"),
+    ]
+
+
 def head_metadata(doc: ResolvedDocument) -> str:
     meta = doc.article.metadata
-    record = citation_record(meta, doc.article.slug)
+    record = doc.cite_record
     first_page, last_page = page_range(record)
     source = _plain_html(doc.original_entry_html) if doc.original_entry_html else None
     tags = [
-        _meta("description", doc.description.text if doc.description else None),
-        _meta("keywords", ", ".join(k.text for k in doc.keywords)),
-        '<link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">\n',
-        _meta("DC.title", doc.title.text),
-        *(_meta("DC.creator", author.text) for author in doc.authors),
-        _meta("DC.language", meta.lang),
-        _meta("DC.identifier", meta.identifier),
-        _meta("DC.rights", doc.rights.text if doc.rights else None),
-        _meta("DC.description", doc.description.text if doc.description else None),
-        *(_meta("DC.subject", keyword.text) for keyword in doc.keywords),
-        _meta("DC.date", meta.date_iso),
+        *dublin_core(doc.title, doc.authors, meta.lang, meta.identifier, doc.rights, doc.description, doc.keywords,
+                     meta.date_iso, "Text"),
         _meta("DC.source", source),
-        _meta("DC.type", "Text"),
-        _meta("DC.format", "text/html"),
         _meta("citation_title", plain(record["title"]) if meta.original_record and record.get("title") else doc.title.text),
         *_author_tags(doc),
         _meta("citation_publication_date", _publication_date(doc, record)),

@@ -76,8 +76,9 @@ def abstract_html(doc: ResolvedDocument) -> str:
             f"{doc.abstract.html}</div>")
 
 
-def title_block(doc: ResolvedDocument, heading_tag: str = "h1") -> str:
-    parts = [f'<{heading_tag} class="title">{doc.title.html}</{heading_tag}>']
+def title_block(doc: ResolvedDocument, heading_tag: str = "h1", heading_id: str | None = None) -> str:
+    ident = f' id="{esc(heading_id)}"' if heading_id else ""
+    parts = [f'<{heading_tag} class="title"{ident}>{doc.title.html}</{heading_tag}>']
     if doc.subtitle:
         parts.append(f'<p class="subtitle">{doc.subtitle.html}</p>')
     if doc.authors:

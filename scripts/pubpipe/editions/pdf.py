@@ -151,7 +151,9 @@ def _label_headings_without_notes(body) -> None:
         heading.set("data-bookmark", " ".join(plain.text_content().split()))
 
 
-def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None) -> str:
+def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None, folios: bool = True) -> str:
+    """`folios`: False for a course pack's pages, which are numbered through the volume when it is
+    assembled (packs/assemble.py), not article by article."""
     lang = doc.article.metadata.lang
     css = f"@page {{ size: {PAPER_CSS[paper]}; }}\n"
     css += (
@@ -160,11 +162,30 @@ def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None) -> str:
         # Here, not in print.css: WeasyPrint ranks the document's own <style> above print.css.
         "@page :first { @top-left { content: none; } @top-right { content: none; } }\n"
     )
-    if lang.lower().split("-")[0] == "en":
+    if not folios:
+        css += "@page { @bottom-center { content: none; } }\n"
+    elif lang.lower().split("-")[0] == "en":
         css += '@page { @bottom-center { content: counter(page) " of " counter(pages); } }\n'
     if bleed:
         css += f"@page {{ bleed: {bleed}; marks: crop cross; }}\n"
     return css
+
+
+def print_head(title, authors, description, keywords, epoch: int, page_css: str) -> str:
+    """The print HTML's <head>: what WeasyPrint reads into the PDF's metadata (see print_page), and
+    the page rules. The values are resolve.Field (an article's or a course pack's)."""
+    stamp = epoch_to_datetime(epoch).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return "".join([
+        '<meta charset="utf-8">',
+        f"<title>{parts.esc(title.text)}</title>",
+        *(f'<meta name="author" content="{parts.esc(a.text)}">' for a in authors),
+        f'<meta name="description" content="{parts.esc(description.text)}">' if description else "",
+        f'<meta name="keywords" content="{parts.esc(", ".join(k.text for k in keywords))}">' if keywords else "",
+        f'<meta name="dcterms.created" content="{stamp}">',
+        f'<meta name="dcterms.modified" content="{stamp}">',
+        '<meta name="generator" content="pubpipe">',
+        f"<style>{font_face_css()}{page_css}</style>",
+    ])
 
 
 def print_html(doc: ResolvedDocument, options: dict[str, Any]) -> str:
@@ -189,20 +210,10 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, lis
     #   meta keywords        -> Keywords   the article's `keywords:`
     #   html lang            -> Lang       the article's `lang:`, also the hyphenation language
     #   dcterms.created/modified -> CreationDate/ModDate, from SOURCE_DATE_EPOCH (never the clock)
-    stamp = epoch_to_datetime(options["source_date_epoch"]).strftime("%Y-%m-%dT%H:%M:%SZ")
-    head = [
-        '<meta charset="utf-8">',
-        f"<title>{parts.esc(doc.title.text)}</title>",
-        *(f'<meta name="author" content="{parts.esc(a.text)}">' for a in doc.authors),
-        f'<meta name="description" content="{parts.esc(doc.description.text)}">' if doc.description else "",
-        f'<meta name="keywords" content="{parts.esc(", ".join(k.text for k in doc.keywords))}">' if doc.keywords else "",
-        f'<meta name="dcterms.created" content="{stamp}">',
-        f'<meta name="dcterms.modified" content="{stamp}">',
-        '<meta name="generator" content="pubpipe">',
-        f"<style>{font_face_css()}{_page_css(doc, paper, options.get('bleed'))}</style>",
-    ]
+    head = print_head(doc.title, doc.authors, doc.description, doc.keywords, options["source_date_epoch"],
+                      _page_css(doc, paper, options.get("bleed"), options.get("folios", True)))
     markup = (
-        f'<!DOCTYPE html><html lang="{parts.esc(meta.lang)}" dir="{direction(meta.lang)}" class="paper-{paper}"><head>{"".join(head)}</head>'
+        f'<!DOCTYPE html><html lang="{parts.esc(meta.lang)}" dir="{direction(meta.lang)}" class="paper-{paper}"><head>{head}</head>'
         f"<body><article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
         f"{parts.cite_box(doc)}{parts.rights_line(doc)}</article></body></html>"
     )
@@ -225,16 +236,24 @@ def submit(doc: ResolvedDocument, options: dict[str, Any]) -> Callable[[Path], P
     That function refuses, with the characters and fonts named, any PDF in which a glyph is
     missing or drawn with a font we did not declare.
     """
-    article = doc.article
     markup, images = print_page(doc, options)
+    return submit_markup(markup, options, doc.article, doc.article.metadata.identifier, _read_images(doc, images))
+
+
+def submit_markup(markup: str, options: dict[str, Any], origin, identifier: str,
+                  article_files: dict[str, bytes] | None = None) -> Callable[[Path], Path]:
+    """`submit` for print HTML of our own making (an article's, or a course pack's title pages and
+    folios), laid out with print.css under the same limits and checks. `origin` is what errors
+    point at: an Article, or anything with its `source` and `line_of(needle)`."""
+    article = origin
     request = LayoutRequest(
         markup=markup,
         stylesheet=styles_dir() / STYLESHEET,
         allowed_folders=(styles_dir(), *font_dirs()),
-        article_files=_read_images(doc, images),
+        article_files=article_files or {},
         note_ids=tuple(footnote_ids(markup)),
         pdf_variant=options.get("pdf_variant") or None,
-        identifier=article.metadata.identifier.encode("utf-8"),
+        identifier=identifier.encode("utf-8"),
         source=article.source,
     )
     time_limit, memory = pdf_limits()

@@ -1,6 +1,6 @@
 """The resolve step: pandoc, run once per article with citeproc (see run.py)."""
 
-from pubpipe.resolve.document import Field, ResolvedDocument
+from pubpipe.resolve.document import CiteAs, Field, ResolvedDocument
 from pubpipe.resolve.run import resolve
 
-__all__ = ["Field", "ResolvedDocument", "resolve"]
+__all__ = ["CiteAs", "Field", "ResolvedDocument", "resolve"]

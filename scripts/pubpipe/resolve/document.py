@@ -22,6 +22,16 @@ class Field:
 
 
 @dataclass(frozen=True)
+class CiteAs:
+    """How to cite the article where it is read, when that is not its original publication: in a
+    course pack, the pack is the container (packs.front formats the entry with the same style)."""
+
+    entry_html: str
+    record: dict
+    exports: dict[str, str]  # the record as pandoc writes it for reference managers (see original_exports)
+
+
+@dataclass(frozen=True)
 class ResolvedDocument:
     article: Article
     style: Path
@@ -44,12 +54,28 @@ class ResolvedDocument:
     affiliations: list[Field] = ()
     abstract: Field | None = None  # block HTML: it may hold paragraphs
     own_entry_html: str | None = None  # the article's own record, formatted, when there is no original
+    cite_as: CiteAs | None = None  # in a course pack: the article as a chapter of the pack
 
     @property
     def cite_entry_html(self) -> str | None:
-        """What "Cite this article" shows: the original publication, else the article itself."""
+        """What "Cite this article" shows: in a course pack, the pack's citation of the article;
+        else the original publication, else the article itself."""
+        if self.cite_as is not None:
+            return self.cite_as.entry_html
         return self.original_entry_html or self.own_entry_html
+
+    @property
+    def cite_record(self) -> dict:
+        """The CSL item behind `cite_entry_html`, for the citation downloads and tags."""
+        from pubpipe.load.citation import citation_record
+
+        return self.cite_as.record if self.cite_as else citation_record(self.article.metadata, self.article.slug)
+
+    @property
+    def cite_exports(self) -> dict[str, str]:
+        return self.cite_as.exports if self.cite_as else self.original_exports
 
     @property
     def style_name(self) -> str:
         return self.style.stem
+

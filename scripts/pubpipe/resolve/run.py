@@ -12,6 +12,7 @@ import difflib
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pubpipe.errors import BibliographyError, ToolError
 from pubpipe.load.article import Article
@@ -19,6 +20,9 @@ from pubpipe.load.sanitize import check_document
 from pubpipe.resolve.document import Field, ResolvedDocument
 from pubpipe.resolve.pandoc import pandoc_command, run_pandoc
 from pubpipe.resolve.styles import resolve_style
+
+if TYPE_CHECKING:
+    from pubpipe.runtime.cache import OutputCache
 
 MISSING_CITATION = re.compile(r"Citeproc: citation (\S+) not found")
 
@@ -84,9 +88,16 @@ def _citation_warnings(article: Article, style: Path, cases: list[dict]) -> list
     return warnings
 
 
-def resolve(article: Article, cli_style: str | None = None) -> ResolvedDocument:
+def resolve(article: Article, cli_style: str | None = None, cache: OutputCache | None = None) -> ResolvedDocument:
+    """`cache`: where pandoc's output for the same inputs may already be (a course pack keeps its
+    articles' outputs, so that changing one article runs pandoc for that one alone)."""
     style = _style(article, cli_style)
-    stdout, stderr = run_pandoc(pandoc_command(article, style), cwd=article.folder, reads=[style])
+    command = pandoc_command(article, style)
+    if cache is None:
+        stdout, stderr = run_pandoc(command, cwd=article.folder, reads=[style])
+    else:
+        stdout, stderr = cache.pandoc_output(article, style, command,
+                                             lambda: run_pandoc(command, cwd=article.folder, reads=[style]))
     warnings = ["pandoc: " + line.strip() for line in stderr.splitlines() if line.strip()]
     missing = [match.group(1) for line in warnings if (match := MISSING_CITATION.search(line))]
     if missing:

@@ -59,11 +59,13 @@ def _cannot(what: str, exc: OSError, folder: Path) -> OutputError:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
+def atomic_path(target: Path, join_set: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside `target`; rename it onto `target` only if the block succeeds.
 
     The temporary name starts with a dot and ends in `.part`, so that nothing (make, a web
     server, a reader) mistakes it for an edition, and `edition_set` can remove it after a crash.
+    `join_set=False` puts the file in place at once even inside an `edition_set`: for what is
+    not an edition (runtime/cache.py), which a later step of the same build reads back.
     """
     ensure_folder(target.parent)
     try:
@@ -77,7 +79,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OutputError("the builder produced an empty file", path=target)
         os.chmod(tmp, 0o644)
-        staged = _staged.get()
+        staged = _staged.get() if join_set else None
         if staged is not None:
             staged.append((tmp, target))
         else:
@@ -153,8 +155,8 @@ def remove_stale_parts(folder: Path) -> list[Path]:
     return removed
 
 
-def write_bytes_atomic(target: Path, data: bytes) -> Path:
-    with atomic_path(target) as tmp:
+def write_bytes_atomic(target: Path, data: bytes, join_set: bool = True) -> Path:
+    with atomic_path(target, join_set) as tmp:
         tmp.write_bytes(data)
     return target
 

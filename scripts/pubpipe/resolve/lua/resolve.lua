@@ -124,6 +124,17 @@ end
 -- `@key [p. 4]` (the author in the text, the locator after it), which a note style turns into a
 -- note without the author; and a locator that repeats the item's own volume ("2:214" for an
 -- item of volume 2), which a style that prints the volume turns into "2:2:214".
+-- A course pack's citations of its articles (packs/front.py passes them as `pubpipe-cite`), each
+-- formatted and exported as an article's own record is, so "Cite this article" reads alike.
+local function formatted_citations(meta)
+  local out = {}
+  for _, record in ipairs(meta['pubpipe-cite'] or {}) do
+    record.id = pandoc.utils.stringify(record.id)
+    table.insert(out, { id = record.id, html = formatted_record(meta, record), exports = record_exports(record) })
+  end
+  return out
+end
+
 local function citation_cases(doc)
   local volumes = {}
   for _, ref in ipairs(pandoc.utils.references(doc)) do
@@ -207,6 +218,7 @@ function Writer(doc, opts)
     original_entry = original and formatted_record(meta, record) or nil,
     own_entry = (not original) and formatted_record(meta, record) or nil,
     original_exports = record_exports(record),
+    cite_entries = formatted_citations(meta),
     pandoc_version = tostring(PANDOC_VERSION),
     dropped_raw = dropped_raw(doc),
     citation_cases = citation_cases(doc),

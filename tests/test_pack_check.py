@@ -1,0 +1,180 @@
+"""`pubpipe check --pack`: a pack that agrees with its articles passes, and each kind of difference
+planted in a built pack (in its PDF, EPUB or web pages) is caught with its code and edition.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from conftest import CANONICAL, FIXTURES, SOURCE, build_into
+
+PACK = "duo"
+PACK_FILE = """\
+title: A Volume to Check
+subtitle: Planted differences
+editors: [Ada Editor, Ben Editor]
+date: 2026-03-01
+description: The canonical article and the features fixture.
+keywords: [tests]
+preface: |
+  Read both.
+
+  # Why
+
+  Because the checker must see every difference.
+articles:
+  - soviet-relations-with-pakistan
+  - features
+"""
+
+
+def _build(root: Path) -> Path:
+    from pubpipe.cli import main
+
+    source, build = root / "source", root / "build"
+    for folder, slug in ((SOURCE, CANONICAL), (FIXTURES, "features")):
+        if not (source / slug).exists():
+            shutil.copytree(folder / slug, source / slug)
+        build_into(source, slug, build, "--formats", "html")
+    (root / "packs").mkdir(exist_ok=True)
+    (root / "packs" / f"{PACK}.yaml").write_text(PACK_FILE, encoding="utf-8")
+    assert main(["-q", "pack", PACK, "--formats", "pdf,epub,html", "--root", str(root), "--source", str(source),
+                 "--build", str(build)]) == 0
+    return build
+
+
+@pytest.fixture(scope="session")
+def pack_project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("pack-check")
+    _build(root)
+    return root
+
+
+@pytest.fixture()
+def copy(pack_project, tmp_path) -> Path:
+    """A copy of the built project that a test may plant differences in."""
+    target = tmp_path / "project"
+    shutil.copytree(pack_project, target, symlinks=True)
+    return target
+
+
+def check(root: Path, validators: bool = False):
+    from pubpipe.check.pack import check_pack
+
+    findings, _report = check_pack(root, PACK, root / "source", root / "build", {"validators": validators})
+    return findings
+
+
+def codes(findings) -> set[tuple[str, str]]:
+    return {(finding.code, finding.editions[0]) for finding in findings}
+
+
+def _rewrite_zip_member(path: Path, member: str, change) -> None:
+    with zipfile.ZipFile(path) as archive:
+        items = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, data in items:
+            archive.writestr(info, change(data.decode("utf-8")).encode("utf-8") if info.filename == member else data)
+
+
+def _pack_file(root: Path, suffix: str) -> Path:
+    return root / "build" / "packs" / PACK / f"{PACK}{suffix}"
+
+
+def test_a_pack_that_agrees_with_its_articles_passes(pack_project):
+    assert check(pack_project) == []
+
+
+def test_a_word_changed_in_the_packs_web_page_is_x009(copy):
+    page = copy / "build" / "packs" / PACK / "articles" / "features.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("Ordinary footnotes work", "Ordinary footnotes fail"), encoding="utf-8")
+    found = check(copy)
+    assert codes(found) == {("X-009", "pack html")}, found
+    assert "fail" in found[0].found and "features" in found[0].message
+
+
+def test_a_note_changed_in_the_packs_epub_is_x009(copy):
+    _rewrite_zip_member(_pack_file(copy, ".epub"), "EPUB/a002-features.xhtml",
+                        lambda text: text.replace("Second\nnote: plain text only.", "Second note: plain text, changed.")
+                        .replace("Second note: plain text only.", "Second note: plain text, changed."))
+    found = check(copy)
+    assert codes(found) == {("X-009", "pack epub")}, found
+    assert any("X-005" in finding.message for finding in found)
+
+
+def test_a_pack_built_from_a_changed_article_differs_in_all_three_editions(copy):
+    from pubpipe.cli import main
+
+    article = copy / "source" / "features" / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("keeps its own paragraph", "keeps its own line"), encoding="utf-8")
+    assert main(["-q", "pack", PACK, "--formats", "pdf,epub,html", "--root", str(copy), "--source", str(copy / "source"),
+                 "--build", str(copy / "build")]) == 0
+    found = check(copy)
+    assert codes(found) == {("X-009", "pack html"), ("X-009", "pack epub"), ("X-009", "pack pdf")}, found
+
+
+def test_a_citation_that_no_longer_names_the_pack_is_x009(copy):
+    page = copy / "build" / "packs" / PACK / "articles" / f"{CANONICAL}.html"
+    html = page.read_text(encoding="utf-8")
+    box = re.search(r'<aside class="cite-this".*?</aside>', html, re.S).group(0)
+    page.write_text(html.replace(box, box.replace("A Volume to Check", "Another Volume")), encoding="utf-8")
+    found = check(copy)
+    assert codes(found) == {("X-009", "pack html")} and "citation entries" in found[0].message, found
+
+
+def test_contents_out_of_order_on_the_web_is_x010(copy):
+    index = _pack_file(copy, ".html")
+    html = index.read_text(encoding="utf-8")
+    items = re.findall(r"<li lang=[^>]*><a class=\"toc-entry\".*?</li>", html, re.S)
+    index.write_text(html.replace(items[0], "\0").replace(items[1], items[0]).replace("\0", items[1]), encoding="utf-8")
+    found = check(copy)
+    assert codes(found) == {("X-010", "pack html")}, found
+
+
+def test_a_wrong_title_in_the_epub_navigation_is_x010(copy):
+    _rewrite_zip_member(_pack_file(copy, ".epub"), "EPUB/nav.xhtml",
+                        lambda text: text.replace(">Soviet Relations with Pakistan<", ">Soviet Relations with India<"))
+    found = check(copy)
+    assert codes(found) == {("X-010", "pack epub")}, found
+
+
+def test_page_numbers_that_do_not_match_the_contents_are_x010(copy):
+    path = _pack_file(copy, ".pdf")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        nums = pdf.Root.PageLabels.Nums
+        nums[3].St = 2  # every article page now labelled one more than printed and listed
+        pdf.save(path)
+    found = check(copy)
+    assert ("X-010", "pack pdf") in codes(found), found
+    assert all(finding.code == "X-010" for finding in found), found
+
+
+def test_a_contents_link_to_the_wrong_article_is_x010(copy):
+    path = _pack_file(copy, ".pdf")
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        for page in pdf.pages:
+            for annotation in page.obj.get("/Annots", []):
+                if str(annotation.get("/Dest", "")) == "features/title-block":
+                    annotation.Dest = pikepdf.String(f"{CANONICAL}/title-block")
+        pdf.save(path)
+    found = check(copy)
+    assert codes(found) == {("X-010", "pack pdf")}, found
+
+
+def test_the_volumes_title_changed_in_one_edition_is_x007(copy):
+    _rewrite_zip_member(_pack_file(copy, ".epub"), "EPUB/content.opf",
+                        lambda text: text.replace(">A Volume to Check<", ">A Volume Not Checked<"))
+    found = check(copy)
+    assert {finding.code for finding in found} == {"X-007"}, found
+    assert all("epub" in " ".join(finding.editions) for finding in found)
+
+
+def test_the_validators_pass_on_the_volume(pack_project):
+    findings = check(pack_project, validators=True)
+    assert findings == [], "\n".join(f"{f.code} {f.message} {f.where}" for f in findings)
