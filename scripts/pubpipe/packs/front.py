@@ -87,7 +87,7 @@ def _front_for_writer(spec: PackSpec) -> str:
 
 def _run(spec: PackSpec, source: str, style: Path, cache: OutputCache) -> dict:
     """One pandoc run of the resolve writer over a document made of the pack's fields."""
-    scratch = cache.root / "front"
+    scratch = (cache.root / "front").resolve()  # absolute: the sandbox changes into it by name
     name = f"{digest(str(style))[:10]}.md"
     command = [pandoc_path(), "+RTS", f"-M{pandoc_limits()[1]}", "-RTS", name, "--from=markdown",
                f"--to={LUA_WRITER}", "--wrap=none", "--shift-heading-level-by=1", "--sandbox", f"--csl={style}",
