@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pubpipe import console
 from pubpipe.editions import parts
 from pubpipe.editions.fonts import font_face_css
 from pubpipe.editions.pdf import PAPER_CSS, print_head, print_html, submit, submit_markup
@@ -72,6 +73,7 @@ def article_layouts(spec: PackSpec, docs: list[ResolvedDocument], paper: str, op
                      str(options.get("pdf_variant")), str(options["source_date_epoch"]))
         name = f"layout/{doc.article.slug}-{paper}.pdf"
         if cache.get(name, key) is None:
+            console.detail(f"  laying out {doc.article.slug} on {paper}")
             try:
                 pending.append((doc, name, key, submit(doc, page_options)))
             except PubpipeError as exc:
@@ -96,9 +98,10 @@ def _written(cache: OutputCache, name: str, write) -> bytes:
 
 
 def _page_count(path: Path) -> int:
-    from pypdf import PdfReader
+    import pikepdf
 
-    return len(PdfReader(path).pages)
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
 
 
 def front_html(spec: PackSpec, front: Front, entries: list[Entry], paper: str, epoch: int) -> str:

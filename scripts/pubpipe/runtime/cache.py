@@ -69,7 +69,7 @@ class OutputCache:
         from pubpipe.resolve.pandoc import LUA_WRITER
 
         key = digest(*command, folder_digest(article.folder), style.read_bytes(), LUA_WRITER.read_bytes())
-        name = f"resolved/{article.slug}-{digest(str(style))[:10]}.json"
+        name = f"resolved/{article.slug}-{style.stem}.json"  # one per article and style name
         data = self.fetch(name, key, lambda: json.dumps(run()).encode("utf-8"))
         stdout, stderr = json.loads(data)
         return stdout, stderr
