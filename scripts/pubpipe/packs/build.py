@@ -16,7 +16,7 @@ from typing import Any
 
 from pubpipe import console
 from pubpipe.errors import UsageError
-from pubpipe.load.dates import git_commit_time, parse_date
+from pubpipe.load.dates import git_commit_time, read_date
 from pubpipe.packs.front import Front, resolve_front
 from pubpipe.packs.members import in_pack, pack_style, resolve_members
 from pubpipe.packs.spec import PackSpec, find_packs, load_pack, pack_path
@@ -60,7 +60,8 @@ def pack_names(root: Path, names: list[str]) -> list[str]:
 def _epoch(spec: PackSpec, docs: list[ResolvedDocument]) -> int:
     """The volume's timestamp: SOURCE_DATE_EPOCH, else the pack's date, else the pack file's last
     commit, else its newest article's: never the clock."""
-    fallback = parse_date(spec.date) or git_commit_time(spec.path.parent) or max(doc.article.date_epoch for doc in docs)
+    dated = read_date(spec.date, spec.lang, False).epoch if spec.date else None
+    fallback = dated or git_commit_time(spec.path.parent) or max(doc.article.date_epoch for doc in docs)
     return source_date_epoch(fallback)
 
 

@@ -45,11 +45,13 @@ class Front:
 
 
 def chapter_record(spec: PackSpec, doc: ResolvedDocument) -> dict:
-    """The article as a chapter of the pack, as a CSL item. Its authors keep the family and given
-    names of the article's own record when it has one; otherwise each name is kept whole
-    (`literal`), since splitting a name we do not know would misname someone."""
-    original = doc.article.metadata.original_record or {}
-    named = original.get("author") if isinstance(original.get("author"), list) else None
+    """The article as a chapter of the pack, as a CSL item. Its authors are named as the article's
+    own citation names them (family and given where the front matter says which is which, else
+    whole: load/citation.py)."""
+    from pubpipe.load.citation import citation_record
+
+    cited = citation_record(doc.article.metadata, doc.article.slug)  # the original publication, or the article
+    named = cited.get("author") if isinstance(cited.get("author"), list) else None
     authors = named if named and len(named) == len(doc.authors) else [{"literal": a.text} for a in doc.authors]
     record = {
         "id": f"pack-{doc.article.slug}",

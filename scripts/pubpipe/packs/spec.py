@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from pubpipe.errors import PackError
-from pubpipe.load.dates import parse_date
+from pubpipe.load.dates import read_date
 from pubpipe.load.metadata import LANG_PATTERN, PAPER_SIZES
 from pubpipe.load.text_file import read_text_file
 
@@ -215,12 +215,16 @@ def load_pack(path: Path) -> PackSpec:
     if located(editor_key) is None:
         raise _error(path, None, "'editor:' is missing", hint="add a line 'editor: Your Name' (or a list under 'editors:')")
     editors = _names(path, editor_key, located(editor_key))
-    date = _text(path, "date", located("date"))
-    if date and parse_date(date) is None:
-        raise _error(path, lines["date"], f"'{date}' is not a date", hint="write the date as YYYY, YYYY-MM or YYYY-MM-DD")
     lang = _text(path, "lang", located("lang"))
     if lang and not LANG_PATTERN.match(lang):
         raise _error(path, lines["lang"], f"'{lang}' is not a language tag", hint="use a BCP 47 tag such as en, en-GB or fr")
+    date = None
+    if "date" in nodes:
+        # Read as an article's date is (load/dates.py); kept as the W3C date EPUB's dc:date takes.
+        read = read_date(located("date").value, lang, bool(lang))
+        if read.iso is None:
+            raise _error(path, lines["date"], f"'date:' {read.problem}", hint=read.hint)
+        date = read.iso
     paper = (_text(path, "paper", located("paper")) or "a4").lower()
     if paper not in PAPER_SIZES:
         raise _error(path, lines["paper"], f"'{paper}' is not a paper size this pipeline prints", hint="use a4 or letter")
