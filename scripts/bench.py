@@ -502,7 +502,7 @@ def packs(count: int, small: int, runs: int) -> dict:
         cold_editions.append(run([str(PUBPIPE), "-q", "pack", "bench", "--formats", "pdf,epub,html"], cwd=folder)[0])
         print(f"  pack of {count}: cold, run {index + 1}/{runs}", flush=True)
     make(folder, "pack", "PACK=bench")
-    changed = f"{FIXTURE.name}-{count // 2:03d}" if count >= 2 else f"{CANONICAL}-001"
+    changed = sorted(path.parent.name for path in (folder / "source").glob("*/article.md"))[count // 2]
     rebuild, own = [], []
     for index in range(runs):
         _edit(folder, changed, 2 * index)
