@@ -44,7 +44,9 @@ class Metadata:
     identifier: str
     paper: str
     csl: str | None
+    csl_field: str  # "csl", or pandoc's other name for it, "citation-style"
     bibliography: list[str]
+    citation_abbreviations: str | None
     original_file: str | None
     original_record: dict[str, Any] | None
     date_iso: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, for the metadata slots
@@ -143,10 +145,16 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
         raise _field_error(source, text, "bibliography", "must be a file name or a list of file names")
     bibliography = [_relative_file(item, "bibliography", folder, source, text) for item in bibliography]
     csl = _plain_string(front, "csl", source, text)
-    # citeproc reads this file itself, outside pandoc's --sandbox; the editions do not use it.
-    abbreviations = front.get("citation-abbreviations")
+    alias = _plain_string(front, "citation-style", source, text)  # pandoc's other name for csl
+    if csl and alias:
+        raise _field_error(source, text, "citation-style", "names a style as well as 'csl:'",
+                           hint="pandoc would ignore 'citation-style:'; keep only 'csl:'")
+    csl_field = "citation-style" if alias and not csl else "csl"
+    csl = csl or alias
+    # citeproc reads this file itself, outside pandoc's --sandbox; resolve passes it on.
+    abbreviations = _plain_string(front, "citation-abbreviations", source, text)
     if abbreviations is not None:
-        _relative_file(str(abbreviations), "citation-abbreviations", folder, source, text)
+        abbreviations = _relative_file(abbreviations, "citation-abbreviations", folder, source, text)
     original = front.get("original")
     original_file = original_record = None
     if isinstance(original, str):
@@ -200,7 +208,9 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
         identifier=identifier,
         paper=paper,
         csl=csl,
+        csl_field=csl_field,
         bibliography=bibliography,
+        citation_abbreviations=abbreviations,
         original_file=original_file,
         original_record=original_record,
     )

@@ -17,9 +17,11 @@ from typing import Iterable
 
 from pubpipe.errors import BibliographyError, LimitError, ToolError
 from pubpipe.load.article import Article
+from pubpipe.resolve.styles import installed_styles_folder
 from pubpipe.runtime import sandbox
 from pubpipe.runtime.limits import parse_seconds
 
+LUA_READER = Path(__file__).parent / "lua" / "read.lua"
 LUA_WRITER = Path(__file__).parent / "lua" / "resolve.lua"
 TIME_LIMIT_VAR = "PUBPIPE_PANDOC_TIMEOUT"
 MEMORY_LIMIT_VAR = "PUBPIPE_PANDOC_MEMORY"
@@ -80,13 +82,16 @@ def front_for_writer(article: Article) -> str:
 
 
 def pandoc_command(article: Article, style: Path) -> list[str]:
+    """pandoc's command line. The keys that make citeproc read or fetch (bibliography, csl,
+    citation-abbreviations) are set here alone, from the load step's validated values: the
+    reader (lua/read.lua) removes whatever the article itself gave pandoc for them."""
     command = [
         pandoc_path(),
         # -A64m: a larger allocation area means fewer garbage collections; on a 50-times longer
         # article pandoc runs about 15% faster, at about 25 MB more memory.
         "+RTS", f"-M{pandoc_limits()[1]}", "-A64m", "-RTS",
-        str(article.source),
-        "--from=markdown",
+        "-",  # the article, as pandoc_input gives it
+        f"--from={LUA_READER}",
         f"--to={LUA_WRITER}",
         "--citeproc",
         f"--csl={style}",
@@ -95,13 +100,31 @@ def pandoc_command(article: Article, style: Path) -> list[str]:
         "--shift-heading-level-by=1",
         "--sandbox",
         f"--metadata=pubpipe-front:{front_for_writer(article)}",
+        # citeproc looks for a style's parent here first, by name (pubpipe.resolve.styles), and
+        # for nothing else: bibliographies and abbreviations are given by absolute paths.
+        f"--resource-path={installed_styles_folder()}",
     ]
     for bibliography in article.metadata.bibliography:
         command.append(f"--bibliography={(article.folder / bibliography).resolve()}")
+    if article.metadata.citation_abbreviations:
+        command.append(f"--citation-abbreviations={(article.folder / article.metadata.citation_abbreviations).resolve()}")
     return command
 
 
-def run_pandoc(command: list[str], cwd: Path, reads: Iterable[Path] = (), timeout: float | None = None) -> tuple[str, str]:
+def pandoc_input(article: Article) -> bytes:
+    """What pandoc reads on stdin: the front matter block as the load step found it, and the
+    body on its own (lua/read.lua), its lines numbered as in article.md."""
+    lines = article.text.split("\n")
+    front_lines = article.body_start_line - 1
+    parts = {
+        "front": "\n".join(lines[:front_lines]) + "\n",
+        "body": "\n" * front_lines + "\n".join(lines[front_lines:]),
+    }
+    return json.dumps(parts).encode("ascii")
+
+
+def run_pandoc(command: list[str], cwd: Path, reads: Iterable[Path] = (), timeout: float | None = None,
+               stdin: bytes | None = None) -> tuple[str, str]:
     """Run pandoc under the time and memory limits, in the OS sandbox (runtime/sandbox.py) where it
     sees only `reads`, its own binary and the resolve writer, and no network; return (stdout, stderr)."""
     limit, memory = pandoc_limits()
@@ -109,7 +132,7 @@ def run_pandoc(command: list[str], cwd: Path, reads: Iterable[Path] = (), timeou
     view = [Path(command[0]), LUA_WRITER.parent, cwd, *reads]
     command = sandbox.wrap(command, read_only=view, tools=False, cwd=cwd)
     try:
-        result = subprocess.run(command, cwd=cwd, capture_output=True, timeout=timeout, check=False)
+        result = subprocess.run(command, cwd=cwd, input=stdin, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise LimitError(
             f"pandoc took longer than the time limit of {timeout:g} s",

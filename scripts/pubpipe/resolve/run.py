@@ -14,12 +14,12 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pubpipe.errors import BibliographyError, ToolError
+from pubpipe.errors import ArticleError, BibliographyError, PubpipeError, ToolError, UnsafeContentError
 from pubpipe.load.article import Article
 from pubpipe.load.sanitize import check_document
 from pubpipe.resolve.document import Field, ResolvedDocument
-from pubpipe.resolve.pandoc import pandoc_command, run_pandoc
-from pubpipe.resolve.styles import resolve_style
+from pubpipe.resolve.pandoc import pandoc_command, pandoc_input, run_pandoc
+from pubpipe.resolve.styles import installed_styles_folder, resolve_style
 
 if TYPE_CHECKING:
     from pubpipe.runtime.cache import OutputCache
@@ -34,11 +34,12 @@ def _field(value: dict | None) -> Field | None:
 
 
 def _style(article: Article, cli_style: str | None) -> Path:
+    meta = article.metadata
     try:
-        return resolve_style(cli_style, article.metadata.csl, article.folder, article.source)
-    except BibliographyError as exc:
-        if exc.path is None and not cli_style and article.metadata.csl:
-            exc.path, exc.line = article.source, article.line_of("csl:")
+        return resolve_style(cli_style, meta.csl, article.folder, article.source, field=meta.csl_field)
+    except PubpipeError as exc:
+        if not cli_style and meta.csl and exc.line is None and exc.path in (None, article.source):
+            exc.path, exc.line = article.source, article.line_of(f"{meta.csl_field}:")
         raise
 
 
@@ -88,16 +89,72 @@ def _citation_warnings(article: Article, style: Path, cases: list[dict]) -> list
     return warnings
 
 
+# The keys that make pandoc's citeproc read a file or fetch a URL (lua/read.lua takes them out).
+READ_OR_FETCH = ("bibliography", "csl", "citation-style", "citation-abbreviations")
+DELIMITER = re.compile(r"^[\s>]*(---|\.\.\.)[ \t]*$")
+
+
+CITEPROC_FAILURE = re.compile(r"Citeproc\w*Error\W*(.*)", re.S)
+ABBREVIATIONS_FAILURE = re.compile(r"Could not parse abbreviations file \S+\s*(.*)", re.S)
+
+
+def _citeproc_failure(exc: ToolError, article: Article, style: Path) -> PubpipeError:
+    """citeproc refusing the style (or the abbreviations) is a fault of that file, not of pandoc:
+    name the file (pandoc does not) with citeproc's reason."""
+    abbreviations = ABBREVIATIONS_FAILURE.search(exc.message)
+    found = abbreviations or CITEPROC_FAILURE.search(exc.message)
+    if not found:
+        return exc
+    if abbreviations and article.metadata.citation_abbreviations:
+        path, what = article.folder / article.metadata.citation_abbreviations, "citation abbreviations file"
+        hint = "it must be JSON as pandoc's manual shows: {\"default\": {\"container-title\": {\"Full\": \"Short\"}}}"
+    else:
+        path, what = style, "CSL style"
+        hint = "fix the style (see the CSL specification), or name an installed style instead (see `pubpipe styles`)"
+    reason = " ".join(found.group(1).split())
+    return BibliographyError(f"citeproc cannot use this {what}: {reason[:300]}", path=path, hint=hint)
+
+
+def _hidden_metadata(article: Article, keys: list[str]) -> PubpipeError:
+    """The error for metadata blocks that pandoc found after the front matter (lua/read.lua).
+
+    pandoc found them, so they are certain; their line is found here, as the first line of the
+    body that sets one of their keys, or the '---' that opens that block.
+    """
+    lines = article.text.split("\n")
+    body = range(article.body_start_line - 1, len(lines))
+    setters = [re.compile(rf"^[\s>*+-]*['\"]?{re.escape(key)}['\"]?\s*:") for key in keys]
+    line = next((index for index in body if any(p.match(lines[index]) for p in setters)), None)
+    if line is not None:
+        opening = next((index for index in range(line - 1, body.start - 1, -1) if DELIMITER.match(lines[index])), None)
+        line = opening if opening is not None else line
+    named = ", ".join(f"'{key}'" for key in keys)
+    unsafe = [key for key in keys if key in READ_OR_FETCH]
+    error = UnsafeContentError if unsafe else ArticleError
+    return error(
+        f"a second YAML metadata block in the body sets {named}; pandoc would obey it, but only the "
+        "front matter at the top of article.md may set metadata",
+        path=article.source,
+        line=line + 1 if line is not None else article.body_start_line,
+        hint="move these keys into the front matter; if the '---' lines are meant as horizontal rules, "
+        "put a blank line after the first one or write '***' instead",
+    )
+
+
 def resolve(article: Article, cli_style: str | None = None, cache: OutputCache | None = None) -> ResolvedDocument:
     """`cache`: where pandoc's output for the same inputs may already be (a course pack keeps its
     articles' outputs, so that changing one article runs pandoc for that one alone)."""
     style = _style(article, cli_style)
     command = pandoc_command(article, style)
-    if cache is None:
-        stdout, stderr = run_pandoc(command, cwd=article.folder, reads=[style])
-    else:
-        stdout, stderr = cache.pandoc_output(article, style, command,
-                                             lambda: run_pandoc(command, cwd=article.folder, reads=[style]))
+
+    def run() -> tuple[str, str]:
+        try:
+            return run_pandoc(command, cwd=article.folder, reads=[style, installed_styles_folder()],
+                              stdin=pandoc_input(article))
+        except ToolError as exc:
+            raise _citeproc_failure(exc, article, style) from None
+
+    stdout, stderr = run() if cache is None else cache.pandoc_output(article, style, command, run)
     warnings = ["pandoc: " + line.strip() for line in stderr.splitlines() if line.strip()]
     missing = [match.group(1) for line in warnings if (match := MISSING_CITATION.search(line))]
     if missing:
@@ -112,6 +169,8 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
             hint=f"{suggestion}add the work to the bibliography file, or correct the key after '@'",
         )
     data = json.loads(stdout)
+    if data.get("hidden_metadata"):
+        raise _hidden_metadata(article, data["hidden_metadata"])
     title = _field(data.get("title"))
     if title is None:
         raise ToolError("pandoc returned no title; the resolve writer and the article disagree")

@@ -222,6 +222,8 @@ function Writer(doc, opts)
     pandoc_version = tostring(PANDOC_VERSION),
     dropped_raw = dropped_raw(doc),
     citation_cases = citation_cases(doc),
+    -- keys of metadata blocks found outside the front matter (read.lua), never obeyed
+    hidden_metadata = pandoc.List(meta['pubpipe-hidden-metadata'] or {}):map(pandoc.utils.stringify),
   }
   return pandoc.json.encode(out)
 end
