@@ -10,6 +10,7 @@ written to a temporary file, then rewritten with fixed timestamps and a stable m
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,8 @@ def article_body(doc: ResolvedDocument, book: epub.EpubBook, image_folder: str =
     body.set("class", "article-body")
     require_alt_text(doc, body)
     for index, image in enumerate(parts.local_images(doc, body)):
-        href = f"{image_folder}/{index:03d}-{image.path.name}"
+        # The file's own name may hold spaces or other characters that are not safe in an href.
+        href = f"{image_folder}/{index:03d}-{re.sub(r'[^A-Za-z0-9._-]', '-', image.path.name)}"
         book.add_item(epub.EpubItem(uid=f"{uid_prefix}{index}", file_name=href,
                                     media_type=image.media_type, content=image.path.read_bytes()))
         for img in body.iter("img"):

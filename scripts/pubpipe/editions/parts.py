@@ -8,20 +8,14 @@ edition then only decides where the pieces go (one page, several XHTML files, pa
 from __future__ import annotations
 
 import html
-import mimetypes
-import re
-from dataclasses import dataclass
-from pathlib import Path
 
 import lxml.html
 from lxml import etree
 
-from pubpipe.errors import ResourceError, UnsafeContentError
 from pubpipe.labels import Labels, for_language
-from pubpipe.runtime.paths import inside_folder
+from pubpipe.load.images import LocalImage, local_image
 from pubpipe.resolve import ResolvedDocument
 
-URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def labels_of(doc: ResolvedDocument) -> Labels:
@@ -137,57 +131,11 @@ def body_element(doc: ResolvedDocument) -> etree._Element:
     return body
 
 
-@dataclass(frozen=True)
-class LocalImage:
-    src: str
-    path: Path
-    media_type: str
-
-
 def local_images(doc: ResolvedDocument, body: etree._Element) -> list[LocalImage]:
-    """Every image the body shows, checked: inside the article folder, existing, a known type.
-
-    Remote URLs, absolute paths, `../` and symlinks out of the folder are refused, since an edition
-    that fetched them would leak files or reach the network while being built or read.
-    """
-    article = doc.article
-    images: dict[str, LocalImage] = {}
-    for img in body.iter("img"):
-        src = img.get("src", "")
-        if src in images:
-            continue
-        line = article.line_of(src) if src else None
-        if not src:
-            raise ResourceError("an image has no source", path=article.source)
-        if src.startswith("data:"):
-            continue
-        if URL_SCHEME.match(src) or src.startswith("//"):
-            raise UnsafeContentError(
-                f"image '{src}' is a URL; articles may only show their own files",
-                path=article.source, line=line,
-                hint="download the image into the article folder and refer to it by its file name",
-            )
-        path = article.folder / src
-        if src.startswith("/") or not inside_folder(path, article.folder):
-            raise UnsafeContentError(
-                f"image '{src}' lies outside the article folder",
-                path=article.source, line=line,
-                hint="copy the image into the article folder and refer to it by a relative path",
-            )
-        if not path.is_file():
-            raise ResourceError(
-                f"image '{src}' does not exist",
-                path=article.source, line=line,
-                hint=f"put the file in {article.folder} or correct its name",
-            )
-        media_type = mimetypes.guess_type(path.name)[0] or ""
-        if media_type not in ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"):
-            raise ResourceError(
-                f"image '{src}' is not a PNG, JPEG, GIF, WebP or SVG file",
-                path=article.source, line=line,
-            )
-        images[src] = LocalImage(src=src, path=path.resolve(), media_type=media_type)
-    return list(images.values())
+    """Every image file the body shows, once each (checked and decoded in resolve already:
+    pubpipe.load.images); inline `data:` images are left as they are."""
+    found = (local_image(doc.article, img.get("src", "")) for img in body.iter("img"))
+    return list({image.src: image for image in found if image is not None}.values())
 
 
 def inner_html(element: etree._Element) -> str:

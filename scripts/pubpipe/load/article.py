@@ -20,7 +20,7 @@ from pubpipe.load.key_lines import KeyLines
 from pubpipe.load.title_block import read_title_block, starts_with_title_block
 from pubpipe.load.metadata import Metadata, validate_metadata
 from pubpipe.load.text_file import read_text_file
-from pubpipe.runtime.paths import inside_folder
+from pubpipe.runtime.paths import HARD_LINK_HINT, hard_linked, inside_folder
 
 ARTICLE_FILE = "article.md"
 
@@ -66,6 +66,9 @@ def load_article(folder: Path) -> Article:
             path=source,
             hint="replace the link with the article file itself",
         )
+    if hard_linked(source):
+        raise UnsafeContentError("article.md is a hard link to a file that may lie outside the article folder",
+                                 path=source, hint=HARD_LINK_HINT)
     text = read_text_file(source)
     if not text.strip():
         raise ArticleError(

@@ -21,7 +21,7 @@ from pubpipe.load.authors import Author, read_authors
 from pubpipe.load.conventions import describe_ignored, ignored_keys, unknown_keys
 from pubpipe.load.dates import read_date
 from pubpipe.load.key_lines import KeyLines, Notices
-from pubpipe.runtime.paths import inside_folder
+from pubpipe.runtime.paths import HARD_LINK_HINT, hard_linked, inside_folder
 
 PAPER_SIZES = ("a4", "letter")
 # BCP 47 in the shape pandoc and the validators accept: language, optional script, region, variants.
@@ -90,7 +90,23 @@ def _plain_string(front: dict, key: str, source: Path, text: str, required: bool
         raise _field_error(source, text, key, f"must be text, not a {type(value).__name__}")
     if required and not value.strip():
         raise _field_error(source, text, key, "is empty")
+    if required and not any(visible(char) for char in value):
+        raise _field_error(source, text, key, "has no visible character, only zero-width or other invisible ones",
+                           hint=f"write the {key} in words; an invisible heading cannot be read or found")
     return value.strip()
+
+
+# Letters that show nothing: Hangul fillers and the blank Braille pattern.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible(char: str) -> bool:
+    """Whether a character leaves a mark: not a space, a control, a format character (zero-width
+    space, joiners, direction marks, soft hyphen), a combining mark on its own, or a blank letter."""
+    import unicodedata
+
+    return not char.isspace() and char not in BLANK_LETTERS and unicodedata.category(char) not in (
+        "Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Co", "Cn")
 
 
 def _string_list(front: dict, key: str, source: Path, text: str) -> list[str]:
@@ -121,6 +137,11 @@ def _relative_file(value: str, key: str, folder: Path, source: Path, text: str) 
         )
     if not (folder / value).is_file():
         raise _field_error(source, text, key, f"the file {value} does not exist in {folder}")
+    if hard_linked(folder / value):
+        raise UnsafeContentError(
+            f"front matter field '{key}' names a hard link ({value}), which may be a file outside the article folder",
+            path=source, line=_field_error(source, text, key, "").line, hint=HARD_LINK_HINT,
+        )
     return value
 
 

@@ -11,8 +11,10 @@ resolve produced (the body and each metadata field) is checked here:
 - attributes: `on*=` handlers, `srcset`, `formaction` and the like are refused;
 - URLs: links may be http(s), ftp, mailto, tel or relative; `javascript:`, `data:` (outside images),
   `file:` and every other scheme are refused, however they are spelled (entities, tabs, case);
-- `style=` may not load anything (`url(`, `@import`, `expression(`);
-- SVG image files may not carry scripts, handlers, `<foreignObject>`, entities or external links.
+- `style=` may not load anything (`url(`, `@import`, `expression(`), however its CSS is escaped
+  (read with a CSS tokenizer: pubpipe.load.css);
+- images (pubpipe.load.images) are the article's own files, decoded before any edition is made;
+  SVG images (pubpipe.load.svg) may not run, embed or load anything.
 
 We refuse rather than strip: stripping would change what the author wrote without their seeing it,
 and a refused article is fixed once, by its author, where the error points. The refusal is a
@@ -33,7 +35,9 @@ import lxml.etree
 import lxml.html
 
 from pubpipe.errors import UnsafeContentError
-from pubpipe.runtime.paths import inside_folder
+from pubpipe.load.css import declarations_load
+from pubpipe.load.images import check_images
+from pubpipe.load.svg import IMAGE_DATA
 
 ALLOWED_ELEMENTS = frozenset(
     """
@@ -62,17 +66,19 @@ REFUSED_ATTRIBUTES = frozenset(
 )
 URL_ATTRIBUTES = ("href", "src", "cite", "longdesc", "data", "usemap", "itemtype")
 LINK_SCHEMES = ("http", "https", "ftp", "mailto", "tel")
-IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp)[;,]", re.I)
 SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
-UNSAFE_STYLE = re.compile(r"url\s*\(|@import|expression\s*\(|javascript:|behavior\s*:|-moz-binding|image-set\s*\(", re.I)
 # Browsers ignore these inside a URL's scheme, so `java&#9;script:` must count as `javascript:`.
 URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 MAX_LISTED = 8
 BODY = "the article's text"
 
 
-def check_html(fragment: str, what: str) -> list[tuple[str, list[str]]]:
-    """The refused constructs of an HTML fragment: (message, strings that locate it in the source)."""
+def check_html(fragment: str, what: str, images: bool = True) -> list[tuple[str, list[str]]]:
+    """The refused constructs of an HTML fragment: (message, strings that locate it in the source).
+
+    `images` is False for metadata fields: the editions embed the body's images only, so an
+    image in a title would be fetched from wherever the edition is read (or not shown at all).
+    """
     if not fragment.strip():
         return []
     try:
@@ -87,6 +93,11 @@ def check_html(fragment: str, what: str) -> list[tuple[str, list[str]]]:
         if element is not root and tag not in ALLOWED_ELEMENTS and not _task_checkbox(element, tag):
             reason = ACTIVE_ELEMENTS.get(tag, "is not one of the HTML elements an article may use")
             found.append((f"raw HTML <{tag}> in {what} is refused: it {reason}", [f"<{tag}"]))
+            continue
+        if tag == "img" and not images:
+            src = element.get("src") or ""
+            found.append((f"an image ({src[:60]}) in {what} is refused: only the article's body may show images",
+                          [src, "<img", "!["]))
             continue
         for name, value in element.attrib.items():
             problem = _attribute_problem(tag, name.lower(), value)
@@ -106,8 +117,8 @@ def _attribute_problem(tag: str, name: str, value: str) -> str | None:
         return f"the event handler {name}= on <{tag}> is refused: it runs code in the reader"
     if name in REFUSED_ATTRIBUTES:
         return f"the attribute {name}= on <{tag}> is refused: it fetches or sends data"
-    if name == "style" and UNSAFE_STYLE.search(value):
-        return f"a style= on <{tag}> that loads something ({value.strip()[:60]}) is refused"
+    if name == "style" and (loads := declarations_load(value)):
+        return f"a style= on <{tag}> that loads something ({loads}) is refused"
     if name == "rel" and "attachment" in value.lower():
         return f"rel=\"attachment\" on <{tag}> is refused: it embeds a file in the PDF"
     if name in URL_ATTRIBUTES:
@@ -117,46 +128,11 @@ def _attribute_problem(tag: str, name: str, value: str) -> str | None:
             if scheme and scheme.group(1) == "data" and not IMAGE_DATA.match(url):
                 return "an image given as a data: URL that is not PNG, JPEG, GIF or WebP is refused"
             return None  # local files and remote URLs are judged by the editions' image check
-        if url.startswith("//") or (scheme and (name != "href" or scheme.group(1) not in LINK_SCHEMES)):
+        # href is a link a reader follows, and cite= a source no browser fetches: both may be http(s).
+        if url.startswith("//") or (scheme and (name not in ("href", "cite") or scheme.group(1) not in LINK_SCHEMES)):
             shown = scheme.group(1) + ":" if scheme else "//"
             return f"the {shown} URL in {name}= on <{tag}> is refused"
     return None
-
-
-SVG_NAMESPACE_LINKS = ("href", "{http://www.w3.org/1999/xlink}href")
-
-
-def check_svg(path: Path) -> list[tuple[str, int | None]]:
-    """Refused constructs of an SVG file, with their lines (parsed without entities or network)."""
-    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    try:
-        tree = lxml.etree.parse(str(path), parser)
-    except (lxml.etree.XMLSyntaxError, OSError) as exc:
-        return [(f"the SVG image is not well-formed XML: {exc}", None)]
-    found = []
-    subset = tree.docinfo.internalDTD
-    if subset is not None and (list(subset.iterentities()) or list(subset.iterelements())):
-        # A public DOCTYPE alone (as Illustrator writes) is harmless; declarations are not.
-        found.append(("the SVG image declares entities or a DTD of its own, which could read other files", 1))
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            if isinstance(element, lxml.etree._Entity):
-                found.append(("the SVG image uses an entity, which could read other files", element.sourceline))
-            continue
-        tag = lxml.etree.QName(element).localname.lower()
-        if tag in ("script", "foreignobject", "iframe", "handler", "listener"):
-            found.append((f"the SVG image holds a <{tag}>, which can run code or embed a page", element.sourceline))
-        for name, value in element.attrib.items():
-            local = lxml.etree.QName(name).localname.lower()
-            if local.startswith("on"):
-                found.append((f"the SVG image has an event handler {local}=", element.sourceline))
-            elif name in SVG_NAMESPACE_LINKS and not (value.startswith("#") or IMAGE_DATA.match(value.strip())):
-                found.append((f"the SVG image links to {value[:60]}; only #fragments inside it are allowed", element.sourceline))
-            elif local == "style" and UNSAFE_STYLE.search(value) and "url(#" not in value.replace(" ", ""):
-                found.append(("the SVG image has a style that loads something", element.sourceline))
-        if tag == "style" and element.text and re.search(r"@import|url\s*\(\s*['\"]?(?!#)", element.text, re.I):
-            found.append(("the SVG image's <style> loads something", element.sourceline))
-    return found
 
 
 def locate(needles: Iterable[str], files: list[tuple[Path, str]], lines: range | None = None) -> tuple[Path | None, int | None]:
@@ -178,22 +154,38 @@ def locate(needles: Iterable[str], files: list[tuple[Path, str]], lines: range |
     return None, None
 
 
+# The front matter key of a resolved document's field, where the two names differ.
+FRONT_MATTER_KEYS = {"authors": "author", "affiliations": "affiliation"}
+
+
+def rendered_fields(doc) -> list[tuple[str, str]]:
+    """(front matter key, HTML) for every metadata field the editions show.
+
+    Every field of the resolved document that pandoc rendered (a resolve.Field, or a list of
+    them) is taken, so a field that is added to the document later is checked without a word here.
+    """
+    import dataclasses
+
+    found = []
+    for item in dataclasses.fields(doc):
+        value = getattr(doc, item.name)
+        key = FRONT_MATTER_KEYS.get(item.name, item.name)
+        for field in value if isinstance(value, list) else [value]:
+            if hasattr(field, "html") and hasattr(field, "text"):
+                found.append((key, field.html))
+    return found
+
+
 def check_document(doc) -> None:
     """Apply the policy to everything resolve produced; raise UnsafeContentError on the first find.
 
     `doc` is a resolve.ResolvedDocument (not imported: resolve imports this module).
     """
     article = doc.article
-    fields = [(BODY, doc.body_html), ("the citation of the original", doc.original_entry_html),
-              ("the article's own citation", doc.own_entry_html)]
-    for name in ("title", "subtitle", "date", "rights", "description"):
-        value = getattr(doc, name)
-        fields.append((f"the front matter field '{name}'", value.html if value else None))
-    fields += [("the front matter field 'author'", author.html) for author in doc.authors]
-    fields += [("the front matter field 'keywords'", keyword.html) for keyword in doc.keywords]
-    fields += [("an affiliation in the front matter", affiliation.html) for affiliation in doc.affiliations]
-    fields.append(("the front matter field 'abstract'", doc.abstract.html if doc.abstract else None))
-    found = [(what, finding) for what, fragment in fields for finding in check_html(fragment or "", what)]
+    fields = [(BODY, doc.body_html, True), ("the citation of the original", doc.original_entry_html, False),
+              ("the article's own citation", doc.own_entry_html, False)]
+    fields += [(f"the front matter field '{key}'", html, False) for key, html in rendered_fields(doc)]
+    found = [(what, finding) for what, fragment, images in fields for finding in check_html(fragment or "", what, images)]
     if found:
         files = _source_files(article)
         front_lines = range(1, article.body_start_line)
@@ -216,19 +208,7 @@ def check_document(doc) -> None:
             "fetches or submits (see the raw-HTML policy in the README)",
         )
     body = lxml.html.fragment_fromstring(doc.body_html or "<p></p>", create_parent="div")
-    for src in sorted({img.get("src") or "" for img in body.iter("img")}):
-        path = article.folder / src
-        if SCHEME.match(src.lower()) or path.suffix.lower() != ".svg" or not inside_folder(path, article.folder):
-            continue  # not a local SVG: the editions' image check judges it, with its own message
-        if not path.is_file():
-            continue
-        problems = check_svg(path)
-        if problems:
-            message, line = problems[0]
-            raise UnsafeContentError(
-                message, path=path, line=line,
-                hint="export the image again without scripts, links or entities (or as PNG)",
-            )
+    check_images(article, [img.get("src") or "" for img in body.iter("img")])
 
 
 def _source_files(article) -> list[tuple[Path, str]]:

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from pubpipe.errors import BibliographyError, UnsafeContentError
-from pubpipe.runtime.paths import inside_folder
+from pubpipe.runtime.paths import HARD_LINK_HINT, hard_linked, inside_folder
 
 DEFAULT_STYLE = "chicago-notes-bibliography-17th-edition"
 # What people call the common styles, mapped to the repository's file names; the nickname would
@@ -110,6 +110,9 @@ def resolve_style(cli_style: str | None, article_csl: str | None, article_folder
                 )
             if not path.is_file():
                 raise BibliographyError(f"the CSL file {article_csl} named by '{field}:' does not exist", path=source)
+            if hard_linked(path):
+                raise UnsafeContentError(f"front matter field '{field}' names a hard link ({article_csl}), which may be "
+                                         "a file outside the article folder", path=source, hint=HARD_LINK_HINT)
             return check_style_file(path.resolve())
         return style_by_name(article_csl)
     return style_by_name(DEFAULT_STYLE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 PROJECT_ROOT = Path(os.environ.get("PUBPIPE_ROOT", Path.cwd())).resolve()
@@ -26,3 +27,16 @@ def inside_folder(path: Path, folder: Path) -> bool:
         return resolved.is_relative_to(folder.resolve())
     except (OSError, RuntimeError):
         return False
+
+
+def hard_linked(path: Path) -> bool:
+    """True when a regular file has other names (hard links). One of them may lie outside the
+    article folder, and nothing tells which is the original, so such a file is not embedded."""
+    try:
+        status = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(status.st_mode) and status.st_nlink > 1
+
+
+HARD_LINK_HINT = "replace the hard link with a copy of its own (cp FILE FILE.tmp && mv FILE.tmp FILE)"

@@ -1,0 +1,190 @@
+"""The article's images: its own files, checked and decoded before any edition is made.
+
+Every image the body shows must be a file inside the article folder (no URL, no absolute path,
+no `../`, no link out of the folder, no hard link), of a kind every edition can show (PNG, JPEG,
+GIF, WebP or SVG) whose content is what its name says. Each raster image is decoded with Pillow
+and its pixels counted: a file that does not decode (text named `bad.png`) or that holds more
+than PIXEL_LIMIT pixels (a decompression bomb) stops the build here with the file and line.
+Otherwise WeasyPrint would leave it out of the PDF without a word while the HTML and the EPUB
+shipped it. SVG images are checked by pubpipe.load.svg.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from pubpipe.errors import ResourceError, UnsafeContentError
+from pubpipe.load.svg import check_svg
+from pubpipe.runtime.paths import HARD_LINK_HINT, hard_linked, inside_folder
+
+# 50 million pixels: a 10000 × 5000 scan at 600 dpi, far above what a page or a screen shows,
+# and about 200 MB once decoded as RGBA. Frames of an animation count together.
+PIXEL_LIMIT = 50_000_000
+# The file name's suffix → (media type, the format Pillow must find in the file; None for SVG).
+KINDS = {
+    ".png": ("image/png", "PNG"),
+    ".jpg": ("image/jpeg", "JPEG"),
+    ".jpeg": ("image/jpeg", "JPEG"),
+    ".gif": ("image/gif", "GIF"),
+    ".webp": ("image/webp", "WEBP"),
+    ".svg": ("image/svg+xml", None),
+}
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class LocalImage:
+    src: str  # as pandoc wrote it in the body (URL-encoded: "my%20chart.png")
+    path: Path  # the file, every link resolved
+    media_type: str
+
+
+def local_image(article, src: str) -> LocalImage | None:
+    """The file behind an image's `src`, checked; None for an inline `data:` image.
+
+    `article` is a pubpipe.load.article.Article (not imported: it imports this module's users).
+    """
+    line = image_line(article, src)
+    if not src:
+        raise ResourceError("an image has no source", path=article.source, line=line)
+    if src.startswith("data:"):
+        return None  # the raw-HTML policy allows PNG, JPEG, GIF and WebP data only
+    if URL_SCHEME.match(src) or src.startswith("//"):
+        raise UnsafeContentError(
+            f"image '{src}' is a URL; articles may only show their own files",
+            path=article.source, line=line,
+            hint="download the image into the article folder and refer to it by its file name",
+        )
+    if "#" in src or "?" in src:
+        raise ResourceError(
+            f"image '{src}': a '#' or '?' in an image's name starts a fragment or a query in a URL, "
+            "so the editions would not agree on which file it is",
+            path=article.source, line=line,
+            hint="rename the file without '#' or '?' (chart-1.png), or write them as %23 and %3F",
+        )
+    name = unquote(src)
+    path = article.folder / name
+    if name.startswith("/") or not inside_folder(path, article.folder):
+        raise UnsafeContentError(
+            f"image '{name}' lies outside the article folder",
+            path=article.source, line=line,
+            hint="copy the image into the article folder and refer to it by a relative path",
+        )
+    if not path.is_file():
+        raise ResourceError(
+            f"image '{name}' does not exist",
+            path=article.source, line=line,
+            hint=f"put the file in {article.folder} or correct its name",
+        )
+    if hard_linked(path):
+        raise UnsafeContentError(f"image '{name}' is a hard link to a file that may lie outside the article folder",
+                                 path=article.source, line=line, hint=HARD_LINK_HINT)
+    kind = KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise ResourceError(f"image '{name}' is not a PNG, JPEG, GIF, WebP or SVG file",
+                            path=article.source, line=line)
+    return LocalImage(src=src, path=path.resolve(), media_type=kind[0])
+
+
+def check_images(article, sources: list[str]) -> list[LocalImage]:
+    """Check every image the body shows, once each, its content included."""
+    images = []
+    for src in dict.fromkeys(sources):
+        image = local_image(article, src)
+        if image is None:
+            continue
+        expected = KINDS[image.path.suffix.lower()][1]
+        if expected is None:
+            _check_svg(image)
+        else:
+            _decode(image, expected, article.source, image_line(article, src))
+        images.append(image)
+    return images
+
+
+def _check_svg(image: LocalImage) -> None:
+    problems = check_svg(image.path)
+    if problems:
+        message, line = problems[0]
+        raise UnsafeContentError(
+            message, path=image.path, line=line,
+            hint="export the image again without scripts, links, entities or style sheets (or as PNG)",
+        )
+
+
+def _decode(image: LocalImage, expected: str, source: Path, line: int | None) -> None:
+    """Decode every frame; refuse a file that does not decode, is not what its name says, or
+    holds more than PIXEL_LIMIT pixels (Pillow checks that from the header, before decoding)."""
+    from PIL import Image, UnidentifiedImageError
+
+    name = unquote(image.src)
+    try:
+        with _strict_pillow():
+            _decode_all_frames(image.path, expected, name, source, line)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(pixels.group(1)):,}" if pixels else "too many"
+        raise ResourceError(
+            f"image '{name}' has {size} pixels, over the limit of {PIXEL_LIMIT:,} pixels",
+            path=source, line=line,
+            hint="scale the image down; a page or a screen shows far fewer pixels",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ResourceError(
+            f"image '{name}' cannot be decoded as {expected}: {exc}",
+            path=source, line=line,
+            hint="export the image again from the program that made it",
+        ) from None
+
+
+def _decode_all_frames(path: Path, expected: str, name: str, source: Path, line: int | None) -> None:
+    from PIL import Image, ImageFile
+
+    while True:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        with Image.open(path) as picture:
+            if picture.format != expected:
+                raise ResourceError(
+                    f"image '{name}' is a {picture.format} file named as {path.suffix}",
+                    path=source, line=line,
+                    hint=f"rename it to the suffix of its kind (.{(picture.format or 'bin').lower()})",
+                )
+            frames = getattr(picture, "n_frames", 1)
+            if picture.width * picture.height * frames > PIXEL_LIMIT:
+                raise Image.DecompressionBombError(f"({picture.width * picture.height * frames} pixels)")
+            for frame in range(frames):
+                picture.seek(frame)
+                picture.load()
+        if not ImageFile.LOAD_TRUNCATED_IMAGES:
+            return  # (WeasyPrint, imported meanwhile by another thread, sets it once: decode again)
+
+
+@contextmanager
+def _strict_pillow():
+    """Pillow as strict as it comes: a truncated file is an error, and so is its own warning of a
+    decompression bomb. WeasyPrint, when imported, tells Pillow to accept truncated files (for
+    the whole process), which must not let a broken image through here; its setting is given back."""
+    from PIL import Image, ImageFile
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = "weasyprint.images" in sys.modules
+
+
+def image_line(article, src: str) -> int | None:
+    """The line of the body that shows the image `src` (pandoc URL-encodes it, the author may not)."""
+    lines = article.text.split("\n")
+    for needle in dict.fromkeys([src, unquote(src)]):
+        for number in range(article.body_start_line, len(lines) + 1):
+            if needle and needle in lines[number - 1]:
+                return number
+    return None
