@@ -162,17 +162,18 @@ class Case:
         assert_no_secret(self.root / "nowhere", captured.out, captured.err)  # not in any message
         return Result(status, captured.out, captured.err)
 
-    def start(self, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-        """The build as a separate process, as a user runs it (for signals, races and heap limits)."""
+    def start(self, *extra: str, env: dict[str, str] | None = None, wrapper: list[str] = ()) -> subprocess.Popen:
+        """The build as a separate process, as a user runs it (for signals, races and heap limits);
+        `wrapper` is a command that runs it (`bash -c 'ulimit …; exec "$@"'`)."""
         return subprocess.Popen(
-            [sys.executable, "-m", "pubpipe", "-q", "build", SLUG, "--source", str(self.root / "source"),
+            [*wrapper, sys.executable, "-m", "pubpipe", "-q", "build", SLUG, "--source", str(self.root / "source"),
              "--build", str(self.build_root), *extra],
             env=dict(os.environ, PUBPIPE_ROOT=str(ROOT), **(env or {})),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
 
-    def run(self, *extra: str, env: dict[str, str] | None = None) -> Result:
-        process = self.start(*extra, env=env)
+    def run(self, *extra: str, env: dict[str, str] | None = None, wrapper: list[str] = ()) -> Result:
+        process = self.start(*extra, env=env, wrapper=wrapper)
         out, err = process.communicate(timeout=300)
         assert_no_secret(self.root / "nowhere", out, err)
         return Result(process.returncode, out, err)

@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 from pubpipe import console
-from pubpipe.errors import PubpipeError, UsageError
+from pubpipe.errors import OutputError, PubpipeError, UsageError
 
 INTERNAL_ERROR = 70
 INTERRUPTED = 130
@@ -51,15 +51,22 @@ def _formats(value: str) -> list[str]:
 
 def command_build(args) -> int:
     from pubpipe.build import build_article
-    from pubpipe.editions import default_options
+    from pubpipe.editions import check_pdf_variant, default_options
+    from pubpipe.load.article import folders_without_article
 
     options = default_options()
     options.update(style=args.style or None, paper=args.paper or None, pdf_variant=args.pdf_variant, bleed=args.bleed)
     if options["paper"] and options["paper"] not in ("a4", "letter"):
         raise UsageError(f"unknown paper size '{args.paper}'", hint="use PAPER=a4 or PAPER=letter")
+    check_pdf_variant(options["pdf_variant"])
     formats = _formats(args.formats)
     folders = _articles(args)
-    failures = 0
+    # A folder of source/ without article.md was meant as an article: say so, and fail at the end.
+    unread = [] if args.article else folders_without_article(Path(args.source))
+    for folder in unread:
+        console.error(f"{folder}: no article.md in this folder\n  hint: name the article's text article.md, "
+                      "or move the folder out of the source folder")
+    failures = len(unread)
     for index, folder in enumerate(folders, start=1):
         prefix = f"[{index}/{len(folders)}] " if len(folders) > 1 else ""
         console.info(f"{prefix}{folder.name}")
@@ -71,17 +78,18 @@ def command_build(args) -> int:
             console.error(str(exc))
             failures += 1
     if failures:
-        console.error(f"{failures} of {len(folders)} articles failed")
+        console.error(f"{failures} of {len(folders) + len(unread)} article folders failed")
         return 1
     return 0
 
 
 def command_watch(args) -> int:
-    from pubpipe.editions import default_options
+    from pubpipe.editions import check_pdf_variant, default_options
     from pubpipe.watch import watch
 
     options = default_options()
     options.update(style=args.style or None, paper=args.paper or None, pdf_variant=args.pdf_variant)
+    check_pdf_variant(options["pdf_variant"])
     folders = _articles(args)
     return watch(folders[0], Path(args.build), _formats(args.formats), options, "127.0.0.1", args.port)
 
@@ -263,9 +271,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.error("interrupted; earlier editions are left as they were")
         return INTERRUPTED
-    except Exception as exc:  # a bug of ours, not the user's: say so, and how to report it
+    except Exception as exc:  # a full disk, or a bug of ours: say which, and what to do
         if args.debug:
             raise
+        from pubpipe.runtime.output import FULL
+
+        if isinstance(exc, OSError) and exc.errno in FULL:
+            # Outside an edition's own file (which pubpipe.runtime.output names): a report, a lock.
+            console.error(f"{exc.filename or 'output'}: cannot write: {exc.strerror}\n"
+                          "  hint: free some space, raise `ulimit -f`, or build elsewhere with --build")
+            return OutputError.exit_code
         console.error(f"internal error: {type(exc).__name__}: {exc}\n  hint: run again with --debug and report the traceback")
         return INTERNAL_ERROR
     console.detail(f"done in {time.perf_counter() - started:.2f} s")

@@ -24,6 +24,24 @@ EDITIONS: dict[str, tuple[str, str]] = {
 }
 
 
+# WeasyPrint's PDF variants (weasyprint.pdf.VARIANTS, less "debug"), named here so that a wrong
+# PDF_VARIANT is a usage error before any work, without importing WeasyPrint to ask it.
+PDF_VARIANTS = (
+    "pdf/ua-1", "pdf/ua-2",
+    "pdf/a-1a", "pdf/a-1b", "pdf/a-2a", "pdf/a-2b", "pdf/a-2u", "pdf/a-3a", "pdf/a-3b", "pdf/a-3u",
+    "pdf/a-4e", "pdf/a-4f", "pdf/a-4u",
+    "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g",
+)
+
+
+def check_pdf_variant(value: str | None) -> None:
+    from pubpipe.errors import UsageError
+
+    if value and value not in PDF_VARIANTS:
+        raise UsageError(f"unknown PDF variant '{value[:40]}'",
+                         hint=f"PDF_VARIANT must be one of: {', '.join(PDF_VARIANTS)}")
+
+
 def builder(name: str) -> Callable[..., Path]:
     module_name, _suffix = EDITIONS[name]
     return importlib.import_module(module_name).build

@@ -124,7 +124,9 @@ def reproducible_zip(raw: Path, target: Path, modified: dt.datetime, rewrite: di
 
     `rewrite` maps a member name to a function that changes its bytes on the way."""
     rewrite = rewrite or {}
-    stamp = max(modified, dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)).timetuple()[:6]
+    # A zip records years 1980 to 2107 only; the OPF's dcterms:modified keeps the real date.
+    first, last = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.timezone.utc)
+    stamp = min(max(modified, first), last).timetuple()[:6]
     with zipfile.ZipFile(raw) as source, zipfile.ZipFile(target, "w") as out:
         names = source.namelist()
         ordered = ["mimetype"] + sorted(name for name in names if name != "mimetype")

@@ -116,3 +116,11 @@ def read_front(text: str, source: Path) -> tuple[dict[str, Any], KeyLines, int, 
 def find_articles(source_root: Path) -> list[Path]:
     """Every folder directly under source/ that holds an article.md, in a stable order."""
     return sorted(path.parent for path in source_root.glob(f"*/{ARTICLE_FILE}"))
+
+
+def folders_without_article(source_root: Path) -> list[Path]:
+    """Folders directly under source/ (not hidden ones such as .git) that hold no article.md."""
+    if not source_root.is_dir():
+        return []
+    return sorted(path for path in source_root.iterdir()
+                  if path.is_dir() and not path.name.startswith(".") and not (path / ARTICLE_FILE).is_file())

@@ -208,7 +208,36 @@ def check_document(doc) -> None:
             "fetches or submits (see the raw-HTML policy in the README)",
         )
     body = lxml.html.fragment_fromstring(doc.body_html or "<p></p>", create_parent="div")
+    check_nesting(article, body)
     check_images(article, [img.get("src") or "" for img in body.iter("img")])
+
+
+# Elements inside each other (block quotes in block quotes, lists in lists): WeasyPrint lays
+# out nested boxes by recursion, and about 110 levels exhaust Python's stack. Real articles
+# stay far below this.
+MAX_NESTING = 64
+
+
+def check_nesting(article, body) -> None:
+    """Refuse a body nested deeper than the PDF layout can take, with the line of its deepest text."""
+    depth_of = {body: 0}
+    deepest, depth = body, 0
+    for element in body.iterdescendants():
+        depth_of[element] = depth_of[element.getparent()] + 1
+        if depth_of[element] > depth:
+            deepest, depth = element, depth_of[element]
+    if depth <= MAX_NESTING:
+        return
+    text = " ".join(deepest.text_content().split())[:40]
+    _path, line = locate([text], [(article.source, article.text)], range(article.body_start_line, article.text.count("\n") + 2))
+    from pubpipe.errors import ArticleError
+
+    raise ArticleError(
+        f"the text is nested {depth} levels deep (block quotes, lists or divs inside each other); "
+        f"the editions can take {MAX_NESTING}",
+        path=article.source, line=line,
+        hint="nest fewer block quotes or lists inside each other",
+    )
 
 
 def _source_files(article) -> list[tuple[Path, str]]:

@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Iterable
 
-from pubpipe.errors import BibliographyError, LimitError, ToolError
+from pubpipe.errors import BibliographyError, LimitError, ToolError, UsageError
 from pubpipe.load.article import Article
 from pubpipe.resolve.styles import installed_styles_folder
 from pubpipe.runtime import sandbox
@@ -61,7 +61,7 @@ def pandoc_limits() -> tuple[float, str]:
     seconds = parse_seconds(os.environ.get(TIME_LIMIT_VAR, DEFAULT_TIME_LIMIT), TIME_LIMIT_VAR)
     memory = os.environ.get(MEMORY_LIMIT_VAR, DEFAULT_MEMORY_LIMIT).strip()
     if not RTS_SIZE.match(memory):
-        raise LimitError(f"{MEMORY_LIMIT_VAR} must be a size such as 1G or 512M, not {memory!r}")
+        raise UsageError(f"{MEMORY_LIMIT_VAR} must be a size such as 1G or 512M, not {memory!r}")
     return seconds, memory
 
 

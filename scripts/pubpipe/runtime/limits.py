@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from pubpipe.errors import LimitError
+from pubpipe.errors import UsageError
 
 PDF_TIME_LIMIT_VAR = "PUBPIPE_PDF_TIMEOUT"
 PDF_MEMORY_LIMIT_VAR = "PUBPIPE_PDF_MEMORY"
@@ -28,7 +28,7 @@ def parse_size(text: str, variable: str) -> int:
     except ValueError:
         size = 0
     if size <= 0:
-        raise LimitError(f"{variable} must be a size such as 2G or 512M, not {text!r}")
+        raise UsageError(f"{variable} must be a size such as 2G or 512M, not {text!r}")
     return size
 
 
@@ -38,7 +38,7 @@ def parse_seconds(text: str, variable: str) -> float:
     except ValueError:
         seconds = 0
     if seconds <= 0:
-        raise LimitError(f"{variable} must be a number of seconds such as 120, not {text!r}")
+        raise UsageError(f"{variable} must be a number of seconds such as 120, not {text!r}")
     return seconds
 
 

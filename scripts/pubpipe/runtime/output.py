@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import errno
 import datetime as dt
 import os
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from pubpipe.errors import OutputError
+from pubpipe.errors import OutputError, UsageError
 
 
 def ensure_folder(folder: Path) -> None:
@@ -41,6 +42,10 @@ def ensure_folder(folder: Path) -> None:
 _staged: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("staged", default=None)
 LOCK_NAME = ".pubpipe.lock"
 PART_GLOBS = (".*.part", ".*.part.*")
+
+
+# The disk is full, a quota is reached, or the file is over `ulimit -f`: the output folder's fault.
+FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def _replace(tmp: Path, target: Path) -> None:
@@ -75,7 +80,12 @@ def atomic_path(target: Path, join_set: bool = True) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:
+            if exc.errno in FULL:
+                raise _cannot(f"write {target.name}", exc, target.parent) from None
+            raise
         if not tmp.exists() or tmp.stat().st_size == 0:
             raise OutputError("the builder produced an empty file", path=target)
         os.chmod(tmp, 0o644)
@@ -167,14 +177,22 @@ def source_date_epoch(fallback: int) -> int:
     Never the clock, so that two builds of the same sources give the same bytes.
     """
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value:
-        try:
-            return int(value)
-        except ValueError:
-            raise OutputError(
-                f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}"
-            ) from None
-    return fallback
+    if not value:
+        return fallback
+    try:
+        epoch = int(value)
+    except ValueError:
+        epoch = -1
+    if not 0 <= epoch <= LAST_EPOCH:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to {LAST_EPOCH} (the year 9999), not {value[:40]!r}",
+            hint="leave it unset to use the article's date, or set it to `date +%s` of the day you mean",
+        )
+    return epoch
+
+
+# The last second of the year 9999: the latest date a PDF, an OPF or Python's datetime records.
+LAST_EPOCH = 253402300799
 
 
 def epoch_to_datetime(epoch: int) -> dt.datetime:
