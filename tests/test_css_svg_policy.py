@@ -107,15 +107,3 @@ def test_svg_css_and_links_that_load_are_refused_with_their_line(case, listener,
     case.write("figure.svg", svg)
     case.article(article_text(body="Text [@doe2001].\n\n![A figure.](figure.svg)\n"))
     case.assert_refused(case.build(), UNSAFE, f"figure.svg:{line_of(svg, listener.url)}", "SVG")
-
-
-def test_an_svg_with_fragment_references_and_media_queries_builds(case):
-    case.write("figure.svg", SVG_HEAD + (
-        "<style>@media (prefers-color-scheme: dark) { rect { fill: url(#g) } }</style>\n"
-        '<defs><linearGradient id="g"><stop offset="0" stop-color="#036"/></linearGradient>'
-        '<clipPath id="c"><rect width="9" height="9"/></clipPath></defs>\n'
-        '<rect width="10" height="10" fill="url(#g)" clip-path="url(\'#c\')" style="stroke: url(#g)"/>\n</svg>\n'
-    ))
-    case.article(article_text(body="Text [@doe2001].\n\n![An ordinary figure.](figure.svg)\n"))
-    result = case.build()
-    assert result.status == 0, result.text

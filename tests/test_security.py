@@ -284,15 +284,28 @@ def test_an_articles_own_git_config_runs_nothing(case, tmp_path):
     assert not marker.exists()
 
 
-def test_an_ordinary_svg_with_a_public_doctype_and_fragment_links_builds(case):
-    case.write("figure.svg", (
+ORDINARY_SVGS = {
+    "public-doctype": (
         '<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
         '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20">'
         '<defs><linearGradient id="g"><stop offset="0" stop-color="#036"/></linearGradient>'
         '<rect id="r" width="10" height="10"/></defs>'
         '<use xlink:href="#r" style="fill: url(#g)"/><rect x="20" width="10" height="10" fill="url(#g)"/></svg>\n'
-    ))
+    ),
+    "style-sheet-and-fragments": (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20">\n'
+        "<style>@media (prefers-color-scheme: dark) { rect { fill: url(#g) } }</style>\n"
+        '<defs><linearGradient id="g"><stop offset="0" stop-color="#036"/></linearGradient>'
+        '<clipPath id="c"><rect width="9" height="9"/></clipPath></defs>\n'
+        '<rect width="10" height="10" fill="url(#g)" clip-path="url(\'#c\')" style="stroke: url(#g)"/>\n</svg>\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ORDINARY_SVGS))
+def test_an_ordinary_svg_with_fragment_links_builds(case, kind):
+    case.write("figure.svg", ORDINARY_SVGS[kind])
     case.article(article_text(body="Text [@doe2001].\n\n![An ordinary figure.](figure.svg)\n"))
     result = case.build()
     assert result.status == 0, result.text

@@ -98,7 +98,6 @@ def check_html(fragment: str, what: str, images: bool = True) -> list[tuple[str,
             src = element.get("src") or ""
             found.append((f"an image ({src[:60]}) in {what} is refused: only the article's body may show images",
                           [src, "<img", "!["]))
-            continue
         for name, value in element.attrib.items():
             problem = _attribute_problem(tag, name.lower(), value)
             if problem:
