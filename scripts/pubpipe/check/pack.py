@@ -1,12 +1,12 @@
 """`pubpipe check --pack <name>`: a course pack against its articles, its contents and itself.
 
-- X-009: every article, in each of the pack's three editions, carries the text, headings, notes,
+- X-011: every article, in each of the pack's three editions, carries the text, headings, notes,
   citations, captions and bibliography of its standalone edition (the web edition, as built; the
   standalone check proves the other two equal to it). When the pack sets a style of its own, the
   standalone edition is in another style, so the article is compared with its source resolved in
   the pack's style instead. "Cite this article" must give the pack's citation of the article, and
   "Originally published in" the article's own.
-- X-010: the contents list the articles in the pack's order under their titles, and in the PDF
+- X-012: the contents list the articles in the pack's order under their titles, and in the PDF
   each entry's page number is the page its link leads to, as labelled and as printed there.
 - X-007: the volume's metadata (title, subtitle, editors, language, date, identifier, rights,
   description, keywords) agrees between the three editions and with the pack file.
@@ -57,7 +57,7 @@ def _reference(doc: ResolvedDocument, build_root: Path, pack_style: bool) -> tup
 def _as_article_finding(finding: Finding, slug: str, edition: str, reference: str) -> Finding:
     part = finding.message.split(" differ", 1)[0].split(":", 1)[0]
     return Finding(
-        "X-009", (f"pack {edition}", reference),
+        "X-011", (f"pack {edition}", reference),
         f"{slug}: {part} of the article in the pack's {edition} differ from its {reference} ({finding.code})",
         where={f"pack {edition}": next(iter(finding.where.values()), "") if finding.where else ""},
         expected=finding.expected, found=finding.found,
@@ -74,7 +74,7 @@ def _article_findings(slug: str, edition: str, reference: Summary, label: str, s
     # The standalone reference is the web edition: compared as such with each pack edition.
     findings = [_as_article_finding(f, slug, edition, label) for f in compare(bare_reference, bare_shown)]
     if found_cites != expected_cites:
-        findings.append(Finding("X-009", (f"pack {edition}",), f"{slug}: the article's citation entries in the pack's "
+        findings.append(Finding("X-011", (f"pack {edition}",), f"{slug}: the article's citation entries in the pack's "
                                 f"{edition} are not its original publication and its place in the pack",
                                 expected=" | ".join(sorted(expected_cites)), found=" | ".join(sorted(found_cites))))
     return findings
@@ -93,23 +93,23 @@ def _contents_findings(edition: str, entries: list[ContentsEntry], docs: list[Re
     expected = [doc.article.slug for doc in docs]
     listed = [entry.slug for entry in entries if entry.slug]
     if listed != expected:
-        findings.append(Finding("X-010", (f"pack {edition}",), "the contents do not list the pack's articles in its order",
+        findings.append(Finding("X-012", (f"pack {edition}",), "the contents do not list the pack's articles in its order",
                                 expected=" | ".join(expected), found=" | ".join(str(s) for s in listed)))
     titles = {doc.article.slug: doc.title.text for doc in docs}
     for entry in entries:
         if entry.slug is None:
-            findings.append(Finding("X-010", (f"pack {edition}",), "an entry of the contents leads to no article",
+            findings.append(Finding("X-012", (f"pack {edition}",), "an entry of the contents leads to no article",
                                     found=entry.text))
             continue
         title = _key(titles.get(entry.slug))
         if not _key(entry.text).startswith(title):
-            findings.append(Finding("X-010", (f"pack {edition}",), f"the contents give {entry.slug} a title that is not its own",
+            findings.append(Finding("X-012", (f"pack {edition}",), f"the contents give {entry.slug} a title that is not its own",
                                     expected=titles.get(entry.slug, ""), found=entry.text))
         if edition == "pdf":
             printed = entry.text.split()[-1] if entry.text.split() else ""
             if printed != entry.page_label or printed != entry.printed_folio:
                 findings.append(Finding(
-                    "X-010", ("pack pdf",), f"the contents give {entry.slug} page {printed}, but its first page is "
+                    "X-012", ("pack pdf",), f"the contents give {entry.slug} page {printed}, but its first page is "
                     f"labelled {entry.page_label} and numbered {entry.printed_folio}",
                     expected=str(entry.page_label), found=printed))
     return findings
@@ -180,7 +180,7 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
             reference, label = _reference(doc, build_root, own_style)
             for edition in PACK_EDITIONS:
                 if slug not in shown[edition]:
-                    findings.append(Finding("X-009", (f"pack {edition}",), f"{slug}: the article is missing from the pack's {edition}"))
+                    findings.append(Finding("X-011", (f"pack {edition}",), f"{slug}: the article is missing from the pack's {edition}"))
                     continue
                 findings += _article_findings(slug, edition, reference, label, shown[edition][slug], doc)
         findings += _contents_findings("html", html_contents, pack.docs)
@@ -198,7 +198,7 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
         timings["compare"] = time.perf_counter() - started
         findings += collect(futures, timings)
     timings["total"] = time.perf_counter() - started
-    checks_run = ["X-007", "X-009", "X-010", "V-PDF"] + (["V-EPUBCHECK", "V-NU", "V-ACE", "V-AXE"] if run_validators else [])
+    checks_run = ["X-007", "X-011", "X-012", "V-PDF"] + (["V-EPUBCHECK", "V-NU", "V-ACE", "V-AXE"] if run_validators else [])
     checks_run = [code for code in CHECKS if code in checks_run]
     report = folder / "check.json"
     write_json(report, f"pack {name}", findings, checks_run, timings)
