@@ -5,8 +5,8 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := all
-# No .DELETE_ON_ERROR: with a grouped target it deletes the good files a failed build left
-# untouched. pubpipe writes every file atomically, so make has nothing half-written to delete.
+# No .DELETE_ON_ERROR: pubpipe writes an article's editions all together or not at all, so after a
+# failed recipe the editions in place are the good earlier ones, and make must not delete them.
 # `make -n` must change nothing; read before MAKEFLAGS is extended below (see GNU make's manual).
 DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))
 MAKEFLAGS += --no-builtin-rules --no-print-directory
@@ -46,6 +46,9 @@ OPTIONS := style=$(STYLE) paper=$(PAPER) pdf_variant=$(PDF_VARIANT)
 ifeq (,$(DRY_RUN))
 $(shell mkdir -p build && { [ -f $(OPTIONS_STAMP) ] && [ "$$(cat $(OPTIONS_STAMP))" = "$(OPTIONS)" ] || echo "$(OPTIONS)" > $(OPTIONS_STAMP); })
 endif
+# When it could not be written (under `make -n`, or where build/ cannot be made) the editions are
+# simply out of date, and pubpipe says what is wrong with build/.
+$(OPTIONS_STAMP): ;
 
 edition = $(foreach a,$(ARTICLES),build/$(a)/$(a).$(1))
 
@@ -71,6 +74,10 @@ build/$(1)/$(1).html build/$(1)/$(1).epub build/$(1)/$(1).pdf &: $$(wildcard sou
 	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats $$(FORMATS) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
 endef
 $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
+
+# Nor may make delete an edition when it is interrupted (Ctrl-C) just after pubpipe put it in place.
+.PRECIOUS: $(call edition,html) $(call edition,epub) $(call edition,pdf) \
+	$(foreach a,$(ARTICLES),$(foreach v,a4 letter booklet press,build/$(a)/$(a)-$(v).pdf))
 
 handout: $(foreach a,$(ARTICLES),$(foreach v,a4 letter booklet,build/$(a)/$(a)-$(v).pdf)) ## classroom handouts: build/<slug>/<slug>-a4.pdf, -letter.pdf and -booklet.pdf (A5 booklet on A4)
 

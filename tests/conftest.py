@@ -99,12 +99,13 @@ def listener():
     server.close()
 
 
-@pytest.fixture()
-def case(tmp_path, victim_baseline, planted_secret, listener, capfd):
-    """A fresh copy of the good victim article and its good editions; afterwards, no leak at all."""
+@pytest.fixture(params=["pubpipe", "make"])
+def case(request, tmp_path, victim_baseline, planted_secret, listener, capfd):
+    """A fresh copy of the good victim article and its good editions, built through `pubpipe` and
+    through real `make`; afterwards, no leak at all."""
     from untrusted import assert_no_secret, make_case
 
-    made = make_case(tmp_path / "case", victim_baseline, capfd, planted_secret)
+    made = make_case(tmp_path / "case", victim_baseline, capfd, planted_secret, via=request.param)
     yield made
     assert_no_secret(made.build_root)
     assert listener.requests == [], f"the article reached the network: {listener.requests}"

@@ -3,16 +3,15 @@ the original's every word in every edition, and the Makefile's two commands."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from conftest import CANONICAL, FIXTURES, ROOT, SOURCE, build_into
+from conftest import CANONICAL, FIXTURES, SOURCE, build_into
+from make_harness import link_project, run_make
 from pubpipe.check.fidelity import check_original
 from pubpipe.check.read_epub import read_epub
 from pubpipe.check.read_html import read_html
@@ -131,52 +130,34 @@ def test_unknown_style_names_the_nearest(capsys):
     assert "unknown CSL style 'chicago-notes-bibliograpy'" in err and "chicago-notes-bibliography" in err
 
 
-def _make(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run make in a project copy. The copy shares the real .venv and .tools, so their install
-    stamps are declared old (`-o`): make must never reinstall the shared environment from a copy."""
-    env = {**os.environ, "PUBPIPE_ROOT": str(cwd)}
-    env.pop("MAKEFLAGS", None)
-    command = ["make", "-o", ".venv/.installed", "-o", ".tools/.installed", *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
-
-
 @pytest.fixture()
 def project_copy(tmp_path) -> Path:
-    """A copy of the project's sources that shares the installed .venv and .tools."""
-    copy = tmp_path / "project"
-    copy.mkdir()
-    for name in ("Makefile", "pyproject.toml", "README.md"):
-        if (ROOT / name).exists():
-            shutil.copy2(ROOT / name, copy / name)
-    for name in ("styles", "scripts"):
-        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-    # Only the test's own article: the editor's other articles in source/ are none of its business.
+    """A project that builds the canonical article with this checkout's Makefile and tools."""
+    copy = link_project(tmp_path / "project")
     shutil.copytree(SOURCE / CANONICAL, copy / "source" / CANONICAL)
-    for name in (".venv", ".tools"):
-        (copy / name).symlink_to(ROOT / name)
     return copy
 
 
 def test_make_builds_then_does_nothing(project_copy):
-    first = _make(project_copy, "ARTICLE=" + CANONICAL)
+    first = run_make(project_copy, "ARTICLE=" + CANONICAL)
     assert first.returncode == 0, first.stderr
     for suffix in ("html", "epub", "pdf"):
         assert (project_copy / "build" / CANONICAL / f"{CANONICAL}.{suffix}").is_file()
-    second = _make(project_copy, "ARTICLE=" + CANONICAL)
+    second = run_make(project_copy, "ARTICLE=" + CANONICAL)
     assert second.returncode == 0
     assert "Nothing to be done" in second.stdout
     assert "pubpipe" not in second.stdout
 
 
 def test_make_html_builds_only_the_html(project_copy):
-    result = _make(project_copy, "html")
+    result = run_make(project_copy, "html")
     assert result.returncode == 0, result.stderr
     built = sorted(path.name for path in (project_copy / "build").rglob("*.*") if path.suffix in (".html", ".epub", ".pdf"))
     assert built == sorted(f"{folder.parent.name}.html" for folder in (project_copy / "source").glob("*/article.md"))
 
 
 def test_make_stops_on_an_unknown_article(project_copy):
-    result = _make(project_copy, "ARTICLE=no-such-article")
+    result = run_make(project_copy, "ARTICLE=no-such-article")
     assert result.returncode != 0
     assert "no article 'no-such-article'" in result.stderr
 

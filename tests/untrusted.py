@@ -5,6 +5,9 @@ the good editions a clean build of the well-formed victim made once per session,
 command line, and then checks three things: the exit status and message, that the good editions
 are byte-identical, and that the planted secret is nowhere (not in any edition, PDF streams and
 EPUB members included, nor in what the tool printed) while the loopback listener saw no request.
+
+Every case runs twice: through `pubpipe` and through real `make` (tests/make_harness.py), since
+users run `make` and make has its own ways of losing a good edition.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import yaml
+
+from make_harness import link_project, recipe_status, run_make, signal_group, start_make
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -117,9 +122,13 @@ class Listener:
 
 @dataclass
 class Result:
+    """What the user saw. `status` is pubpipe's exit status; through make it is the one make
+    reports in its "Error N" line, and `make_status` is make's own."""
+
     status: int
     out: str
     err: str
+    make_status: int | None = None
 
     @property
     def text(self) -> str:
@@ -134,6 +143,7 @@ class Case:
     baseline: dict[str, bytes]
     capfd: object
     secret_file: Path
+    via: str = "pubpipe"
     files: dict[str, bytes] = field(default_factory=dict)
 
     @property
@@ -154,6 +164,9 @@ class Case:
         return self.write("article.md", text)
 
     def build(self, *extra: str) -> Result:
+        """Build the victim with pubpipe's options `extra`, through the command line or make."""
+        if self.via == "make":
+            return self.run(*extra)
         from pubpipe.cli import main
 
         self.capfd.readouterr()
@@ -165,6 +178,8 @@ class Case:
     def start(self, *extra: str, env: dict[str, str] | None = None, wrapper: list[str] = ()) -> subprocess.Popen:
         """The build as a separate process, as a user runs it (for signals, races and heap limits);
         `wrapper` is a command that runs it (`bash -c 'ulimit …; exec "$@"'`)."""
+        if self.via == "make":
+            return start_make(self.root, *make_arguments(extra), env=env, wrapper=wrapper)
         return subprocess.Popen(
             [*wrapper, sys.executable, "-m", "pubpipe", "-q", "build", SLUG, "--source", str(self.root / "source"),
              "--build", str(self.build_root), *extra],
@@ -172,11 +187,22 @@ class Case:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
 
-    def run(self, *extra: str, env: dict[str, str] | None = None, wrapper: list[str] = ()) -> Result:
-        process = self.start(*extra, env=env, wrapper=wrapper)
-        out, err = process.communicate(timeout=300)
+    def interrupt(self, process: subprocess.Popen, sig: int) -> None:
+        """Ctrl-C or kill: through make, to the whole process group, as a terminal sends it."""
+        if self.via == "make":
+            signal_group(process, sig)
+        else:
+            process.send_signal(sig)
+
+    def finish(self, process: subprocess.Popen, timeout: float = 300) -> Result:
+        out, err = process.communicate(timeout=timeout)
         assert_no_secret(self.root / "nowhere", out, err)
+        if self.via == "make":
+            return Result(recipe_status(process.returncode, err), out, err, make_status=process.returncode)
         return Result(process.returncode, out, err)
+
+    def run(self, *extra: str, env: dict[str, str] | None = None, wrapper: list[str] = ()) -> Result:
+        return self.finish(self.start(*extra, env=env, wrapper=wrapper))
 
     def edition(self, name: str) -> Path:
         return self.build_root / SLUG / f"{SLUG}.{name}"
@@ -187,6 +213,8 @@ class Case:
     def assert_refused(self, result: Result, status: int, *words: str) -> None:
         """The build failed with `status`, said every one of `words`, and changed nothing."""
         assert result.status == status, result.text
+        if self.via == "make":
+            assert result.make_status == 2, result.text
         for word in words:
             assert word in result.err, f"{word!r} not in: {result.err}"
         assert "Traceback" not in result.text
@@ -195,9 +223,29 @@ class Case:
         assert leftovers == [], leftovers
 
 
-def make_case(root: Path, baseline_build: Path, capfd, secret_file: Path) -> Case:
-    """The victim's good sources and a copy of its good editions, ready to be spoiled."""
-    case = Case(root=root, baseline={}, capfd=capfd, secret_file=secret_file)
+def make_arguments(extra: tuple[str, ...]) -> list[str]:
+    """pubpipe build's options as make's goal and variables: `--formats html` is `make html`,
+    `--style apa` is `STYLE=apa`."""
+    goals, variables = [], [f"ARTICLE={SLUG}"]
+    names = {"--style": "STYLE", "--paper": "PAPER", "--pdf-variant": "PDF_VARIANT"}
+    options = iter(extra)
+    for option in options:
+        value = next(options)
+        if option == "--formats":
+            goals.append(value)
+        elif option in names:
+            variables.append(f"{names[option]}={value}")
+        else:
+            raise ValueError(f"no make variable for pubpipe's {option}")
+    return [*variables, *goals]
+
+
+def make_case(root: Path, baseline_build: Path, capfd, secret_file: Path, via: str = "pubpipe") -> Case:
+    """The victim's good sources and a copy of its good editions, ready to be spoiled; through
+    make, in a project of its own (tests/make_harness.py)."""
+    case = Case(root=root, baseline={}, capfd=capfd, secret_file=secret_file, via=via)
+    if via == "make":
+        link_project(root)
     case.article(article_text())
     case.write("refs.yaml", VICTIM_REFS)
     shutil.copy(FIXTURES / "features" / "chart.png", case.folder / "chart.png")

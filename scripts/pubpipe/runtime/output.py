@@ -105,8 +105,8 @@ def edition_set(folder: Path) -> Iterator[None]:
     """Build one article's editions as a unit: all of them are put in place, or none is.
 
     A build that fails half-way (the PDF over its memory limit, a refused resource, Ctrl-C) leaves
-    every earlier edition byte-identical, which also keeps make's .DELETE_ON_ERROR from removing
-    them. A lock file in the article's output folder makes a second build of the same article
+    every earlier edition byte-identical; this is why the Makefile has no .DELETE_ON_ERROR, which
+    would delete them after a failed recipe. A lock file in the article's output folder makes a second build of the same article
     wait, so two builds at once cannot interleave their files; the lock is released by the kernel
     when a process dies, even by kill -9. Holding it, we also remove the `.part` files that such a
     killed build left behind.
