@@ -39,12 +39,25 @@ def test_malformed_yaml_gives_the_line_in_the_file(case):
     ({"lang": "english please"}, ("'lang'", "not a language tag")),
     ({"author": [{"affiliation": "no name"}]}, ("'author'",)),
     ({"bibliography": {"a": 1}}, ("'bibliography'",)),
-    ({"bibliography": "missing.bib"}, ("'bibliography'", "missing.bib", "does not exist")),
 ])
 def test_missing_or_mistyped_fields_are_named(case, changes, words):
     text = article_text(**changes)
     case.article(text)
     case.assert_refused(case.build(), ARTICLE, *words)
+
+
+def test_a_missing_bibliography_file_is_a_missing_resource(case):
+    """Exit 5, as the README's table says for a file the article refers to that is missing."""
+    text = article_text(bibliography="missing.bib")
+    case.article(text)
+    case.assert_refused(case.build(), RESOURCE, "'bibliography'", "missing.bib", "does not exist",
+                        f"article.md:{line_of(text, 'bibliography:')}")
+
+
+def test_an_image_without_alt_text_gets_the_readmes_syntax(case):
+    text = article_text(body="Text with an icon ![](chart.png) in it [@doe2001].\n")
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, "has no alt text", '{alt="What the image shows"}', "visible caption")
 
 
 # --- bibliographies and citations ----------------------------------------------------------------
@@ -183,8 +196,8 @@ def test_output_folder_that_cannot_be_made_is_named(case):
         shutil.rmtree(case.build_root)
         case.build_root.write_text("a file where the build folder should be")
         result = case.build()
-        assert (result.status, result.make_status) == (OUTPUT, 2), result.text
-        assert "build/victim" in result.err and "Traceback" not in result.text
+        assert result.make_status == 2 and "build is a file, not a folder" in result.err, result.text
+        assert case.build_root.read_text() == "a file where the build folder should be"
         return
     blocker = case.root / "not-a-folder"
     blocker.write_text("a file where the build folder should be")

@@ -3,13 +3,15 @@ the imposed sheets, and the press copy's bleed and crop marks."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 
 import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES, build_into
+from conftest import FIXTURES
 from pubpipe.editions.impose import saddle_stitch_order
 
 MM = 72 / 25.4
@@ -18,9 +20,20 @@ FOLIO = re.compile(r"(\d+) of (\d+)")
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
-    built = build_into(FIXTURES, "features", tmp_path_factory.mktemp("handouts"), "--formats", "handout,press")
-    folder = built.build / built.slug
-    return {name: folder / f"features-{name}.pdf" for name in ("a4", "letter", "booklet", "press")}
+    from pubpipe.cli import main
+
+    build = tmp_path_factory.mktemp("handouts")
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        assert main(["build", "features", "--formats", "handout,press", "--source", str(FIXTURES), "--build", str(build)]) == 0
+    folder = build / "features"
+    files = {name: folder / f"features-{name}.pdf" for name in ("a4", "letter", "booklet", "press")}
+    return dict(files, said=said.getvalue())
+
+
+def test_each_file_of_the_handout_gets_its_line(printed):
+    named = [re.search(r"\S+\.pdf", line).group() for line in printed["said"].splitlines() if ".pdf" in line]
+    assert named[:3] == [str(printed[name]) for name in ("a4", "letter", "booklet")], printed["said"]
 
 
 def size(path, index=0):

@@ -79,5 +79,17 @@ def build_article(
         raise
     for name in formats:
         path, seconds = written[name]
-        console.info(f"  {name:<5} {path}  {console.human_size(path.stat().st_size)}  {seconds:.2f} s")
+        files = _files_of(name, path, slug)
+        for index, file in enumerate(files, start=1):
+            took = f"  {seconds:.2f} s" if index == len(files) else ""
+            console.info(f"  {name if index == 1 else '':<5} {file}  {console.human_size(file.stat().st_size)}{took}")
     return [written[name][0] for name in formats]
+
+
+def _files_of(name: str, path: Path, slug: str) -> list[Path]:
+    """The files an edition wrote: the handout's booklet has its A4 and Letter sheets beside it."""
+    if name == "handout":
+        from pubpipe.editions.handout import handout_paths
+
+        return [*handout_paths(path, slug).values(), path]
+    return [path]

@@ -16,27 +16,55 @@ from pubpipe.errors import OutputError, PubpipeError, UsageError
 
 INTERNAL_ERROR = 70
 INTERRUPTED = 130
+# What a program killed by SIGPIPE returns: the reader of our output (`| head`) stopped reading.
+OUTPUT_CLOSED = 128 + 13
+DESCRIPTION = (
+    "Build an article's HTML, EPUB 3 and PDF editions from one source folder, and check that they "
+    "agree. `make` runs these commands for you; see the README."
+)
 
 
-def _articles(args) -> list[Path]:
-    from pubpipe.load.article import find_articles
+def _articles(args) -> list[tuple[Path, PubpipeError | None]]:
+    """The folders to work on, each with the reason it cannot be built (None for an article):
+    the slugs named on the command line, else every folder of --source."""
+    from pubpipe.load.folders import ARTICLE_FILE, scan_source, slug_problem
 
     source_root = Path(args.source)
-    if args.article:
-        folders = []
-        for slug in args.article:
-            folder = Path(slug) if "/" in slug else source_root / slug
-            if not (folder / "article.md").is_file():
-                raise UsageError(
-                    f"no article '{slug}': {folder / 'article.md'} does not exist",
-                    hint=f"the articles are the folders of {source_root} that hold an article.md",
-                )
-            folders.append(folder)
-        return folders
-    folders = find_articles(source_root)
-    if not folders:
-        raise UsageError(f"no articles found in {source_root}", hint="add a folder source/<slug>/ with an article.md")
+    if not args.article:
+        return scan_source(source_root)
+    folders = []
+    for slug in args.article:
+        folder = Path(slug) if "/" in slug else source_root / slug
+        problem = slug_problem(folder)
+        if problem is None and not (folder / ARTICLE_FILE).is_file():
+            raise UsageError(
+                f"no article '{slug}': {folder / ARTICLE_FILE} does not exist",
+                hint=f"the articles are the folders of {source_root} that hold an {ARTICLE_FILE}",
+            )
+        folders.append((folder, problem))
     return folders
+
+
+def _each_article(folders: list[tuple[Path, PubpipeError | None]], work) -> int:
+    """Run `work(folder)` on each article, going on past a failed one; a folder that cannot be
+    built counts as failed. Alone, an article's error is raised with its own exit status;
+    among several, each is reported and the status is 1."""
+    failures = 0
+    for index, (folder, problem) in enumerate(folders, start=1):
+        console.info(f"[{index}/{len(folders)}] {folder.name}" if len(folders) > 1 else folder.name)
+        try:
+            if problem is not None:
+                raise problem
+            work(folder)
+        except PubpipeError as exc:
+            if len(folders) == 1:
+                raise
+            console.error(str(exc))
+            failures += 1
+    if failures:
+        console.error(f"{failures} of {len(folders)} article folders failed; the others are done")
+        return 1
+    return 0
 
 
 def _formats(value: str) -> list[str]:
@@ -52,7 +80,6 @@ def _formats(value: str) -> list[str]:
 def command_build(args) -> int:
     from pubpipe.build import build_article
     from pubpipe.editions import check_pdf_variant, default_options
-    from pubpipe.load.article import folders_without_article
 
     options = default_options()
     options.update(style=args.style or None, paper=args.paper or None, pdf_variant=args.pdf_variant, bleed=args.bleed)
@@ -61,26 +88,21 @@ def command_build(args) -> int:
     check_pdf_variant(options["pdf_variant"])
     formats = _formats(args.formats)
     folders = _articles(args)
-    # A folder of source/ without article.md was meant as an article: say so, and fail at the end.
-    unread = [] if args.article else folders_without_article(Path(args.source))
-    for folder in unread:
-        console.error(f"{folder}: no article.md in this folder\n  hint: name the article's text article.md, "
-                      "or move the folder out of the source folder")
-    failures = len(unread)
-    for index, folder in enumerate(folders, start=1):
-        prefix = f"[{index}/{len(folders)}] " if len(folders) > 1 else ""
-        console.info(f"{prefix}{folder.name}")
-        try:
-            build_article(folder, formats, Path(args.build), options)
-        except PubpipeError as exc:
-            if len(folders) == 1:
-                raise
-            console.error(str(exc))
-            failures += 1
-    if failures:
-        console.error(f"{failures} of {len(folders) + len(unread)} article folders failed")
-        return 1
-    return 0
+    return _each_article(folders, lambda folder: build_article(folder, formats, Path(args.build), options))
+
+
+def command_articles(args) -> int:
+    """Print the slug of each article of --source; report each folder that cannot be built."""
+    from pubpipe.load.folders import scan_source
+
+    folders = scan_source(Path(args.source))
+    problems = [problem for _folder, problem in folders if problem is not None]
+    for folder, problem in folders:
+        if problem is None:
+            console.info(folder.name)
+        else:
+            console.error(str(problem))
+    return problems[0].exit_code if problems else 0
 
 
 def command_watch(args) -> int:
@@ -90,8 +112,12 @@ def command_watch(args) -> int:
     options = default_options()
     options.update(style=args.style or None, paper=args.paper or None, pdf_variant=args.pdf_variant)
     check_pdf_variant(options["pdf_variant"])
-    folders = _articles(args)
-    return watch(folders[0], Path(args.build), _formats(args.formats), options, "127.0.0.1", args.port)
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"port {args.port} is out of range", hint="use PORT= a number from 1024 to 65535 (0: any free port)")
+    ((folder, problem),) = _articles(args)
+    if problem is not None:
+        raise problem
+    return watch(folder, Path(args.build), _formats(args.formats), options, "127.0.0.1", args.port)
 
 
 def command_check(args) -> int:
@@ -99,11 +125,14 @@ def command_check(args) -> int:
     from pubpipe.errors import CheckFailed
 
     failed = []
-    for folder in _articles(args) if args.article or not args.pack else []:
+
+    def check(folder: Path) -> None:
         findings, report = check_article(folder, Path(args.build), {"style": args.style or None, "paper": args.paper or None,
                                                                   "validators": not args.no_validators})
         if findings:
             failed.append((folder.name, len(findings), report))
+
+    status = _each_article(_articles(args), check) if args.article or not args.pack else 0
     if args.pack:
         from pubpipe.check.pack import check_pack
         from pubpipe.packs.build import pack_names
@@ -114,9 +143,14 @@ def command_check(args) -> int:
             if findings:
                 failed.append((f"pack {name}", len(findings), report))
     if failed:
-        details = "; ".join(f"{slug}: {count} findings, see {report}" for slug, count, report in failed)
-        raise CheckFailed(f"the editions do not agree: {details}")
-    return 0
+        raise CheckFailed(disagreement(failed))
+    return status
+
+
+def disagreement(failed: list[tuple[str, int, Path | str]]) -> str:
+    """check's message: each article that failed, its number of findings and its report."""
+    details = "; ".join(f"{slug}: {console.plural(count, 'finding')}, see {report}" for slug, count, report in failed)
+    return f"the editions do not agree: {details}"
 
 
 def command_pack(args) -> int:
@@ -189,13 +223,13 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print errors only")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print each step")
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks")
-    top = argparse.ArgumentParser(prog="pubpipe", description=__doc__.split("\n")[0], parents=[common])
+    top = argparse.ArgumentParser(prog="pubpipe", description=DESCRIPTION, parents=[common])
     commands = top.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", parents=[common], help="build editions of one or more articles")
     build.add_argument("article", nargs="*", help="article slugs (default: every folder of --source)")
     build.add_argument("--formats", default="html,epub,pdf", help="comma-separated: html, epub, pdf")
-    build.add_argument("--style", default=os.environ.get("STYLE"), help="CSL style name or .csl path")
+    build.add_argument("--style", default=None, help="CSL style name or .csl path")
     build.add_argument("--paper", default=None, help="a4 or letter (default: the article's paper:)")
     build.add_argument("--pdf-variant", default="pdf/ua-1", help="WeasyPrint PDF variant, e.g. pdf/a-3b")
     build.add_argument("--bleed", default=None, help="bleed with crop marks, e.g. 3mm")
@@ -205,7 +239,7 @@ def parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", parents=[common], help="check that the built editions agree with each other and the original")
     check.add_argument("article", nargs="*", help="article slugs (default: every folder of --source)")
-    check.add_argument("--style", default=os.environ.get("STYLE"), help="the CSL style the editions were built with")
+    check.add_argument("--style", default=None, help="the CSL style the editions were built with")
     check.add_argument("--paper", default=None, help="the paper size the PDF was built with")
     check.add_argument("--source", default="source", help="folder of articles")
     check.add_argument("--build", default="build", help="folder of the built editions")
@@ -218,7 +252,7 @@ def parser() -> argparse.ArgumentParser:
     watch.add_argument("article", nargs=1, help="the article's slug")
     watch.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
     watch.add_argument("--formats", default="html,epub,pdf", help="comma-separated: html, epub, pdf")
-    watch.add_argument("--style", default=os.environ.get("STYLE"), help="CSL style name or .csl path")
+    watch.add_argument("--style", default=None, help="CSL style name or .csl path")
     watch.add_argument("--paper", default=None, help="a4 or letter (default: the article's paper:)")
     watch.add_argument("--pdf-variant", default="pdf/ua-1", help="WeasyPrint PDF variant, e.g. pdf/a-3b")
     watch.add_argument("--source", default="source", help="folder of articles")
@@ -250,6 +284,10 @@ def parser() -> argparse.ArgumentParser:
     validators = commands.add_parser("validators", parents=[common], help="prepare quicker starts for EPUBCheck and the Nu checker (make setup runs it)")
     validators.set_defaults(run=command_validators)
 
+    articles = commands.add_parser("articles", parents=[common], help="list the articles of --source; name each folder that cannot be built")
+    articles.add_argument("--source", default="source", help="folder of articles")
+    articles.set_defaults(run=command_articles)
+
     styles = commands.add_parser("styles", parents=[common], help="list the CSL style names that --style accepts")
     styles.set_defaults(run=command_styles)
     return top
@@ -271,6 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         console.error("interrupted; earlier editions are left as they were")
         return INTERRUPTED
+    except BrokenPipeError:
+        # Python would report the pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OUTPUT_CLOSED
     except Exception as exc:  # a full disk, or a bug of ours: say which, and what to do
         if args.debug:
             raise

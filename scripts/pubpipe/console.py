@@ -54,3 +54,8 @@ def human_size(size: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size} B"
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 finding', '2 findings'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -25,7 +25,8 @@ def require_alt_text(doc: ResolvedDocument, body: etree._Element) -> None:
             f"image '{src[:80]}' has no alt text",
             path=doc.article.source,
             line=doc.article.line_of(src) if src and not src.startswith("data:") else None,
-            hint="describe the image between the brackets: ![what the image shows](file.png)",
+            hint='say what the image shows in an alt attribute: ![The caption](file.png){alt="What the image shows"} '
+            "(the bracket text is the visible caption)",
         )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pubpipe.errors import ArticleError, UnsafeContentError
 from pubpipe.load.dates import FALLBACK_EPOCH, git_commit_time
+from pubpipe.load.folders import ARTICLE_FILE, slug_problem
 from pubpipe.load.foreign_syntax import foreign_syntax
 from pubpipe.load.front_matter import split_front_matter
 from pubpipe.load.key_lines import KeyLines
@@ -21,8 +22,6 @@ from pubpipe.load.title_block import read_title_block, starts_with_title_block
 from pubpipe.load.metadata import Metadata, validate_metadata
 from pubpipe.load.text_file import read_text_file
 from pubpipe.runtime.paths import HARD_LINK_HINT, hard_linked, inside_folder
-
-ARTICLE_FILE = "article.md"
 
 
 @dataclass
@@ -53,6 +52,9 @@ class Article:
 
 def load_article(folder: Path) -> Article:
     folder = folder.resolve()
+    problem = slug_problem(folder)
+    if problem is not None:
+        raise problem
     source = folder / ARTICLE_FILE
     if not source.is_file():
         raise ArticleError(
@@ -112,15 +114,3 @@ def read_front(text: str, source: Path) -> tuple[dict[str, Any], KeyLines, int, 
     block = "\n".join(all_lines[1: body_start_line - 2])
     return front, KeyLines.of_yaml(block, first_line=2), body_start_line, body
 
-
-def find_articles(source_root: Path) -> list[Path]:
-    """Every folder directly under source/ that holds an article.md, in a stable order."""
-    return sorted(path.parent for path in source_root.glob(f"*/{ARTICLE_FILE}"))
-
-
-def folders_without_article(source_root: Path) -> list[Path]:
-    """Folders directly under source/ (not hidden ones such as .git) that hold no article.md."""
-    if not source_root.is_dir():
-        return []
-    return sorted(path for path in source_root.iterdir()
-                  if path.is_dir() and not path.name.startswith(".") and not (path / ARTICLE_FILE).is_file())

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pubpipe.errors import ArticleError, UnsafeContentError
+from pubpipe.errors import ArticleError, ResourceError, UnsafeContentError
 from pubpipe.load.authors import Author, read_authors
 from pubpipe.load.conventions import describe_ignored, ignored_keys, unknown_keys
 from pubpipe.load.dates import read_date
@@ -136,7 +136,13 @@ def _relative_file(value: str, key: str, folder: Path, source: Path, text: str) 
             hint="copy the file into the article folder and name it by its relative path",
         )
     if not (folder / value).is_file():
-        raise _field_error(source, text, key, f"the file {value} does not exist in {folder}")
+        # A missing file the article refers to, like a missing image: exit 5 (the README's table).
+        raise ResourceError(
+            f"front matter field '{key}': the file {value} does not exist in {folder}",
+            path=source,
+            line=_field_error(source, text, key, "").line,
+            hint=f"put {value} in the article folder, or correct the name",
+        )
     if hard_linked(folder / value):
         raise UnsafeContentError(
             f"front matter field '{key}' names a hard link ({value}), which may be a file outside the article folder",
