@@ -447,7 +447,8 @@ def folder_jobs(count: int, runs: int) -> dict:
 
 
 def noop(folder: Path, runs: int) -> dict:
-    """`make` with nothing to do, timed; and proof that it starts no Python and runs no recipe."""
+    """`make` with nothing to do, timed; and proof that it starts no Python (its one recipe is the
+    summary, a shell script that finds nothing to report)."""
     make(folder)  # up to date first
     samples = [make(folder)[0] for _ in range(runs)]
     question = make(folder, "-q", check=False)[1]

@@ -18,8 +18,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ("Makefile", "pyproject.toml", "scripts", "styles", ".venv", ".tools")
 NEVER_REMADE = ("-o", ".venv/.installed", "-o", ".tools/.installed")
-# make's line for a failed recipe: "make: *** [Makefile:80: build/a/a.html] Error 3".
-_RECIPE_FAILED = re.compile(r"^make(?:\[\d+\])?: \*\*\* \[[^\]]*\] Error (\d+)$", re.M)
+# An enclosing make's state (`make test STYLE=apa`) must not reach the make under test.
+MAKE_STATE = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "PUBPIPE_MAKE_NOTES", "PUBPIPE_MAKE_GO_ON",
+              "ARTICLE", "STYLE", "PAPER", "PDF_VARIANT", "PORT", "V")
+# The summary's line for a failed article, "make: 1 failed: victim (exit 3)", and make's own line
+# for a failed recipe, "make: *** [Makefile:80: build/a/a.html] Error 3".
+_SUMMED_UP = re.compile(r"^make: \d+ failed: .*?\(exit (\d+)\)", re.M)
+_RECIPE_FAILED = re.compile(r"^make: \*\*\* \[[^\]]*\] Error (\d+)$", re.M)
 
 
 def link_project(root: Path) -> Path:
@@ -32,9 +37,9 @@ def link_project(root: Path) -> Path:
 
 
 def make_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The caller's environment without the make state of an enclosing `make test`: its jobserver
-    file descriptors are not open in the test process."""
-    env = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    """The caller's environment without the make state of an enclosing `make test` (whose jobserver
+    file descriptors are not open in the test process, and whose variables would change the run)."""
+    env = {key: value for key, value in os.environ.items() if key not in MAKE_STATE}
     env.update(extra or {})
     return env
 
@@ -61,11 +66,11 @@ def signal_group(process: subprocess.Popen, sig: int) -> None:
 
 
 def recipe_status(make_status: int, err: str) -> int:
-    """The exit status of the first failed recipe, as make reports it ("Error N"); 0 when make
-    succeeded. make's own status on failure is always 2."""
+    """pubpipe's exit status as make reports it: in the summary of what failed, else in make's
+    "Error N" line; 0 when make succeeded. make's own status on failure is always 2."""
     if make_status == 0:
         return 0
-    found = _RECIPE_FAILED.search(err)
+    found = _SUMMED_UP.search(err) or _RECIPE_FAILED.search(err)
     if found:
         return int(found.group(1))
     if make_status < 0 and -make_status in (signal.SIGINT, signal.SIGTERM):

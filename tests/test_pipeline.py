@@ -145,7 +145,7 @@ def test_make_builds_then_does_nothing(project_copy):
         assert (project_copy / "build" / CANONICAL / f"{CANONICAL}.{suffix}").is_file()
     second = run_make(project_copy, "ARTICLE=" + CANONICAL)
     assert second.returncode == 0
-    assert "Nothing to be done" in second.stdout
+    assert "every edition asked for is up to date" in second.stdout
     assert "pubpipe" not in second.stdout
 
 

@@ -246,13 +246,20 @@ def make_case(root: Path, baseline_build: Path, capfd, secret_file: Path, via: s
     case = Case(root=root, baseline={}, capfd=capfd, secret_file=secret_file, via=via)
     if via == "make":
         link_project(root)
-    case.article(article_text())
-    case.write("refs.yaml", VICTIM_REFS)
-    shutil.copy(FIXTURES / "features" / "chart.png", case.folder / "chart.png")
+    write_victim(case.folder)
     shutil.copytree(baseline_build, case.build_root)
     case.baseline = case.editions()
     assert set(case.baseline) == set(EDITIONS)
     return case
+
+
+def write_victim(folder: Path) -> Path:
+    """The well-formed victim's sources in `folder`: a small article that builds in seconds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "article.md").write_text(article_text(), encoding="utf-8")
+    (folder / "refs.yaml").write_text(VICTIM_REFS, encoding="utf-8")
+    shutil.copy(FIXTURES / "features" / "chart.png", folder / "chart.png")
+    return folder
 
 
 def build_baseline(root: Path) -> Path:
@@ -260,10 +267,7 @@ def build_baseline(root: Path) -> Path:
     from pubpipe.cli import main
 
     case_root = root / "baseline"
-    (case_root / "source" / SLUG).mkdir(parents=True)
-    (case_root / "source" / SLUG / "article.md").write_text(article_text(), encoding="utf-8")
-    (case_root / "source" / SLUG / "refs.yaml").write_text(VICTIM_REFS, encoding="utf-8")
-    shutil.copy(FIXTURES / "features" / "chart.png", case_root / "source" / SLUG / "chart.png")
+    write_victim(case_root / "source" / SLUG)
     status = main(["-q", "build", SLUG, "--source", str(case_root / "source"), "--build", str(case_root / "build")])
     assert status == 0
     return case_root / "build"

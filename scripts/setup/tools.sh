@@ -3,7 +3,8 @@
 # the Nu HTML Checker (npm vnu-jar), Ace by DAISY and axe-core from the npm registry, and Debian's
 # Chromium (and its headless shell) for Ace and axe. Nothing is downloaded from outside the package
 # registries: puppeteer's and electron's own browser downloads are switched off. A tool that cannot be installed stops the
-# set-up with a message that names it; nothing is skipped quietly.
+# set-up with a message that names it; nothing is skipped quietly. `make` keeps what this prints in
+# build/setup/validators.log (scripts/setup/step.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -21,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${PUBPIPE_NO_APT:-}" ]; then
     echo "Installing system packages: ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
       || [ "${missing[*]}" = chromium-headless-shell ] \
       || fail "apt-get could not install ${missing[*]}" "install the package chromium, e.g. sudo apt-get install chromium"
   elif ! command -v chromium >/dev/null; then
@@ -34,6 +35,6 @@ fi
 mkdir -p .tools
 cp scripts/setup/package.json .tools/package.json
 PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
-  npm install --prefix .tools --no-audit --no-fund --loglevel=error >/dev/null \
+  npm install --prefix .tools --no-audit --no-fund \
   || fail "npm could not install the validators in scripts/setup/package.json" "check that the npm registry is reachable, then run make again"
 [ -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ] || fail "the Nu checker's vnu.jar is missing after npm install" "remove .tools and run make again"
