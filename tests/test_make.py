@@ -251,8 +251,8 @@ def test_a_setup_step_says_what_it_does_and_names_its_log_when_it_fails(tmp_path
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[:2] == ["setup 1/2: saying hello (about 1 s; output in build/setup/hello.log)",
-                         "note: an optional package is missing"]
+    assert lines[0].startswith("setup 1/2: saying hello (about 1 s") and lines[0].endswith("; output in build/setup/hello.log)")
+    assert lines[1] == "note: an optional package is missing"
     assert lines[2].startswith("setup 1/2: done in ") and lines[2].endswith(" s") and len(lines) == 3
     assert (tmp_path / "build" / "setup" / "hello.log").read_text() == "hello from the tool\nnote: an optional package is missing\n"
     failed = subprocess.run(["bash", step, "2/2", "breaking", "", "broken", "bash", "-c", "echo working; echo it broke >&2; exit 7"],

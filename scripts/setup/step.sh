@@ -9,6 +9,11 @@ number=$1 what=$2 estimate=$3 name=$4
 shift 4
 mkdir -p build/setup
 log=build/setup/$name.log
+# The estimate holds on a quiet 2-core machine; on a busy one, say so, since it will take longer.
+read -r load _ < /proc/loadavg
+if [ -n "$estimate" ] && awk -v load="$load" -v cores="$(nproc)" 'BEGIN { exit !(load > 1.5 * cores) }'; then
+  estimate+=" on a quiet machine; this one is busy (load $load on $(nproc) cores), so longer"
+fi
 echo "setup $number: $what${estimate:+ ($estimate; output in $log)}"
 started=$SECONDS
 # A background subshell ignores Ctrl-C, so it is stopped on every way out of this script.
