@@ -5,11 +5,13 @@ WeasyPrint."""
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any, Callable
 
 from pubpipe import console
 from pubpipe.errors import OutputError, PubpipeError, UsageError
@@ -45,26 +47,37 @@ def _articles(args) -> list[tuple[Path, PubpipeError | None]]:
     return folders
 
 
-def _each_article(folders: list[tuple[Path, PubpipeError | None]], work) -> int:
-    """Run `work(folder)` on each article, going on past a failed one; a folder that cannot be
-    built counts as failed. Alone, an article's error is raised with its own exit status;
-    among several, each is reported and the status is 1."""
+def _one_by_one(jobs: list[tuple[str, Callable[[], Any]]], kind: str) -> int:
+    """Run each job (its name, its work), going on past a failed one. Alone, a job's error is raised
+    with its own exit status; among several, each is reported and the status is 1."""
     failures = 0
-    for index, (folder, problem) in enumerate(folders, start=1):
-        console.info(f"[{index}/{len(folders)}] {folder.name}" if len(folders) > 1 else folder.name)
+    for index, (name, work) in enumerate(jobs, start=1):
+        console.info(f"[{index}/{len(jobs)}] {name}" if len(jobs) > 1 else name)
         try:
-            if problem is not None:
-                raise problem
-            work(folder)
+            work()
         except PubpipeError as exc:
-            if len(folders) == 1:
+            if len(jobs) == 1:
                 raise
             console.error(str(exc))
             failures += 1
     if failures:
-        console.error(f"{failures} of {len(folders)} article folders failed; the others are done")
+        console.error(f"{failures} of {len(jobs)} {kind} failed; the others are done")
         return 1
     return 0
+
+
+def _each_article(folders: list[tuple[Path, PubpipeError | None]], work: Callable[[Path], Any]) -> int:
+    """`work(folder)` on each article; a folder that cannot be built counts as a failed one."""
+
+    def job(folder: Path, problem: PubpipeError | None) -> Callable[[], Any]:
+        def run() -> Any:
+            if problem is not None:
+                raise problem
+            return work(folder)
+
+        return run
+
+    return _one_by_one([(folder.name, job(folder, problem)) for folder, problem in folders], "article folders")
 
 
 def _formats(value: str) -> list[str]:
@@ -165,20 +178,9 @@ def command_pack(args) -> int:
     options.update(pdf_variant=args.pdf_variant)
     root = Path(args.root)
     names = pack_names(root, args.pack)
-    failures = 0
-    for index, name in enumerate(names, start=1):
-        console.info(f"{f'[{index}/{len(names)}] ' if len(names) > 1 else ''}pack {name}")
-        try:
-            build_pack(root, name, formats, Path(args.source), Path(args.build), options)
-        except PubpipeError as exc:
-            if len(names) == 1:
-                raise
-            console.error(str(exc))
-            failures += 1
-    if failures:
-        console.error(f"{failures} of {len(names)} packs failed")
-        return 1
-    return 0
+    jobs = [(f"pack {name}", functools.partial(build_pack, root, name, formats, Path(args.source), Path(args.build), options))
+            for name in names]
+    return _one_by_one(jobs, "packs")
 
 
 def command_catalog(args) -> int:
