@@ -36,7 +36,7 @@ endif
 
 Q := $(if $(filter 1,$(V)),,@)
 VERBOSITY := $(if $(filter 1,$(V)),-v,$(if $(filter 0,$(V)),-q,))
-CODE := $(shell find scripts/pubpipe -name '*.py' -o -name '*.lua') pyproject.toml
+CODE := $(shell find scripts/pubpipe -name '*.py' -o -name '*.lua') $(wildcard scripts/pubpipe/editions/*.js) pyproject.toml
 STYLES := $(wildcard styles/*)
 
 # The make variables that change an edition's bytes live in a file that is rewritten only when
@@ -67,7 +67,7 @@ FORMATS ?= html,epub,pdf
 # One process builds an article's editions: pandoc resolves the article once and every edition is
 # rendered from that. `make html` passes FORMATS=html, so the other editions are left alone.
 define article_rules
-build/$(1)/$(1).html build/$(1)/$(1).epub build/$(1)/$(1).pdf &: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
+build/$(1)/$(1).html build/$(1)/$(1).epub build/$(1)/$(1).pdf &: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED) $(TOOLS)
 	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats $$(FORMATS) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
 endef
 $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
@@ -78,9 +78,9 @@ press: $(foreach a,$(ARTICLES),build/$(a)/$(a)-press.pdf) ## the print-shop PDF:
 
 # The print variants: real file targets with the editions' prerequisites, one pubpipe run each.
 define print_rules
-build/$(1)/$(1)-a4.pdf build/$(1)/$(1)-letter.pdf build/$(1)/$(1)-booklet.pdf &: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
+build/$(1)/$(1)-a4.pdf build/$(1)/$(1)-letter.pdf build/$(1)/$(1)-booklet.pdf &: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED) $(TOOLS)
 	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats handout $(if $(STYLE),--style '$(STYLE)') --pdf-variant '$(PDF_VARIANT)'
-build/$(1)/$(1)-press.pdf: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED)
+build/$(1)/$(1)-press.pdf: $$(wildcard source/$(1)/*) $(STYLES) $(CODE) $(OPTIONS_STAMP) | $(INSTALLED) $(TOOLS)
 	$(Q)$(PUBPIPE) $(VERBOSITY) build $(1) --formats press $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) --pdf-variant '$(PDF_VARIANT)'
 endef
 $(foreach a,$(ARTICLES),$(eval $(call print_rules,$(a))))
@@ -139,8 +139,9 @@ test: $(INSTALLED) $(TOOLS) ## run the test suite
 
 setup: $(INSTALLED) $(TOOLS) ## create .venv and install pandoc, WeasyPrint, EbookLib and the validators
 
-# The validators (Nu HTML Checker, Ace, axe-core, Chromium) that check and test run, and the
-# quicker starts of the two Java validators (scripts/pubpipe/runtime/jvm_start.py).
+# The Node tools: MathJax, which draws the PDF's formulas (so every build may need it), and the
+# validators (Nu HTML Checker, Ace, axe-core, Chromium) that check and test run; and the quicker
+# starts of the two Java validators (scripts/pubpipe/runtime/jvm_start.py).
 $(TOOLS): scripts/setup/tools.sh scripts/setup/package.json scripts/pubpipe/runtime/jvm_start.py | $(INSTALLED)
 	bash scripts/setup/tools.sh
 	$(VENV)/bin/pubpipe validators

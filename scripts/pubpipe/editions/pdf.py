@@ -18,6 +18,7 @@ from lxml import etree
 from pubpipe.editions import glyphs, parts
 from pubpipe.editions.direction import direction
 from pubpipe.editions.fonts import font_dirs, font_face_css, is_declared
+from pubpipe.editions.math_svg import with_svg_formulas
 from pubpipe.editions.footnotes import drop_keeping_tail, find_footnotes, notes_section, remove_backlinks
 from pubpipe.editions.layout import LayoutRequest, LayoutResult, article_key, lay_out
 from pubpipe.editions.layout import warm_up as lay_out_warm_up
@@ -138,6 +139,39 @@ def _keep_short_tables_whole(body) -> None:
             wrapper.append(table)
 
 
+def _is_display_math(element) -> bool:
+    return isinstance(element.tag, str) and (
+        "equation" in (element.get("class") or "").split() or (element.tag == "math" and element.get("display") == "block"))
+
+
+def _split_paragraphs_at_display_math(body) -> None:
+    """A paragraph that holds a display formula is set as the words before it, the formula, and
+    the words after it, which go on without an indent (as in TeX): WeasyPrint would indent every
+    part of such a paragraph as if each began a new one."""
+    for paragraph in list(body.iter("p")):
+        if not any(_is_display_math(child) for child in paragraph):
+            continue
+        pieces, current = [], lxml.html.Element("p")
+        for key, value in paragraph.attrib.items():
+            current.set(key, value)
+        current.text = paragraph.text
+        for child in list(paragraph):
+            if _is_display_math(child):
+                pieces.append(current)
+                tail, child.tail = child.tail, None
+                pieces.append(child)
+                current = lxml.html.Element("p")
+                current.set("class", "continued")
+                current.text = tail
+            else:
+                current.append(child)
+        pieces.append(current)
+        for piece in pieces:
+            if piece.tag != "p" or (piece.text or "").strip() or len(piece):
+                paragraph.addprevious(piece)
+        drop_keeping_tail(paragraph)
+
+
 def _label_headings_without_notes(body) -> None:
     """A heading's bookmark is its text without the notes it calls ("Origins", not "Origins1")."""
     import copy
@@ -202,6 +236,7 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, lis
     _separate_adjacent_calls(body)
     _label_headings_without_notes(body)
     _keep_short_tables_whole(body)
+    _split_paragraphs_at_display_math(body)
     paper = options.get("paper") or meta.paper
     # Metadata, field by field (WeasyPrint reads these elements into the PDF's Info and XMP):
     #   <title>              -> Title      the resolved title, as plain text
@@ -217,7 +252,7 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, lis
         f"<body><article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
         f"{parts.cite_box(doc)}{parts.rights_line(doc)}</article></body></html>"
     )
-    return markup, images
+    return with_svg_formulas(markup, doc.article), images  # WeasyPrint has no MathML: formulas as SVG
 
 
 def footnote_ids(markup: str) -> list[str]:
