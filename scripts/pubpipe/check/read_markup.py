@@ -138,7 +138,10 @@ def formula_tex(element) -> str:
 
 
 def is_crossref(element) -> bool:
-    return local(element.tag) == "a" and has_class(element, "crossref")
+    """A link to a place in the article: the crossref filter's (class `crossref`) and the
+    author's own (`[see above](#methods)`), but not a note call or a note's way back."""
+    return (local(element.tag) == "a" and (element.get("href") or "").startswith("#")
+            and not is_noteref(element) and not is_backlink(element))
 
 
 def read_math_and_references(summary: Summary, root, context: str) -> None:

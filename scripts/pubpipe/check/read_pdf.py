@@ -146,6 +146,21 @@ def _links(reader: PdfReader, pdf: pdfium.PdfDocument) -> list[tuple[Run, str]]:
     return found
 
 
+def _outside_figures(runs: list[Run], figures: list[Run]) -> list[Run]:
+    """The runs that are not drawn inside an image or a formula: text in a picture (an SVG's
+    labels, a formula's character in no math font) is part of the picture, which the other
+    editions show as an image too."""
+    boxes: dict[int, list[Run]] = {}
+    for figure in figures:
+        boxes.setdefault(figure.page, []).append(figure)
+
+    def inside(run: Run) -> bool:
+        x, y = (run.left + run.right) / 2, (run.top + run.bottom) / 2
+        return any(f.left <= x <= f.right and f.bottom <= y <= f.top for f in boxes.get(run.page, ()))
+
+    return [run for run in runs if not inside(run)]
+
+
 def _in_reading_order(runs: list[Run], destinations: dict[str, tuple[int, float]]) -> list[Run]:
     """The body's runs in their order, then each note's, in note order (as the other editions
     keep notes at the end)."""
@@ -318,7 +333,9 @@ def read_pdf(path: Path) -> Summary:
     destinations = _destinations(reader)
     summary.anchors = sorted(destinations)
     summary.formulas_marked = False
-    summary.figure_alts = [Located(run.text, f"page {run.page + 1}") for run in _in_reading_order(_figures(reader), destinations)]
+    figures = _figures(reader)
+    summary.figure_alts = [Located(run.text, f"page {run.page + 1}") for run in _in_reading_order(figures, destinations)]
+    runs = _outside_figures(runs, figures)
     # A link broken over two lines is two annotations to one destination (compare joins them).
     target_of = {id(run): target for run, target in links}
     summary.references = [Reference(run.text, target_of[id(run)], f"page {run.page + 1}")

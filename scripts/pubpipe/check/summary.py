@@ -87,7 +87,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Reference:
-    """A cross-reference as the reader meets it: the words ("Figure 2") and the id it leads to."""
+    """A cross-reference (or any link within the article) as the reader meets it: the words
+    ("Figure 2") and the id it leads to."""
 
     text: str
     target: str
@@ -119,7 +120,7 @@ class Summary:
     # tagged structure says of them (each is a Figure with /Alt).
     figure_alts: list[Located] = field(default_factory=list)
     formulas_marked: bool = True
-    references: list[Reference] = field(default_factory=list)  # cross-references, body then notes
+    references: list[Reference] = field(default_factory=list)  # links within the article, body then notes
     numbered: list[Located] = field(default_factory=list)  # "fig:map Figure 2", "eq:energy (1)"
     anchors: list[str] = field(default_factory=list)  # the ids a reference may lead to
 

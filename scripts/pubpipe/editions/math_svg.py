@@ -1,9 +1,11 @@
 """The PDF's formulas: the TeX of each formula drawn as vector SVG by MathJax, in one Node process.
 
-WeasyPrint has no MathML, so the print HTML carries each formula as an <img> of SVG made from the
-same TeX that the web and EPUB editions' MathML was made from (pandoc keeps it in the MathML's
-`<annotation encoding="application/x-tex">`). The image's alt text is that TeX, so the tagged PDF
-(PDF/UA) gives each formula a text alternative, and `pubpipe check` reads it back (X-009).
+WeasyPrint has no MathML, so the print HTML carries each formula as an <img> in its place, and the
+PDF shows there the SVG that MathJax drew from the same TeX that the web and EPUB editions' MathML
+was made from (pandoc keeps it in the MathML's `<annotation encoding="application/x-tex">`); the
+SVG becomes PDF vector drawing operators in pubpipe.editions.math_pdf. The image's alt text is
+that TeX, so the tagged PDF (PDF/UA) gives each formula a text alternative, and `pubpipe check`
+reads it back (X-009).
 
 Why MathJax: it reads the most TeX of the renderers in the registries (amsmath's environments,
 mathtools, \\operatorname, \\text …) and draws glyphs as paths, so the PDF needs no math font;
@@ -20,21 +22,25 @@ It runs in the build's own process tree, never in the PDF layout's: the SVGs rea
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 import os
 import re
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
+from pubpipe import console
 from pubpipe.errors import ArticleError, LimitError, ToolError
+from pubpipe.editions.math_pdf import Finisher, Glyphs, drawing, placeholder_src
 from pubpipe.load.article import Article
 from pubpipe.resolve.math import TEX_ANNOTATION, formula_line
-from pubpipe.runtime import tools
+from pubpipe.runtime import sandbox, tools
 from pubpipe.runtime.limits import parse_seconds
 
 RENDERER = Path(__file__).with_name("math_svg.js")
@@ -43,6 +49,11 @@ DEFAULT_TIME_LIMIT = "60"
 # pandoc's MathML, as resolve left it (raw <math> is refused there, so every one is pandoc's).
 MATH_ELEMENT = re.compile(r"<math\b(?P<attributes>[^>]*)>(?P<inner>.*?)</math>", re.DOTALL)
 VIEW_BOX = re.compile(r'viewBox="(?P<x>[-\d.]+) (?P<y>[-\d.]+) (?P<width>[-\d.]+) (?P<height>[-\d.]+)"')
+# A second MathJax thread starts in about 0.2 s of CPU and warms up again, so it pays for itself
+# only with this many formulas to share. While MathJax works the build waits and the layout
+# worker idles, so the second thread takes a core that is otherwise free.
+FORMULAS_PER_THREAD = 50
+MAX_THREADS = 2
 # MathJax draws in thousandths of its font's em; this scale matches its x-height (0.442 em) to the
 # print font's (Source Serif 4, 0.475 em), so a formula's letters are as tall as the text's.
 SCALE = 0.475 / 0.442
@@ -56,6 +67,7 @@ class Formula:
 
 _drawn: dict[Formula, str] = {}
 _lock = threading.Lock()
+renderer_starts = 0  # how many times this process started MathJax (make bench reports it)
 
 
 def formulas_in(markup: str) -> list[Formula]:
@@ -71,20 +83,29 @@ def formulas_in(markup: str) -> list[Formula]:
 
 
 def _run_renderer(formulas: list[Formula], article: Article) -> list[dict]:
+    global renderer_starts
     seconds = parse_seconds(os.environ.get(TIME_LIMIT_VAR, DEFAULT_TIME_LIMIT), TIME_LIMIT_VAR)
     request = json.dumps([{"tex": f.tex, "display": f.display} for f in formulas]).encode("utf-8")
     modules = tools.TOOLS_DIR.parent
     if not (tools.TOOLS_DIR / "@mathjax" / "src" / "package.json").is_file():
         raise ToolError("MathJax is not installed (it draws the PDF's formulas)",
                         hint="run `make setup` (it installs MathJax into .tools/)")
+    renderer_starts += 1
+    started = time.perf_counter()
+    threads = max(1, min(MAX_THREADS, os.cpu_count() or 1, len(formulas) // FORMULAS_PER_THREAD))
     try:
-        result = subprocess.run([tools.node(), str(RENDERER), str(modules)], input=request, capture_output=True,
-                                timeout=seconds, check=False)
+        # In the OS sandbox (runtime/sandbox.py): MathJax reads the author's TeX, and needs only
+        # Node, its own modules and this script.
+        command = sandbox.wrap([tools.node(), str(RENDERER), str(modules), str(threads)],
+                               read_only=[RENDERER.parent, modules])
+        result = subprocess.run(command, input=request, capture_output=True, timeout=seconds, check=False)
     except subprocess.TimeoutExpired:
         raise LimitError(f"MathJax took longer than the time limit of {seconds:g} s for {len(formulas)} formulas",
                          path=article.source, hint=f"raise the limit with {TIME_LIMIT_VAR}") from None
     if result.returncode != 0:
         raise ToolError(f"MathJax failed: {result.stderr.decode('utf-8', 'replace').strip()[:2000]}", path=article.source)
+    console.detail(f"{article.slug}: MathJax drew {len(formulas)} formulas in {time.perf_counter() - started:.2f} s"
+                   f" ({threads} thread{'s' if threads > 1 else ''})")
     return json.loads(result.stdout)
 
 
@@ -119,8 +140,8 @@ def draw(formulas: list[Formula], article: Article) -> dict[Formula, str]:
         return {formula: _drawn[formula] for formula in formulas}
 
 
-def _image(formula: Formula, svg: str) -> str:
-    """An <img> of the SVG, sized in em of the surrounding text, its baseline on the text's."""
+def _image(formula: Formula, svg: str, src: str) -> str:
+    """An <img> of the formula, sized in em of the surrounding text, its baseline on the text's."""
     box = VIEW_BOX.search(svg)
     if box is None:
         raise ToolError("MathJax drew an SVG without a viewBox")
@@ -129,24 +150,35 @@ def _image(formula: Formula, svg: str) -> str:
     style = f"width:{width:.3f}em;height:{height:.3f}em"
     if not formula.display:
         style += f";vertical-align:{-depth:.3f}em"
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     alt = " ".join(formula.tex.split())
     kind = "display" if formula.display else "inline"
-    return (f'<img class="math {kind}" alt="{html.escape(alt, quote=True)}" style="{style}" '
-            f'src="data:image/svg+xml;base64,{data}">')
+    return f'<img class="math {kind}" alt="{html.escape(alt, quote=True)}" style="{style}" src="{src}">'
 
 
-def with_svg_formulas(markup: str, article: Article) -> str:
-    """The print HTML with every MathML formula replaced by its SVG image. Without a formula,
-    nothing is started."""
+def for_print(markup: str, article: Article) -> tuple[str, Finisher]:
+    """The print HTML with every MathML formula replaced by an image of its size and the drawing
+    that the PDF will show there (pubpipe.editions.math_pdf); without a formula, nothing is started."""
     formulas = formulas_in(markup)
+    finisher = Finisher()
     if not formulas:
-        return markup
+        return markup, finisher
     svgs = draw(formulas, article)
+    glyphs = Glyphs()
+    sources: dict[Formula, str] = {}
+    for formula in dict.fromkeys(formulas):
+        svg = svgs[formula]
+        drawn = drawing(svg, glyphs)
+        if drawn is None:  # beyond glyphs and rules: WeasyPrint draws the SVG itself
+            sources[formula] = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        else:
+            key = hashlib.sha256(f"{formula.display}:{formula.tex}".encode("utf-8")).hexdigest()[:24]
+            sources[formula] = placeholder_src(key)
+            finisher.drawings[sources[formula]] = drawn
+    finisher.glyph_forms = glyphs.forms
     queue = iter(formulas)
 
     def replace(_match: re.Match) -> str:
         formula = next(queue)
-        return _image(formula, svgs[formula])
+        return _image(formula, svgs[formula], sources[formula])
 
-    return MATH_ELEMENT.sub(replace, markup)
+    return MATH_ELEMENT.sub(replace, markup), finisher
