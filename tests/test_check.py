@@ -49,14 +49,14 @@ def rerender_pdf(built: Built, build_root: Path, change) -> None:
 
     from pubpipe.load.article import load_article
     from pubpipe.editions import default_options
-    from pubpipe.editions.pdf import STYLESHEET, print_source
+    from pubpipe.editions.pdf import STYLESHEET, print_page
     from pubpipe.runtime.paths import styles_dir
     from pubpipe.resolve import resolve
 
     options = default_options()
     options["source_date_epoch"] = 0
     document = resolve(load_article(built.source))
-    markup, formulas = print_source(document, options)
+    markup, _images, formulas = print_page(document, options)
     weasyprint.HTML(string=change(markup), base_url=str(built.source) + "/").write_pdf(
         build_root / built.slug / f"{built.slug}.pdf",
         stylesheets=[weasyprint.CSS(filename=str(styles_dir() / STYLESHEET))],

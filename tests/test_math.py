@@ -326,7 +326,7 @@ def test_a_formula_beyond_glyphs_and_rules_is_drawn_from_its_svg(tmp_path):
     """A colour, a box or a struck-out term: the SVG goes to WeasyPrint as it is; the rest of the
     formulas are drawn as PDF operators; either way the PDF carries each formula's TeX."""
     from pubpipe.editions import default_options
-    from pubpipe.editions.pdf import print_source
+    from pubpipe.editions.pdf import print_page
     from pubpipe.load.article import load_article
     from pubpipe.resolve import resolve
 
@@ -336,7 +336,7 @@ def test_a_formula_beyond_glyphs_and_rules_is_drawn_from_its_svg(tmp_path):
         "---\ntitle: Colours\nauthor: A. Writer\nlang: en\n---\n\n"
         "Plain $a + b$, red $\\color{red}{x}$, boxed $\\boxed{y}$ and struck $\\cancel{z}$.\n", encoding="utf-8")
     options = dict(default_options(), source_date_epoch=0)
-    markup, finisher = print_source(resolve(load_article(folder)), options)
+    markup, _images, finisher = print_page(resolve(load_article(folder)), options)
     assert markup.count("data:image/svg+xml") == 3 and len(finisher.drawings) == 1
     built = build_into(folder.parent, "colours", tmp_path / "build")
     assert [alt.text for alt in read_pdf(built.edition("pdf")).figure_alts] == [
