@@ -193,7 +193,7 @@ def test_check_json_is_written(features, tmp_path):
     assert set(data["checks"]) >= {"X-001", "X-004", "X-007", "F-002", "V-PDF"}
 
 
-@pytest.mark.parametrize("which", ["canonical", "features", "tricky"])
+@pytest.mark.parametrize("which", ["canonical", "features", "tricky", "math_article"])
 def test_full_check_with_validators_passes(which, request, capsys):
     """What `make check` runs, validators included: nothing may differ and nothing may be reported."""
     from pubpipe.cli import main

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 
 from conftest import FIXTURES, build_into
+from test_pipeline import project_copy  # noqa: F401 (a fixture, used by name)
 from pubpipe.check.compare import compare, dangling_references
 from pubpipe.check.read_epub import read_epub
 from pubpipe.check.read_html import read_html
@@ -89,13 +90,17 @@ def test_a_bibliography_key_that_looks_like_a_label_stays_a_citation(tmp_path):
     assert [e.text for e in summary.bibliography] and "Figures of Speech" in summary.bibliography[0].text
 
 
-def test_labels_in_a_language_with_its_own_words(tmp_path):
+def _math_article_in(lang: str, tmp_path):
+    """The math fixture's web edition, built with `lang:` changed."""
     folder = tmp_path / "source" / "math"
     shutil.copytree(FIXTURES / "math", folder)
     article = folder / "article.md"
-    article.write_text(article.read_text(encoding="utf-8").replace("lang: en-GB", "lang: de"), encoding="utf-8")
-    built = build_into(folder.parent, "math", tmp_path / "build", "--formats", "html")
-    summary = read_html(built.edition("html"))
+    article.write_text(article.read_text(encoding="utf-8").replace("lang: en-GB", f"lang: {lang}"), encoding="utf-8")
+    return build_into(folder.parent, "math", tmp_path / "build", "--formats", "html").edition("html")
+
+
+def test_labels_in_a_language_with_its_own_words(tmp_path):
+    summary = read_html(_math_article_in("de", tmp_path))
     texts = [r.text for r in summary.references]
     assert texts[:3] == ["Gleichung (1)", "Abbildung 1", "Tabelle 1"]
     assert "Abbildungen 1 und 2" in " ".join(block.text for block in summary.body)
@@ -103,12 +108,7 @@ def test_labels_in_a_language_with_its_own_words(tmp_path):
 
 
 def test_english_words_in_another_language_are_marked(tmp_path):
-    folder = tmp_path / "source" / "math"
-    shutil.copytree(FIXTURES / "math", folder)
-    article = folder / "article.md"
-    article.write_text(article.read_text(encoding="utf-8").replace("lang: en-GB", "lang: pl"), encoding="utf-8")
-    built = build_into(folder.parent, "math", tmp_path / "build", "--formats", "html")
-    html = built.edition("html").read_text(encoding="utf-8")
+    html = _math_article_in("pl", tmp_path).read_text(encoding="utf-8")
     assert '<span class="caption-label"><span lang="en">Figure</span>\u00a01</span>' in html
 
 
@@ -242,3 +242,21 @@ def test_the_compare_of_references_joins_a_link_broken_at_a_line_end():
     pdf = Summary("pdf", references=[Reference("Section “Growth", "sec-growth"), Reference("that levels off”", "sec-growth")],
                   formulas_marked=False)
     assert [f for f in compare(html, pdf) if f.code == "X-012"] == []
+
+
+def test_a_missing_label_through_make_keeps_the_good_editions(project_copy):
+    """What users run: `make` stops with the line and make's `Error 3`, and the editions built
+    before are untouched."""
+    from test_pipeline import _make
+
+    shutil.copytree(FIXTURES / "math", project_copy / "source" / "formulas")
+    assert _make(project_copy, "ARTICLE=formulas").returncode == 0
+    built = {path.name: path.read_bytes() for path in (project_copy / "build" / "formulas").glob("formulas.*")}
+    article = project_copy / "source" / "formulas" / "article.md"
+    text = article.read_text(encoding="utf-8").replace("@tbl:halflives lists", "@tbl:halflifes lists")
+    article.write_text(text, encoding="utf-8")
+    result = _make(project_copy, "ARTICLE=formulas")
+    assert result.returncode != 0 and "Error 3" in result.stderr, result.stderr
+    assert f"article.md:{line_of(text, '@tbl:halflifes')}: the reference @tbl:halflifes names no figure" in result.stderr
+    assert "nearest label is 'tbl:halflives'" in result.stderr
+    assert {path.name: path.read_bytes() for path in (project_copy / "build" / "formulas").glob("formulas.*")} == built

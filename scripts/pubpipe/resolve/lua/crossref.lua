@@ -151,21 +151,18 @@ local function number_equations(inlines)
   return out
 end
 
-local function number_figure(figure)
-  if kind_of(figure.identifier) == 'figure' then
-    local target = declare(figure.identifier, 'figure')
-    if target then figure.caption = caption_label('figure', target, figure.caption, figure.identifier) end
-    return figure
+-- A labelled figure or table: numbered, its caption headed "Figure 1: " (pandoc's Figure and
+-- Table elements both have an identifier and a caption).
+local function numbered(kind)
+  return function(element)
+    if kind_of(element.identifier) == kind then
+      local target = declare(element.identifier, kind)
+      if target then element.caption = caption_label(kind, target, element.caption, element.identifier) end
+      return element
+    end
   end
 end
-
-local function number_table(tbl)
-  if kind_of(tbl.identifier) == 'table' then
-    local target = declare(tbl.identifier, 'table')
-    if target then tbl.caption = caption_label('table', target, tbl.caption, tbl.identifier) end
-    return tbl
-  end
-end
+local number_figure, number_table = numbered('figure'), numbered('table')
 
 -- Quarto's figure div (::: {#fig-x} content, then the caption paragraph :::) as a pandoc Figure,
 -- and its table div as the table it holds, labelled. (A topdown walk does not call the Figure
