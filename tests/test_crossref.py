@@ -203,7 +203,7 @@ def test_a_reference_leading_elsewhere_in_the_html_is_x010(math_article, tmp_pat
     text = html.read_text(encoding="utf-8")
     assert text.count('href="#tbl:halflives"') == 2
     html.write_text(text.replace('href="#tbl:halflives"', 'href="#tbl-compare"', 1), encoding="utf-8")
-    found = [f for f in _findings(math_article, build) if f.code == "X-012"]
+    found = [f for f in _findings(math_article, build) if f.code == "X-010"]
     assert found and all("html" in f.editions for f in found), found
     assert any({"#tbl-compare", "#tbl:halflives"} <= set(re.findall(r"#[\w:-]+", f.found + " " + f.expected)) for f in found)
 
@@ -213,7 +213,7 @@ def test_a_renumbered_figure_in_the_epub_is_x010(math_article, tmp_path):
     _rewrite_epub(build / "math" / "math.epub",
                   lambda text: text.replace('<span class="caption-label">Figure\u00a02</span>', '<span class="caption-label">Figure\u00a03</span>'))
     findings = _findings(math_article, build)
-    x010 = [f for f in findings if f.code == "X-012" and "epub" in f.editions]
+    x010 = [f for f in findings if f.code == "X-010" and "epub" in f.editions]
     assert x010 and any("fig-growth Figure 3" in f.found for f in x010), findings
 
 
@@ -222,7 +222,7 @@ def test_a_reference_to_nowhere_is_x010(math_article, tmp_path):
     build = _copy_build(math_article, tmp_path)
     _rewrite_epub(build / "math" / "math.epub", lambda text: text.replace('id="fig:decay"', 'id="fig-decay-gone"'))
     findings = _findings(math_article, build)
-    dangling = [f for f in findings if f.code == "X-012" and f.editions == ("epub",)]
+    dangling = [f for f in findings if f.code == "X-010" and f.editions == ("epub",)]
     assert dangling and "#fig:decay does not exist" in dangling[0].message
 
 
@@ -231,7 +231,7 @@ def test_a_pdf_link_to_another_target_is_x010(math_article, tmp_path):
 
     build = _copy_build(math_article, tmp_path)
     rerender_pdf(math_article, build, lambda markup: markup.replace('href="#eq:steps"', 'href="#eq:decay"', 1))
-    found = [f for f in _findings(math_article, build) if f.code in ("X-012", "F-002") and "pdf" in f.editions]
+    found = [f for f in _findings(math_article, build) if f.code in ("X-010", "F-002") and "pdf" in f.editions]
     assert found and any("eq:steps" in f.expected and "eq:decay" in f.found for f in found), found
 
 
@@ -241,7 +241,7 @@ def test_the_compare_of_references_joins_a_link_broken_at_a_line_end():
     html = Summary("html", references=[Reference("Section “Growth that levels off”", "sec-growth")])
     pdf = Summary("pdf", references=[Reference("Section “Growth", "sec-growth"), Reference("that levels off”", "sec-growth")],
                   formulas_marked=False)
-    assert [f for f in compare(html, pdf) if f.code == "X-012"] == []
+    assert [f for f in compare(html, pdf) if f.code == "X-010"] == []
 
 
 def test_a_missing_label_through_make_is_named_with_its_line(project_copy):

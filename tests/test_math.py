@@ -275,7 +275,7 @@ def test_a_changed_formula_in_the_epub_is_x009(math_article, tmp_path):
     build = _copy_build(math_article, tmp_path)
     rewrite_epub_member(build / "math" / "math.epub", "EPUB/article.xhtml",
                         lambda text: text.replace('alttext="N_0"', 'alttext="M_0"', 1))
-    found = [f for f in _findings(math_article, build) if f.code == "X-011"]
+    found = [f for f in _findings(math_article, build) if f.code == "X-009"]
     assert found and all("epub" in f.editions for f in found), found
     assert any("M_0" in f.found + f.expected for f in found)
 
@@ -287,7 +287,7 @@ def test_a_formula_missing_from_the_html_is_x009(math_article, tmp_path):
     text, count = re.subn(r'<math alttext="t_\{1/2\}.*?</math>', "", text, count=1, flags=re.S)
     assert count == 1
     html.write_text(text, encoding="utf-8")
-    found = [f for f in _findings(math_article, build) if f.code in ("X-011", "F-002") and "html" in f.editions]
+    found = [f for f in _findings(math_article, build) if f.code in ("X-009", "F-002") and "html" in f.editions]
     assert any("t_{1/2}" in f.expected + f.found for f in found), found
 
 
@@ -297,7 +297,7 @@ def test_a_formula_drawn_from_other_tex_in_the_pdf_is_x009(math_article, tmp_pat
     build = _copy_build(math_article, tmp_path)
     rerender_pdf(math_article, build, lambda markup: markup.replace('alt="N_0"', 'alt="N_1"', 1))
     findings = _findings(math_article, build)
-    x009 = [f for f in findings if f.code == "X-011" and "pdf" in f.editions]
+    x009 = [f for f in findings if f.code == "X-009" and "pdf" in f.editions]
     assert x009 and any("N_1" in f.found + f.expected for f in x009), findings
     assert not [f for f in findings if f.code == "X-001"], "the words did not change"
 

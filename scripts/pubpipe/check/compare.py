@@ -200,24 +200,24 @@ def _tex(text: str) -> str:
 
 
 def compare_formulas(a: Summary, b: Summary) -> list[Finding]:
-    """X-011: the same formulas, in the same order, by their TeX. The PDF tells only the text
+    """X-009: the same formulas, in the same order, by their TeX. The PDF tells only the text
     alternatives of its figures, images and formulas together; against it, the other edition's
-    list of both is compared, and a difference that touches a formula is X-011, else X-006."""
+    list of both is compared, and a difference that touches a formula is X-009, else X-006."""
     if a.formulas_marked and b.formulas_marked:
-        return compare_lists(_code(a, b, "X-011"), "formulas",
+        return compare_lists(_code(a, b, "X-009"), "formulas",
                              a, [_tex(f.text) for f in a.formulas], [f.where for f in a.formulas],
                              b, [_tex(f.text) for f in b.formulas], [f.where for f in b.formulas])
     if not a.formulas_marked and not b.formulas_marked:
         return []
     marked = a if a.formulas_marked else b
     tex = {_tex(f.text) for f in marked.formulas}
-    findings = compare_lists("X-011", "formulas and image alt texts",
+    findings = compare_lists("X-009", "formulas and image alt texts",
                              a, [_tex(f.text) for f in a.figure_alts], [f.where for f in a.figure_alts],
                              b, [_tex(f.text) for f in b.figure_alts], [f.where for f in b.figure_alts])
     classified = []
     for finding in findings:
         items = [item for item in (finding.expected.split(" | ") + finding.found.split(" | ")) if item]
-        x_code = "X-011" if any(item in tex for item in items) or not items else "X-006"
+        x_code = "X-009" if any(item in tex for item in items) or not items else "X-006"
         classified.append(dataclasses.replace(finding, code=_code(a, b, x_code)))
     return classified
 
@@ -240,24 +240,24 @@ def _cross_references(summary: Summary) -> list[Reference]:
 
 
 def compare_references(a: Summary, b: Summary) -> list[Finding]:
-    """X-012: the same cross-references (words and target) in order, and, where both editions
+    """X-010: the same cross-references (words and target) in order, and, where both editions
     mark them, the same numbered targets with the same numbers."""
     a_refs, b_refs = _cross_references(a), _cross_references(b)
-    findings = compare_lists(_code(a, b, "X-012"), "cross-references",
+    findings = compare_lists(_code(a, b, "X-010"), "cross-references",
                              a, [f"{_key(r.text)} -> #{r.target}" for r in a_refs], [r.where for r in a_refs],
                              b, [f"{_key(r.text)} -> #{r.target}" for r in b_refs], [r.where for r in b_refs])
     if a.formulas_marked and b.formulas_marked:  # the PDF does not mark its numbers
-        findings += compare_lists(_code(a, b, "X-012"), "numbered figures, tables and formulas",
+        findings += compare_lists(_code(a, b, "X-010"), "numbered figures, tables and formulas",
                                   a, [n.text for n in a.numbered], [n.where for n in a.numbered],
                                   b, [n.text for n in b.numbered], [n.where for n in b.numbered])
     return findings
 
 
 def dangling_references(summary: Summary) -> list[Finding]:
-    """X-012 within one edition: every cross-reference leads to a place that exists in it."""
+    """X-010 within one edition: every cross-reference leads to a place that exists in it."""
     anchors = set(summary.anchors)
     return [
-        Finding("X-012", (summary.edition,), f"a cross-reference in {summary.edition} leads nowhere: #{r.target} does not exist",
+        Finding("X-010", (summary.edition,), f"a cross-reference in {summary.edition} leads nowhere: #{r.target} does not exist",
                 where={summary.edition: r.where}, found=r.text)
         for r in summary.references if r.target not in anchors
     ][:MAX_FINDINGS_PER_PART]

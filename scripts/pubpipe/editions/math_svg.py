@@ -5,7 +5,7 @@ PDF shows there the SVG that MathJax drew from the same TeX that the web and EPU
 was made from (pandoc keeps it in the MathML's `<annotation encoding="application/x-tex">`); the
 SVG becomes PDF vector drawing operators in pubpipe.editions.math_pdf. The image's alt text is
 that TeX, so the tagged PDF (PDF/UA) gives each formula a text alternative, and `pubpipe check`
-reads it back (X-009).
+reads it back (X-011).
 
 Why MathJax: it reads the most TeX of the renderers in the registries (amsmath's environments,
 mathtools, \\operatorname, \\text …) and draws glyphs as paths, so the PDF needs no math font;
