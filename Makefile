@@ -56,7 +56,7 @@ TOOLS := .tools/.installed
 export PUBPIPE_ROOT := $(CURDIR)
 Q := $(if $(filter 1,$(V)),,@)
 VERBOSITY := $(if $(filter 1,$(V)),-v,$(if $(filter 0,$(V)),-q,))
-CODE := $(shell find scripts/pubpipe -name '*.py' -o -name '*.lua' -o -name '*.ere') pyproject.toml
+CODE := $(shell find scripts/pubpipe -name '*.py' -o -name '*.lua' -o -name '*.ere' -o -name '*.js') pyproject.toml
 STYLES := $(wildcard styles/*)
 # make's own files: the option stamps, the inputs markers and the notes of this run.
 STAMPS := build/.make
@@ -179,11 +179,11 @@ OPTIONS := --style "$$STYLE" --paper "$$PAPER" --pdf-variant "$$PDF_VARIANT"
 define article_rules
 $(call inputs,$(1)): $$(wildcard $$(wildcard source/$(1)/*)) $(STYLES) $(CODE) $(call stamp,STYLE)
 	@mkdir -p $$(@D) && touch $$@
-$(call editions_of,$(1)) &: $(call inputs,$(1)) $(PDF_OPTIONS) | $(INSTALLED)
+$(call editions_of,$(1)) &: $(call inputs,$(1)) $(PDF_OPTIONS) | $(INSTALLED) $(TOOLS)
 	$(Q)bash scripts/make/editions.sh $(call inputs,$(1)) '$(PDF_OPTIONS)' '$(FORMATS)' build/$(1)/$(1) $(RUN) $(1) $(PUBPIPE) $(VERBOSITY) build $(1) $$(OPTIONS)
-build/$(1)/$(1)-a4.pdf build/$(1)/$(1)-letter.pdf build/$(1)/$(1)-booklet.pdf &: $(call inputs,$(1)) $(call stamp,PDF_VARIANT) | $(INSTALLED)
+build/$(1)/$(1)-a4.pdf build/$(1)/$(1)-letter.pdf build/$(1)/$(1)-booklet.pdf &: $(call inputs,$(1)) $(call stamp,PDF_VARIANT) | $(INSTALLED) $(TOOLS)
 	$(Q)$(RUN) '$(1) (handout)' $(PUBPIPE) $(VERBOSITY) build $(1) --formats handout $$(OPTIONS)
-build/$(1)/$(1)-press.pdf: $(call inputs,$(1)) $(PDF_OPTIONS) | $(INSTALLED)
+build/$(1)/$(1)-press.pdf: $(call inputs,$(1)) $(PDF_OPTIONS) | $(INSTALLED) $(TOOLS)
 	$(Q)$(RUN) '$(1) (press)' $(PUBPIPE) $(VERBOSITY) build $(1) --formats press $$(OPTIONS)
 endef
 $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
@@ -192,7 +192,7 @@ $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
 # change to one of them rebuilds the pack and a no-op `make packs` starts no Python.
 -include $(foreach p,$(PACK_NAMES),build/packs/$(p)/.sources.mk)
 define pack_rules
-$(call pack_files,$(1)) &: packs/$(1).yaml $$(pack_sources_$(1)) $(wildcard packs/*.csl) $(STYLES) $(CODE) $(call stamp,PDF_VARIANT) | $(INSTALLED)
+$(call pack_files,$(1)) &: packs/$(1).yaml $$(pack_sources_$(1)) $(wildcard packs/*.csl) $(STYLES) $(CODE) $(call stamp,PDF_VARIANT) | $(INSTALLED) $(TOOLS)
 	$(Q)$(RUN) 'pack $(1)' $(PUBPIPE) $(VERBOSITY) pack $(1) --pdf-variant "$$$$PDF_VARIANT"
 endef
 $(foreach p,$(PACK_NAMES),$(eval $(call pack_rules,$(p))))
@@ -240,10 +240,11 @@ $(INSTALLED): pyproject.toml scripts/setup/system-prerequisites.sh
 	$(Q)$(STEP) 4/6 "making the print fonts (fixed weights of Source Serif 4)" "about 40 s" fonts $(PUBPIPE) fonts
 	@touch $@
 
-# The validators (Nu HTML Checker, Ace, axe-core, Chromium) that check and test run, and the
-# quicker starts of the two Java validators (scripts/pubpipe/runtime/jvm_start.py).
+# The Node tools: MathJax, which draws formulas (so every build needs it), and the validators (Nu
+# HTML Checker, Ace, axe-core, Chromium) that check and test run; and the quicker starts of the
+# two Java validators (scripts/pubpipe/runtime/jvm_start.py).
 $(TOOLS): scripts/setup/tools.sh scripts/setup/package.json scripts/pubpipe/runtime/jvm_start.py | $(INSTALLED)
-	$(Q)$(STEP) 5/6 "installing the validators into .tools (npm, Chromium)" "about 15 s" validators bash scripts/setup/tools.sh
+	$(Q)$(STEP) 5/6 "installing MathJax and the validators into .tools (npm, Chromium)" "about 15 s" validators bash scripts/setup/tools.sh
 	$(Q)$(STEP) 6/6 "preparing quicker starts of EPUBCheck and the Nu checker" "about 20 s" jvm $(PUBPIPE) validators
 	@touch $@
 

@@ -7,7 +7,8 @@ median over several runs after a warm-up, with its spread, and ours and the pand
 run by run: a slow minute then hurts both sides alike, and the ratio stays honest.
 
 Every input is generated here, into build/bench/ (git-ignored): the 50-times article from the
-canonical one, the folder of 20 articles from the canonical and fixture articles, and a small
+canonical one, an article with 100 display and 200 inline formulas and its twin without them,
+the folder of 20 articles from the canonical and fixture articles, and a small
 project (symlinks to this checkout's Makefile, scripts, styles and .venv) in which `make` runs on
 that folder, so the editor's own build/ is never touched.
 
@@ -49,7 +50,8 @@ MIB = 1 << 20
 GOALS = {"sandbox_s": 0.02, "cold_ratio": 0.75, "scaled_ratio": 0.75, "scaled_peak_mib": 400, "jobs_speedup": 1.7, "noop_s": 0.1,
          "check_over_slowest_s": 1.0, "watch_html_s": 0.3, "watch_all_s": 1.0,
          "pack_cold_ratio": 1.3, "pack_change_factor": 2.0, "pack_change_extra_s": 1.0, "pack_peak_mib": 600,
-         "pack_peak_growth": 1.25, "catalog_s": 2.0}
+         "pack_peak_growth": 1.25, "catalog_s": 2.0,
+         "math_added_s": 1.0, "math_renderer_starts": 1}
 
 
 # ---------------------------------------------------------------- measuring one command
@@ -192,18 +194,18 @@ def ours(source: Path, slug: str, out: Path, env: dict[str, str] | None = None) 
     return run(command, env=clean_env({"PUBPIPE_ROOT": str(ROOT), **(env or {})}))[0]
 
 
-def pandoc_route(folder: Path, out: Path) -> dict[str, Sample]:
+def pandoc_route(folder: Path, out: Path, extra_flags: tuple[str, ...] = ()) -> dict[str, Sample]:
     """pandoc three times, as its manual shows; the article's front matter names its bibliography."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    base = [pandoc_binary(), "article.md", "--citeproc", f"--csl={style_of(folder)}", "--standalone"]
+    base = [pandoc_binary(), "article.md", "--citeproc", f"--csl={style_of(folder)}", "--standalone", *extra_flags]
     steps = {}
     for name, extra in (("html", []), ("epub", []), ("pdf", ["--pdf-engine=weasyprint"])):
         steps[name] = run([*base, *extra, "-o", str(out / f"article.{name}")], cwd=folder)[0]
     return steps
 
 
-def compare(source: Path, slug: str, label: str, runs: int, warmup: int) -> dict:
+def compare(source: Path, slug: str, label: str, runs: int, warmup: int, pandoc_flags: tuple[str, ...] = ()) -> dict:
     """Ours and the pandoc route, alternating who goes first, after `warmup` unrecorded pairs."""
     folder = source / slug
     mine: list[Sample] = []
@@ -216,7 +218,7 @@ def compare(source: Path, slug: str, label: str, runs: int, warmup: int) -> dict
                 if index >= warmup:
                     mine.append(sample)
             else:
-                steps = pandoc_route(folder, BENCH / label / "pandoc")
+                steps = pandoc_route(folder, BENCH / label / "pandoc", pandoc_flags)
                 if index >= warmup:
                     for name, sample in steps.items():
                         theirs[name].append(sample)
@@ -410,6 +412,59 @@ def scaled_article(times: int) -> tuple[Path, str]:
         copies.append(copy)
     (source / slug / "article.md").write_text(text[: front.end()] + "\n\n".join(copies), encoding="utf-8")
     return source, slug
+
+
+def math_articles(display: int, inline: int) -> tuple[Path, str, str]:
+    """An article with `display` display formulas (every other one numbered and referred to) and
+    `inline` inline ones, all different, and its twin with each formula replaced by a word: the
+    difference between their builds is what the formulas cost."""
+    source = BENCH / "math" / "source"
+    shutil.rmtree(source, ignore_errors=True)
+    paragraphs, plain = [], []
+    per_paragraph = max(1, inline // max(display, 1))
+    count = 0
+    for index in range(display):
+        inlines = [f"$x_{{{count + k}}}^2 + \\alpha_{{{k}}}$" for k in range(per_paragraph)]
+        count += per_paragraph
+        words = " and ".join(inlines)
+        label = f" {{#eq:f{index}}}" if index % 2 == 0 else ""
+        reference = f", as in @eq:f{index - 2}" if index % 2 == 0 and index >= 2 else ""
+        paragraphs.append(f"The terms {words} enter the sum{reference}:\n\n"
+                          f"$$ \\sum_{{k=1}}^{{{index + 2}}} \\frac{{a_k}}{{k^{{{index % 7 + 1}}}}} = \\int_0^{{{index + 1}}} f(t)\\,dt $${label}\n")
+        plain.append(f"The terms {' and '.join(['term'] * per_paragraph)} enter the sum:\n\nA sum equals an integral.\n")
+    front = "---\ntitle: Many Formulas\nauthor: A. Writer\ndate: 2024-01-01\nlang: en\n---\n\n"
+    for slug, body in (("math-many", paragraphs), ("math-none", plain)):
+        (source / slug).mkdir(parents=True)
+        (source / slug / "article.md").write_text(front + "\n".join(body), encoding="utf-8")
+    return source, "math-many", "math-none"
+
+
+def renderer_starts(source: Path, slug: str) -> int:
+    """How many times one build started MathJax (untimed; from the build's own -v report)."""
+    out = BENCH / "math" / "count"
+    shutil.rmtree(out, ignore_errors=True)
+    result = subprocess.run([str(PUBPIPE), "-v", "build", slug, "--formats", FORMATS, "--source", str(source), "--build", str(out)],
+                            env=clean_env({"PUBPIPE_ROOT": str(ROOT)}), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"bench: building {slug} failed:\n{result.stderr[-2000:]}")
+    return len(re.findall(r"MathJax drew \d+ formulas", result.stdout))
+
+
+def math_cost(display: int, inline: int, runs: int) -> dict:
+    """The cold build of an article with formulas against its twin without, alternating, and
+    pandoc's own route on it with --mathml."""
+    source, many, none = math_articles(display, inline)
+    twin: list[Sample] = []
+    for index in range(runs + 1):
+        sample = ours(source, none, BENCH / "math" / "twin")
+        if index:
+            twin.append(sample)
+        print(f"  math: the twin without formulas, run {index + 1}/{runs + 1}", flush=True)
+    result = compare(source, many, "math", runs, warmup=1, pandoc_flags=("--mathml",))
+    added = result["ours"]["wall_s"]["median"] - statistics.median(s.wall for s in twin)
+    return {"display": display, "inline": inline, "twin": summary(twin), **result, "added_s": round(added, 3),
+            "renderer_starts": {"with_formulas": renderer_starts(source, many), "without": renderer_starts(source, none),
+                                "canonical": renderer_starts(ROOT / "source", CANONICAL)}}
 
 
 def project(name: str, articles: dict[str, Path]) -> Path:
@@ -700,6 +755,17 @@ def table(report: dict) -> str:
         row(f"scaled x{s['times']}: pandoc route", s["pandoc_route"])
         rows.append((f"scaled x{s['times']}: ratio ours/pandoc", f"{s['ratio']:.3f} (fastest {s['ratio_of_fastest']:.2f})", "", "", f"<= {GOALS['scaled_ratio']}",
                      verdict(s["ratio"] <= GOALS["scaled_ratio"])))
+    m = report.get("math")
+    if m:
+        starts = m["renderer_starts"]
+        row(f"math: {m['display']} display + {m['inline']} inline, ours", m["ours"])
+        row("math: the same without formulas", m["twin"])
+        rows.append(("math: added by the formulas", f"{m['added_s']:+.3f} s", "", "", f"<= {GOALS['math_added_s']:g} s",
+                     verdict(m["added_s"] <= GOALS["math_added_s"])))
+        row("math: pandoc route --mathml", m["pandoc_route"])
+        rows.append(("math: MathJax starts per build", f"{starts['with_formulas']} (without formulas {starts['without']}, "
+                     f"canonical {starts['canonical']})", "", "", "1, and 0 without",
+                     verdict(starts["with_formulas"] == GOALS["math_renderer_starts"] and starts["without"] == 0 == starts["canonical"])))
     f = report.get("folder")
     if f:
         row(f"folder of {f['articles']}: make -j1", f["j1"])
@@ -765,6 +831,9 @@ def run_section(name: str, args, only: set[str], report: dict, source: Path) -> 
 
         pages = len(pypdfium2.PdfDocument(str(BENCH / "scaled" / "ours" / slug / f"{slug}.pdf")))
         report["scaled"] = {"times": args.times, "pages": pages, **result}
+    if name == "math":
+        print(f"an article with {args.display_formulas} display and {args.inline_formulas} inline formulas", flush=True)
+        report["math"] = math_cost(args.display_formulas, args.inline_formulas, args.math_runs)
     if name == "folder":
         print(f"a folder of {args.articles} articles", flush=True)
         folder = folder_jobs(args.articles, args.folder_runs)
@@ -798,12 +867,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check-runs", type=int, default=5)
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--stress-runs", type=int, default=200, help="interrupted builds for --only stress")
+    parser.add_argument("--math-runs", type=int, default=5)
+    parser.add_argument("--display-formulas", type=int, default=100)
+    parser.add_argument("--inline-formulas", type=int, default=200)
     parser.add_argument("--pack-articles", type=int, default=100, help="articles in the benchmark's course pack")
     parser.add_argument("--pack-small", type=int, default=25, help="articles in the smaller pack, for memory growth")
     parser.add_argument("--pack-runs", type=int, default=1)
     parser.add_argument("--catalog-entries", type=int, default=1000)
     parser.add_argument("--catalog-runs", type=int, default=5)
-    parser.add_argument("--only", default="canonical,steps,sandbox,check,scaled,folder,noop,watch,pack,catalog",
+    parser.add_argument("--only", default="canonical,steps,sandbox,check,scaled,math,folder,noop,watch,pack,catalog",
                         help="comma-separated parts to run (also: stress, about ten minutes: builds interrupted at "
                         "random; a quick try of the pack rows: --only pack,catalog --pack-articles 4 --pack-small 2 "
                         "--catalog-entries 20)")
@@ -818,7 +890,7 @@ def main(argv: list[str] | None = None) -> int:
     make(ROOT, "setup")
     report: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), "goals": GOALS}
     source = ROOT / "source"
-    for name in ("canonical", "steps", "sandbox", "check", "scaled", "folder", "watch", "stress", "pack", "catalog"):
+    for name in ("canonical", "steps", "sandbox", "check", "scaled", "math", "folder", "watch", "stress", "pack", "catalog"):
         if name in only or (name == "folder" and "noop" in only):
             try:
                 run_section(name, args, only, report, source)

@@ -63,6 +63,14 @@ def tricky(tmp_path_factory) -> Built:
     return build_into(FIXTURES, "tricky", tmp_path_factory.mktemp("build-tricky"))
 
 
+@pytest.fixture(scope="session")
+def math_article(tmp_path_factory) -> Built:
+    """Inline and display formulas, numbered equations (labelled in Markdown and in raw TeX
+    environments), figures, tables and sections, referred to in pandoc-crossref's and Quarto's
+    syntaxes and with \\ref, \\eqref and \\autoref."""
+    return build_into(FIXTURES, "math", tmp_path_factory.mktemp("build-math"))
+
+
 @pytest.fixture()
 def article_copy(tmp_path):
     """Copy a source article into a scratch folder so a test may change it."""

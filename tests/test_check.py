@@ -49,18 +49,19 @@ def rerender_pdf(built: Built, build_root: Path, change) -> None:
 
     from pubpipe.load.article import load_article
     from pubpipe.editions import default_options
-    from pubpipe.editions.pdf import STYLESHEET, print_html
+    from pubpipe.editions.pdf import STYLESHEET, print_page
     from pubpipe.runtime.paths import styles_dir
     from pubpipe.resolve import resolve
 
     options = default_options()
     options["source_date_epoch"] = 0
     document = resolve(load_article(built.source))
-    markup = change(print_html(document, options))
-    weasyprint.HTML(string=markup, base_url=str(built.source) + "/").write_pdf(
+    markup, _images, formulas = print_page(document, options)
+    weasyprint.HTML(string=change(markup), base_url=str(built.source) + "/").write_pdf(
         build_root / built.slug / f"{built.slug}.pdf",
         stylesheets=[weasyprint.CSS(filename=str(styles_dir() / STYLESHEET))],
         pdf_variant="pdf/ua-1",
+        finisher=formulas or None,
     )
 
 
@@ -192,7 +193,7 @@ def test_check_json_is_written(features, tmp_path):
     assert set(data["checks"]) >= {"X-001", "X-004", "X-007", "F-002", "V-PDF"}
 
 
-@pytest.mark.parametrize("which", ["canonical", "features", "tricky"])
+@pytest.mark.parametrize("which", ["canonical", "features", "tricky", "math_article"])
 def test_full_check_with_validators_passes(which, request, capsys):
     """What `make check` runs, validators included: nothing may differ and nothing may be reported."""
     from pubpipe.cli import main

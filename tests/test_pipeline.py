@@ -70,7 +70,7 @@ def test_fixture_article_carries_every_construct(features):
     assert any("12–15" in note.text for note in summary.notes), "locator of [@smith2019, 12–15]"
     assert any("45" in note.text for note in summary.notes), "locator of @tolstoy1869 [45]"
     assert "<blockquote>" in html
-    assert "Refugees in Pakistan by year" in [c.text for c in summary.captions]
+    assert "Table 1: Refugees in Pakistan by year" in [c.text for c in summary.captions]
     assert summary.alt_texts and summary.alt_texts[0].text.startswith("A bar chart")
     assert "data:image/png;base64," in html, "the image is embedded in the self-contained HTML"
     assert "<ol" in html and "https://citationstyles.org/" in summary.links

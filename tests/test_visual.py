@@ -19,7 +19,8 @@ SCALE = 0.5  # 36 dpi: the page's layout is visible, its anti-aliasing barely
 DIFFERENT = 64  # a grey level change above this counts as a changed pixel
 TOLERANCE = 0.004  # the share of changed pixels allowed
 
-PAGES = [("canonical", 0), ("canonical", 1), ("features", 0), ("features", 1)]
+# The math fixture's pages hold inline, display and numbered formulas, drawn from MathJax's SVG.
+PAGES = [("canonical", 0), ("canonical", 1), ("features", 0), ("features", 1), ("math_article", 0), ("math_article", 1)]
 
 
 def render(pdf_path: Path, index: int) -> Image.Image:

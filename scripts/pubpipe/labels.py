@@ -71,6 +71,46 @@ LABELS = {
 ENGLISH_STANDING_IN = replace(LABELS[FALLBACK], native=False)
 
 
+@dataclass(frozen=True)
+class ReferenceNames:
+    """The words of numbered captions and cross-references ("Figure 1: …", "see Table 2"),
+    which the resolve step's crossref filter writes into the text of every edition."""
+
+    figure: str
+    figures: str
+    table: str
+    tables: str
+    equation: str
+    equations: str
+    section: str
+    sections: str
+    caption_separator: str  # between "Figure 1" and the caption's own words
+    and_: str  # the last of several numbers: "Figures 1, 2 and 3"
+    quote_open: str  # around a section's title, which stands for its number
+    quote_close: str
+
+
+NBSP = "\u00a0"
+REFERENCE_NAMES = {
+    "en": ReferenceNames("Figure", "Figures", "Table", "Tables", "Equation", "Equations", "Section", "Sections",
+                         ": ", "and", "“", "”"),
+    "fr": ReferenceNames("Figure", "Figures", "Tableau", "Tableaux", "Équation", "Équations", "Section", "Sections",
+                         NBSP + ": ", "et", "«" + NBSP, NBSP + "»"),
+    "de": ReferenceNames("Abbildung", "Abbildungen", "Tabelle", "Tabellen", "Gleichung", "Gleichungen", "Abschnitt",
+                         "Abschnitte", ": ", "und", "„", "“"),
+    "es": ReferenceNames("Figura", "Figuras", "Tabla", "Tablas", "Ecuación", "Ecuaciones", "Sección", "Secciones",
+                         ": ", "y", "«", "»"),
+    "it": ReferenceNames("Figura", "Figure", "Tabella", "Tabelle", "Equazione", "Equazioni", "Sezione", "Sezioni",
+                         ": ", "e", "«", "»"),
+    "pt": ReferenceNames("Figura", "Figuras", "Tabela", "Tabelas", "Equação", "Equações", "Secção", "Secções",
+                         ": ", "e", "«", "»"),
+    "nl": ReferenceNames("Figuur", "Figuren", "Tabel", "Tabellen", "Vergelijking", "Vergelijkingen", "Paragraaf",
+                         "Paragrafen", ": ", "en", "‘", "’"),
+    "ru": ReferenceNames("Рисунок", "Рисунки", "Таблица", "Таблицы", "Уравнение", "Уравнения", "Раздел", "Разделы",
+                         ": ", "и", "«", "»"),
+}
+
+
 def _primary(tag: str | None) -> str:
     """The primary language of a BCP 47 tag ("fr" of "fr-CA"), which decides the labels."""
     return (tag or FALLBACK).split("-")[0].casefold()
@@ -79,6 +119,13 @@ def _primary(tag: str | None) -> str:
 def for_language(tag: str | None) -> Labels:
     """The labels for a BCP 47 tag, else English marked as such."""
     return LABELS.get(_primary(tag), ENGLISH_STANDING_IN)
+
+
+def reference_names(tag: str | None) -> tuple[ReferenceNames, bool]:
+    """The caption and cross-reference words for a BCP 47 tag, and whether they are the article's
+    own language (False: English standing in, to be marked lang="en")."""
+    names = REFERENCE_NAMES.get(_primary(tag))
+    return (names, True) if names else (REFERENCE_NAMES[FALLBACK], False)
 
 
 def lang_attribute_for_english(tag: str | None) -> str:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the validators that `make check` and `make test` run, into .tools/ (git-ignored):
-# the Nu HTML Checker (npm vnu-jar), Ace by DAISY and axe-core from the npm registry, and Debian's
+# Installs the Node tools into .tools/ (git-ignored): MathJax (npm @mathjax/src), which draws the
+# PDF's formulas, and the validators that `make check` and `make test` run: the Nu HTML Checker
+# (npm vnu-jar), Ace by DAISY and axe-core from the npm registry, and Debian's
 # Chromium (and its headless shell) for Ace and axe. Nothing is downloaded from outside the package
 # registries: puppeteer's and electron's own browser downloads are switched off. A tool that cannot be installed stops the
 # set-up with a message that names it; nothing is skipped quietly. `make` keeps what this prints in
@@ -36,5 +37,6 @@ mkdir -p .tools
 cp scripts/setup/package.json .tools/package.json
 PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
   npm install --prefix .tools --no-audit --no-fund \
-  || fail "npm could not install the validators in scripts/setup/package.json" "check that the npm registry is reachable, then run make again"
+  || fail "npm could not install MathJax and the validators in scripts/setup/package.json" "check that the npm registry is reachable, then run make again"
+[ -f .tools/node_modules/@mathjax/src/package.json ] || fail "MathJax is missing after npm install" "remove .tools and run make again"
 [ -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ] || fail "the Nu checker's vnu.jar is missing after npm install" "remove .tools and run make again"

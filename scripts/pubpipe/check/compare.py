@@ -4,11 +4,12 @@ reported the same way whatever the pair."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from typing import Iterable, Sequence
 
 from pubpipe.check.findings import Finding
-from pubpipe.check.summary import Located, Summary, words
+from pubpipe.check.summary import Located, Reference, Summary, normalise_text, words
 
 CONTEXT_WORDS = 6
 MAX_FINDINGS_PER_PART = 8
@@ -187,8 +188,79 @@ def compare(a: Summary, b: Summary) -> list[Finding]:
         findings += compare_lists(_code(a, b, "X-008"), "external link targets",
                                   a, external(a), [""] * len(external(a)), b, external(b), [""] * len(external(b)))
 
+    findings += compare_formulas(a, b)
+    findings += compare_references(a, b)
     findings += compare_metadata(a, b)
     return findings
+
+
+def _tex(text: str) -> str:
+    """A formula's TeX as compared: white space folded (TeX ignores it in math)."""
+    return " ".join(normalise_text(text).split())
+
+
+def compare_formulas(a: Summary, b: Summary) -> list[Finding]:
+    """X-009: the same formulas, in the same order, by their TeX. The PDF tells only the text
+    alternatives of its figures, images and formulas together; against it, the other edition's
+    list of both is compared, and a difference that touches a formula is X-009, else X-006."""
+    if a.formulas_marked and b.formulas_marked:
+        return compare_lists(_code(a, b, "X-009"), "formulas",
+                             a, [_tex(f.text) for f in a.formulas], [f.where for f in a.formulas],
+                             b, [_tex(f.text) for f in b.formulas], [f.where for f in b.formulas])
+    if not a.formulas_marked and not b.formulas_marked:
+        return []
+    marked = a if a.formulas_marked else b
+    tex = {_tex(f.text) for f in marked.formulas}
+    findings = compare_lists("X-009", "formulas and image alt texts",
+                             a, [_tex(f.text) for f in a.figure_alts], [f.where for f in a.figure_alts],
+                             b, [_tex(f.text) for f in b.figure_alts], [f.where for f in b.figure_alts])
+    classified = []
+    for finding in findings:
+        items = [item for item in (finding.expected.split(" | ") + finding.found.split(" | ")) if item]
+        x_code = "X-009" if any(item in tex for item in items) or not items else "X-006"
+        classified.append(dataclasses.replace(finding, code=_code(a, b, x_code)))
+    return classified
+
+
+def _joined(references: list[Reference]) -> list[Reference]:
+    """Neighbouring references to one target as one: the PDF breaks a link at a line end into two."""
+    joined: list[Reference] = []
+    for reference in references:
+        if joined and joined[-1].target == reference.target:
+            joined[-1] = Reference(f"{joined[-1].text} {reference.text}", reference.target, joined[-1].where)
+        else:
+            joined.append(reference)
+    return joined
+
+
+def _cross_references(summary: Summary) -> list[Reference]:
+    """The links within the article but citeproc's (`link-citations: true`) to bibliography
+    entries (#ref-…): citations are compared as citations (X-003), whatever a medium links."""
+    return _joined([r for r in summary.references if not r.target.startswith("ref-")])
+
+
+def compare_references(a: Summary, b: Summary) -> list[Finding]:
+    """X-010: the same cross-references (words and target) in order, and, where both editions
+    mark them, the same numbered targets with the same numbers."""
+    a_refs, b_refs = _cross_references(a), _cross_references(b)
+    findings = compare_lists(_code(a, b, "X-010"), "cross-references",
+                             a, [f"{_key(r.text)} -> #{r.target}" for r in a_refs], [r.where for r in a_refs],
+                             b, [f"{_key(r.text)} -> #{r.target}" for r in b_refs], [r.where for r in b_refs])
+    if a.formulas_marked and b.formulas_marked:  # the PDF does not mark its numbers
+        findings += compare_lists(_code(a, b, "X-010"), "numbered figures, tables and formulas",
+                                  a, [n.text for n in a.numbered], [n.where for n in a.numbered],
+                                  b, [n.text for n in b.numbered], [n.where for n in b.numbered])
+    return findings
+
+
+def dangling_references(summary: Summary) -> list[Finding]:
+    """X-010 within one edition: every cross-reference leads to a place that exists in it."""
+    anchors = set(summary.anchors)
+    return [
+        Finding("X-010", (summary.edition,), f"a cross-reference in {summary.edition} leads nowhere: #{r.target} does not exist",
+                where={summary.edition: r.where}, found=r.text)
+        for r in summary.references if r.target not in anchors
+    ][:MAX_FINDINGS_PER_PART]
 
 
 def _compare_marked_or_found(code, part, a, a_items, b, b_items, marked) -> list[Finding]:

@@ -5,6 +5,8 @@ Codes:
   X-001 text, X-002 headings, X-003 citations (and the article's own citation entry),
   X-004 bibliography entries (text and italics), X-005 notes, X-006 captions and alt text,
   X-007 metadata, X-008 external link targets: each edition against every other.
+  X-009 formulas (by their TeX), X-010 cross-references (their words, targets and numbers): each
+  edition against every other.
   X-011 each article of a course pack against its standalone edition; X-012 a pack's contents
   (titles, order, and page numbers against the pages they lead to). A pack's own metadata is X-007.
   F-001 the canonical source against the original as received; F-002 each edition against the source.
@@ -24,6 +26,8 @@ CHECKS = {
     "X-006": "captions",
     "X-007": "metadata",
     "X-008": "links",
+    "X-009": "formulas",
+    "X-010": "cross-references",
     "X-011": "pack vs standalone",
     "X-012": "pack contents",
     "F-001": "source vs original",

@@ -9,7 +9,7 @@ from pathlib import Path
 from lxml import etree
 
 from pubpipe.check.read_markup import (find_first, has_class, read_abstract, read_body, read_notes,
-                                       read_self_citations, text_of)
+                                       read_self_citations, read_targets, text_of)
 from pubpipe.check.summary import Summary, normalise_text
 
 NS = {
@@ -68,4 +68,5 @@ def read_epub(path: Path) -> Summary:
             read_body(summary, body, href)
             read_notes(summary, root, href)
         read_self_citations(summary, root, href)
+        read_targets(summary, root)
     return summary

@@ -7,7 +7,7 @@ from pathlib import Path
 import lxml.html
 
 from pubpipe.check.read_markup import (find_first, has_class, read_abstract, read_body, read_notes,
-                                       read_self_citations, text_of)
+                                       read_self_citations, read_targets, text_of)
 from pubpipe.check.summary import Summary, normalise_text
 
 
@@ -41,6 +41,7 @@ def read_html_string(markup: str, edition: str = "html") -> Summary:
         read_body(summary, body, "")
         read_notes(summary, body, "")
     read_self_citations(summary, root, "")
+    read_targets(summary, root)
     return summary
 
 

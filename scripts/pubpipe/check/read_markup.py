@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from lxml import etree
 
-from pubpipe.check.summary import Entry, Heading, Located, Summary, normalise_text
+from pubpipe.check.summary import Entry, Heading, Located, Reference, Summary, normalise_text
 from pubpipe.editions.footnotes import drop_keeping_tail as remove
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -124,12 +124,62 @@ def _read_citations(summary: Summary, root, context: str) -> None:
             summary.citations.append(Located(text, where))
 
 
+def is_formula(element) -> bool:
+    return local(element.tag) == "math"
+
+
+def formula_tex(element) -> str:
+    """A formula's TeX: its `alttext`, else its MathML's TeX annotation."""
+    alttext = element.get("alttext")
+    if alttext is None:
+        annotation = find_first(element, lambda e: local(e.tag) == "annotation" and e.get("encoding") == "application/x-tex")
+        alttext = "".join(annotation.itertext()) if annotation is not None else ""
+    return normalise_text(alttext)
+
+
+def is_crossref(element) -> bool:
+    """A link to a place in the article: the crossref filter's (class `crossref`) and the
+    author's own (`[see above](#methods)`), but not a note call or a note's way back."""
+    return (local(element.tag) == "a" and (element.get("href") or "").startswith("#")
+            and not is_noteref(element) and not is_backlink(element))
+
+
+def read_math_and_references(summary: Summary, root, context: str) -> None:
+    """The formulas (by their TeX), the alt texts of images and formulas, and the cross-references
+    of `root`, in document order; then the formulas are taken out of `root`, since their MathML's
+    text is no text that another edition could show (the PDF draws formulas as images)."""
+    for element in find_all(root, lambda e: is_formula(e) or local(e.tag) == "img" or is_crossref(e)):
+        where = describe(element, context)
+        if is_formula(element):
+            tex = formula_tex(element)
+            summary.formulas.append(Located(tex, where))
+            summary.figure_alts.append(Located(tex, where))
+        elif local(element.tag) == "img":
+            summary.figure_alts.append(Located(normalise_text(element.get("alt") or ""), where))
+        else:
+            target = (element.get("href") or "").rpartition("#")[2]
+            summary.references.append(Reference(text_of(element), target, where))
+    for formula in find_all(root, is_formula):
+        remove(formula)
+
+
+def read_targets(summary: Summary, root) -> None:
+    """Every id of a document (where references may lead), and the numbered targets with their
+    numbers as shown: a caption's "Figure 2", a formula's "(1)"."""
+    for element in find_all(root, lambda e: e.get("id")):
+        summary.anchors.append(element.get("id"))
+        label = find_first(element, lambda e: has_class(e, "caption-label") or has_class(e, "equation-number"))
+        if label is not None and (has_class(element, "equation") or local(element.tag) in ("figure", "table")):
+            summary.numbered.append(Located(f"{element.get('id')} {text_of(label)}"))
+
+
 def read_body(summary: Summary, body, context: str) -> None:
-    """Fill the body, headings, citations, bibliography, captions, alt texts and links of `summary`
-    from an `article-body` element (it is not modified)."""
+    """Fill the body, headings, citations, bibliography, captions, alt texts, links, formulas and
+    cross-references of `summary` from an `article-body` element (it is not modified)."""
     body = copy.deepcopy(body)
     for element in find_all(body, lambda e: is_notes_container(e) or is_noteref(e)):
         remove(element)
+    read_math_and_references(summary, body, context)
     for heading in find_all(body, lambda e: local(e.tag) in ("h1", "h2", "h3", "h4", "h5", "h6")):
         summary.headings.append(Heading(int(local(heading.tag)[1]) - 1, text_of(heading), describe(heading, context)))
     _read_citations(summary, body, context)
@@ -156,6 +206,7 @@ def read_notes(summary: Summary, root, context: str) -> None:
     for note in notes:
         where = f"{context}: note #{note.get('id')}" if context else f"note #{note.get('id')}"
         note = copy.deepcopy(note)
+        read_math_and_references(summary, note, where)
         _read_citations(summary, note, context)
         for link in find_all(note, is_backlink):
             remove(link)

@@ -7,7 +7,11 @@ found through what WeasyPrint does write into it:
   on the title block, the body, the bibliography entries, the notes, the "Cite this article" box
   and the rights line tell where each part begins on which page;
 - the outline (bookmarks) for the headings;
-- the document information dictionary and the catalog's /Lang for the metadata.
+- the document information dictionary and the catalog's /Lang for the metadata;
+- the tagged structure (PDF/UA) for the images and formulas: each is a Figure with its /Alt, a
+  formula's being its TeX, and its box;
+- the link annotations for the cross-references: each leads to a named destination, and its
+  words are the text inside its rectangle.
 What the medium adds is removed here and nowhere else: running heads (a copy of the title or the
 authors at the top of a page), page numbers, note calls, list numbers and line-end hyphenation.
 """
@@ -24,7 +28,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
 
-from pubpipe.check.summary import SOFT_HYPHEN, Entry, Heading, Located, Summary, normalise_text, words
+from pubpipe.check.summary import SOFT_HYPHEN, Entry, Heading, Located, Reference, Summary, normalise_text, words
 from pubpipe.labels import for_language
 
 FOLIO = re.compile(r"^\s*(page\s+)?\d+(\s*(of|/)\s*\d+)?\s*$", re.IGNORECASE)
@@ -80,6 +84,88 @@ def _runs(pdf: pdfium.PdfDocument) -> list[Run]:
             italic = "italic" in font_name.lower() or "oblique" in font_name.lower()
             runs.append(Run(page_index, text, left, bottom, right, top, size.value, italic))
     return runs
+
+
+CSS_PX = 0.75  # points per CSS pixel: WeasyPrint gives a Figure's /BBox in CSS pixels from the page's top
+
+
+def _struct_children(element) -> list:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    kids = kids if isinstance(kids, list) else [kids]
+    found = []
+    for kid in kids:
+        kid = kid.get_object() if hasattr(kid, "get_object") else kid
+        if isinstance(kid, dict) and kid.get("/Type", "/StructElem") == "/StructElem" and "/S" in kid:
+            found.append(kid)
+    return found
+
+
+def _figures(reader: PdfReader) -> list[Run]:
+    """Every Figure of the tagged structure, in its order, as a run: its /Alt as the text and its
+    box in PDF points (so that the notes' figures can be told from the body's)."""
+    root = reader.trailer["/Root"].get("/StructTreeRoot")
+    if root is None:
+        return []
+    pages = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
+    found: list[Run] = []
+    stack = list(reversed(_struct_children(root.get_object())))
+    while stack:
+        element = stack.pop()
+        if element.get("/S") == "/Figure":
+            page_ref = element.raw_get("/Pg") if "/Pg" in element else None
+            page = pages.get(getattr(page_ref, "idnum", None), 0)
+            height = float(reader.pages[page].mediabox.top)
+            box = (element.get("/A") or {}).get("/BBox") or [0, 0, 0, 0]
+            x1, y1, x2, y2 = (float(value) for value in box)
+            found.append(Run(page, normalise_text(str(element.get("/Alt") or "")), x1 * CSS_PX, height - y2 * CSS_PX,
+                             x2 * CSS_PX, height - y1 * CSS_PX, 0.0, False))
+        stack.extend(reversed(_struct_children(element)))
+    return found
+
+
+def _links(reader: PdfReader, pdf: pdfium.PdfDocument) -> list[tuple[Run, str]]:
+    """Each internal link annotation, in page order, as (a run of the words in its rectangle,
+    the named destination it leads to)."""
+    found = []
+    for index, page in enumerate(reader.pages):
+        annotations = [a.get_object() for a in page.get("/Annots") or []]
+        links = [a for a in annotations if a.get("/Subtype") == "/Link" and ("/Dest" in a or "/D" in (a.get("/A") or {}))]
+        if not links:
+            continue
+        textpage = pdf[index].get_textpage()
+        for link in links:
+            target = link.get("/Dest") if "/Dest" in link else link["/A"]["/D"]
+            if not isinstance(target, str):
+                continue  # an explicit destination (a page and a position) is no cross-reference
+            x1, y1, x2, y2 = (float(value) for value in link["/Rect"])
+            left, right, bottom, top = min(x1, x2), max(x1, x2), min(y1, y2), max(y1, y2)
+            text = normalise_text(textpage.get_text_bounded(left=left, bottom=bottom, right=right, top=top))
+            found.append((Run(index, text, left, bottom, right, top, 0.0, False), str(target)))
+    return found
+
+
+def _outside_figures(runs: list[Run], figures: list[Run]) -> list[Run]:
+    """The runs that are not drawn inside an image or a formula: text in a picture (an SVG's
+    labels, a formula's character in no math font) is part of the picture, which the other
+    editions show as an image too."""
+    boxes: dict[int, list[Run]] = {}
+    for figure in figures:
+        boxes.setdefault(figure.page, []).append(figure)
+
+    def inside(run: Run) -> bool:
+        x, y = (run.left + run.right) / 2, (run.top + run.bottom) / 2
+        return any(f.left <= x <= f.right and f.bottom <= y <= f.top for f in boxes.get(run.page, ()))
+
+    return [run for run in runs if not inside(run)]
+
+
+def _in_reading_order(runs: list[Run], destinations: dict[str, tuple[int, float]]) -> list[Run]:
+    """The body's runs in their order, then each note's, in note order (as the other editions
+    keep notes at the end)."""
+    body, notes = _split_notes(runs, destinations)
+    return body + [run for name in sorted(notes, key=lambda n: int(n[2:])) for run in notes[name]]
 
 
 def _destinations(reader: PdfReader) -> dict[str, tuple[int, float]]:
@@ -225,6 +311,7 @@ def read_pdf(path: Path) -> Summary:
     pdf = pdfium.PdfDocument(path)
     try:
         runs = _runs(pdf)
+        links = _links(reader, pdf)
     finally:
         pdf.close()
     info = reader.metadata or {}
@@ -243,10 +330,19 @@ def read_pdf(path: Path) -> Summary:
             "abstract": None,
         },
     )
+    destinations = _destinations(reader)
+    summary.anchors = sorted(destinations)
+    summary.formulas_marked = False
+    figures = _figures(reader)
+    summary.figure_alts = [Located(run.text, f"page {run.page + 1}") for run in _in_reading_order(figures, destinations)]
+    runs = _outside_figures(runs, figures)
+    # A link broken over two lines is two annotations to one destination (compare joins them).
+    target_of = {id(run): target for run, target in links}
+    summary.references = [Reference(run.text, target_of[id(run)], f"page {run.page + 1}")
+                          for run in _in_reading_order([run for run, _ in links], destinations)]
     if not runs:
         return summary
     body_size = statistics.median(run.size for run in runs for _ in range(len(run.text)))
-    destinations = _destinations(reader)
     runs = _drop_page_furniture(runs, _running_words(reader), body_size)
     runs, notes = _split_notes(runs, destinations)
     for name in sorted(notes, key=lambda n: int(n[2:])):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from pubpipe.check.read_markup import read_body, read_notes
+from pubpipe.check.read_markup import read_body, read_notes, read_targets
 from pubpipe.check.summary import Located, Summary, normalise_text
 from pubpipe.resolve import ResolvedDocument
 
@@ -34,6 +34,7 @@ def read_source(document: ResolvedDocument) -> Summary:
     body = lxml.html.fragment_fromstring(document.body_html or "<p></p>", create_parent="div")
     read_body(summary, body, "article.md")
     read_notes(summary, body, "article.md")
+    read_targets(summary, body)
     if document.cite_entry_html:
         entry = lxml.html.fragment_fromstring(document.cite_entry_html, create_parent="span")
         summary.self_citations.append(Located(normalise_text(entry.text_content()), "original.record"))

@@ -96,7 +96,7 @@ def check_article(folder: Path, build_root: Path, options: dict) -> tuple[list[F
     with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
         futures = [(code, pool.submit(_timed, job)) for code, job in jobs]
         # Imported only now, so that the validators start a fifth of a second sooner.
-        from pubpipe.check.compare import compare
+        from pubpipe.check.compare import compare, dangling_references
         from pubpipe.check.fidelity import check_original
         from pubpipe.check.read_epub import read_epub
         from pubpipe.check.read_html import read_html
@@ -116,6 +116,7 @@ def check_article(folder: Path, build_root: Path, options: dict) -> tuple[list[F
             findings += compare(summaries[a], summaries[b])
         for name in EDITIONS:
             findings += compare(source, summaries[name])
+            findings += dangling_references(summaries[name])
         if article.metadata.original_file:
             own_style = not options.get("style") or document.style == resolve_style(None, article.metadata.csl, article.folder, article.source)
             findings += check_original(article.folder / article.metadata.original_file, source, with_bibliography=own_style)

@@ -85,6 +85,16 @@ class Entry:
     where: str = ""
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A cross-reference (or any link within the article) as the reader meets it: the words
+    ("Figure 2") and the id it leads to."""
+
+    text: str
+    target: str
+    where: str = ""
+
+
 @dataclass
 class Summary:
     edition: str
@@ -103,6 +113,16 @@ class Summary:
     # False where the medium has no markup for citations (the PDF): they are then found by searching
     # for the other editions' citations in its text, in order.
     citations_marked: bool = True
+    # Formulas by their TeX, in order: the body's, then each note's. Marked up in the web and EPUB
+    # editions (MathML with its TeX); the PDF has only `figure_alts`.
+    formulas: list[Located] = field(default_factory=list)
+    # The text alternative of every image and formula, in the same order: all that the PDF's
+    # tagged structure says of them (each is a Figure with /Alt).
+    figure_alts: list[Located] = field(default_factory=list)
+    formulas_marked: bool = True
+    references: list[Reference] = field(default_factory=list)  # links within the article, body then notes
+    numbered: list[Located] = field(default_factory=list)  # "fig:map Figure 2", "eq:energy (1)"
+    anchors: list[str] = field(default_factory=list)  # the ids a reference may lead to
 
     def body_words(self) -> list[tuple[str, str]]:
         """(word, where) for every word of the main text, in reading order."""

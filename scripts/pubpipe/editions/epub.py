@@ -37,9 +37,10 @@ PAGES = ("titlepage.xhtml", "nav.xhtml", "article.xhtml", "colophon.xhtml")
 
 
 def _page(uid: str, file_name: str, content: bytes, properties: list[str] | None = None) -> epub.EpubItem:
-    """A finished XHTML document that EbookLib stores as it is (see epub_pages)."""
+    """A finished XHTML document that EbookLib stores as it is (see epub_pages). A document that
+    shows MathML says so in the manifest (EPUB 3's `mathml` property)."""
     item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=content)
-    item.properties = properties or []
+    item.properties = (properties or []) + (["mathml"] if b"<math " in content else [])
     return item
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from pubpipe.editions import glyphs
+from pubpipe.editions.math_pdf import Finisher
 from pubpipe.errors import ToolError, UnsafeContentError
 
 
@@ -48,6 +49,7 @@ class LayoutRequest:
     pdf_variant: str | None
     identifier: bytes
     source: Path  # article.md, for error messages
+    finisher: Finisher | None = None  # draws the formulas (editions/math_pdf.py)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def lay_out(request: LayoutRequest) -> LayoutResult:
                     break
             too_long = notes_taller_than_a_page(document)
             pdf = document.write_pdf(
+                finisher=request.finisher,
                 pdf_variant=request.pdf_variant or None,
                 pdf_identifier=request.identifier,
                 uncompressed_pdf=False,

@@ -18,6 +18,8 @@ from lxml import etree
 from pubpipe.editions import glyphs, parts
 from pubpipe.editions.direction import direction
 from pubpipe.editions.fonts import font_dirs, font_face_css, is_declared
+from pubpipe.editions import math_svg
+from pubpipe.editions.math_pdf import Finisher
 from pubpipe.editions.footnotes import drop_keeping_tail, find_footnotes, notes_section, remove_backlinks
 from pubpipe.editions.layout import LayoutRequest, LayoutResult, article_key, lay_out
 from pubpipe.editions.layout import warm_up as lay_out_warm_up
@@ -138,6 +140,39 @@ def _keep_short_tables_whole(body) -> None:
             wrapper.append(table)
 
 
+def _is_display_math(element) -> bool:
+    return isinstance(element.tag, str) and (
+        "equation" in (element.get("class") or "").split() or (element.tag == "math" and element.get("display") == "block"))
+
+
+def _split_paragraphs_at_display_math(body) -> None:
+    """A paragraph that holds a display formula is set as the words before it, the formula, and
+    the words after it, which go on without an indent (as in TeX): WeasyPrint would indent every
+    part of such a paragraph as if each began a new one."""
+    for paragraph in list(body.iter("p")):
+        if not any(_is_display_math(child) for child in paragraph):
+            continue
+        pieces, current = [], lxml.html.Element("p")
+        for key, value in paragraph.attrib.items():
+            current.set(key, value)
+        current.text = paragraph.text
+        for child in list(paragraph):
+            if _is_display_math(child):
+                pieces.append(current)
+                tail, child.tail = child.tail, None
+                pieces.append(child)
+                current = lxml.html.Element("p")
+                current.set("class", "continued")
+                current.text = tail
+            else:
+                current.append(child)
+        pieces.append(current)
+        for piece in pieces:
+            if piece.tag != "p" or (piece.text or "").strip() or len(piece):
+                paragraph.addprevious(piece)
+        drop_keeping_tail(paragraph)
+
+
 def _label_headings_without_notes(body) -> None:
     """A heading's bookmark is its text without the notes it calls ("Origins", not "Origins1")."""
     import copy
@@ -192,8 +227,9 @@ def print_html(doc: ResolvedDocument, options: dict[str, Any]) -> str:
     return print_page(doc, options)[0]
 
 
-def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, list[parts.LocalImage]]:
-    """The print HTML, and the images it shows (checked: see parts.local_images)."""
+def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, list[parts.LocalImage], Finisher]:
+    """The print HTML, the images it shows (checked: see parts.local_images), and what draws its
+    formulas into the PDF (editions/math_pdf.py)."""
     meta = doc.article.metadata
     body = parts.body_element(doc)
     body.set("class", "article-body")
@@ -202,6 +238,7 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, lis
     _separate_adjacent_calls(body)
     _label_headings_without_notes(body)
     _keep_short_tables_whole(body)
+    _split_paragraphs_at_display_math(body)
     paper = options.get("paper") or meta.paper
     # Metadata, field by field (WeasyPrint reads these elements into the PDF's Info and XMP):
     #   <title>              -> Title      the resolved title, as plain text
@@ -217,7 +254,8 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, lis
         f"<body><article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
         f"{parts.cite_box(doc)}{parts.rights_line(doc)}</article></body></html>"
     )
-    return markup, images
+    markup, formulas = math_svg.for_print(markup, doc.article)  # WeasyPrint has no MathML
+    return markup, images, formulas
 
 
 def footnote_ids(markup: str) -> list[str]:
@@ -236,15 +274,17 @@ def submit(doc: ResolvedDocument, options: dict[str, Any]) -> Callable[[Path], P
     That function refuses, with the characters and fonts named, any PDF in which a glyph is
     missing or drawn with a font we did not declare.
     """
-    markup, images = print_page(doc, options)
-    return submit_markup(markup, options, doc.article, doc.article.metadata.identifier, _read_images(doc, images))
+    markup, images, formulas = print_page(doc, options)
+    return submit_markup(markup, options, doc.article, doc.article.metadata.identifier, _read_images(doc, images),
+                         formulas)
 
 
 def submit_markup(markup: str, options: dict[str, Any], origin, identifier: str,
-                  article_files: dict[str, bytes] | None = None) -> Callable[[Path], Path]:
+                  article_files: dict[str, bytes] | None = None, formulas: Finisher | None = None) -> Callable[[Path], Path]:
     """`submit` for print HTML of our own making (an article's, or a course pack's title pages and
     folios), laid out with print.css under the same limits and checks. `origin` is what errors
-    point at: an Article, or anything with its `source` and `line_of(needle)`."""
+    point at: an Article, or anything with its `source` and `line_of(needle)`; `formulas` draws the
+    formulas (editions/math_pdf.py)."""
     article = origin
     request = LayoutRequest(
         markup=markup,
@@ -255,6 +295,7 @@ def submit_markup(markup: str, options: dict[str, Any], origin, identifier: str,
         pdf_variant=options.get("pdf_variant") or None,
         identifier=identifier.encode("utf-8"),
         source=article.source,
+        finisher=formulas or None,
     )
     time_limit, memory = pdf_limits()
     epoch = options.get("source_date_epoch")

@@ -7,7 +7,10 @@ resolve produced (the body and each metadata field) is checked here:
 
 - elements: only those pandoc itself writes for Markdown, plus harmless inline HTML (`<kbd>`,
   `<abbr>`, `<details>` …). `<script>`, `<iframe>`, `<object>`, `<embed>`, `<form>`, `<link>`,
-  `<meta>`, `<base>`, `<style>`, `<svg>`, `<math>`, media elements and anything unknown are refused;
+  `<meta>`, `<base>`, `<style>`, `<svg>`, media elements and anything unknown are refused;
+- MathML: only pandoc's own (raw HTML <math> is refused by pubpipe.resolve.math), and inside it
+  only presentation elements with the same attribute checks: no `<maction>`, no
+  `<annotation-xml>` (which can carry HTML), no links out;
 - attributes: `on*=` handlers, `srcset`, `formaction` and the like are refused;
 - URLs: links may be http(s), ftp, mailto, tel or relative; `javascript:`, `data:` (outside images),
   `file:` and every other scheme are refused, however they are spelled (entities, tabs, case);
@@ -47,6 +50,14 @@ ALLOWED_ELEMENTS = frozenset(
     tbody td tfoot th thead time tr u ul var wbr
     """.split()
 )
+# MathML that pandoc writes from TeX (texmath), allowed only inside <math>.
+MATHML_ELEMENTS = frozenset(
+    """
+    math semantics annotation mrow mi mo mn ms mtext mspace mfrac msqrt mroot mstyle merror mpadded
+    mphantom menclose msub msup msubsup munder mover munderover mmultiscripts mprescripts none
+    mtable mtr mtd mlabeledtr
+    """.split()
+)
 # Refused with a reason a reader understands; anything else outside ALLOWED_ELEMENTS is "not allowed".
 ACTIVE_ELEMENTS = {
     "script": "runs code in the reader",
@@ -57,7 +68,7 @@ ACTIVE_ELEMENTS = {
     "textarea": "is a form control", "select": "is a form control",
     "link": "fetches a file", "meta": "can redirect or refresh the page", "base": "changes where every link points",
     "style": "can fetch files and restyle the page", "svg": "can carry scripts",
-    "math": "is not part of Markdown here", "audio": "fetches media", "video": "fetches media",
+    "audio": "fetches media", "video": "fetches media",
     "source": "fetches media", "track": "fetches media", "picture": "fetches images", "canvas": "needs scripts",
 }
 REFUSED_ATTRIBUTES = frozenset(
@@ -90,7 +101,8 @@ def check_html(fragment: str, what: str, images: bool = True) -> list[tuple[str,
         if not isinstance(element.tag, str):
             continue  # comments and processing instructions are never shown or run
         tag = element.tag.lower()
-        if element is not root and tag not in ALLOWED_ELEMENTS and not _task_checkbox(element, tag):
+        mathml = tag in MATHML_ELEMENTS and (tag == "math" or _inside_math(element))
+        if element is not root and tag not in ALLOWED_ELEMENTS and not mathml and not _task_checkbox(element, tag):
             reason = ACTIVE_ELEMENTS.get(tag, "is not one of the HTML elements an article may use")
             found.append((f"raw HTML <{tag}> in {what} is refused: it {reason}", [f"<{tag}"]))
             continue
@@ -104,6 +116,10 @@ def check_html(fragment: str, what: str, images: bool = True) -> list[tuple[str,
                 needles = [f'{name}="{value}"', f"{name}='{value}'", f"{name}={value}", value[:40], f"{name}=", name]
                 found.append((f"{problem} in {what}", needles))
     return found
+
+
+def _inside_math(element) -> bool:
+    return any(isinstance(a.tag, str) and a.tag.lower() == "math" for a in element.iterancestors())
 
 
 def _task_checkbox(element, tag: str) -> bool:

@@ -7,10 +7,11 @@ plain text beside it, so that no edition formats anything itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pubpipe.load.article import Article
+from pubpipe.resolve.crossref import Target
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class ResolvedDocument:
         if self.cite_as is not None:
             return self.cite_as.entry_html
         return self.original_entry_html or self.own_entry_html
+    targets: list[Target] = field(default_factory=list)  # numbered figures, tables, equations, labelled sections
 
     @property
     def cite_record(self) -> dict:

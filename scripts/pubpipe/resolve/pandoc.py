@@ -23,6 +23,9 @@ from pubpipe.runtime.limits import parse_seconds
 
 LUA_READER = Path(__file__).parent / "lua" / "read.lua"
 LUA_WRITER = Path(__file__).parent / "lua" / "resolve.lua"
+# Run in this order, before citeproc: raw TeX math environments become formulas, then labels are
+# numbered and references resolved, so that @fig:x never reaches citeproc as a citation key.
+LUA_FILTERS = (Path(__file__).parent / "lua" / "math.lua", Path(__file__).parent / "lua" / "crossref.lua")
 TIME_LIMIT_VAR = "PUBPIPE_PANDOC_TIMEOUT"
 MEMORY_LIMIT_VAR = "PUBPIPE_PANDOC_MEMORY"
 DEFAULT_TIME_LIMIT = "60"
@@ -93,7 +96,10 @@ def pandoc_command(article: Article, style: Path) -> list[str]:
         "-",  # the article, as pandoc_input gives it
         f"--from={LUA_READER}",
         f"--to={LUA_WRITER}",
+        *(f"--lua-filter={path}" for path in LUA_FILTERS),
         "--citeproc",
+        # Formulas as MathML for the web and the EPUB; the PDF draws the same TeX (editions/math_svg.py).
+        "--mathml",
         f"--csl={style}",
         "--wrap=none",
         # The article's title is the page's only h1; the article's own `#` headings become h2.
@@ -124,15 +130,18 @@ def pandoc_input(article: Article) -> bytes:
 
 
 def run_pandoc(command: list[str], cwd: Path, reads: Iterable[Path] = (), timeout: float | None = None,
-               stdin: bytes | None = None) -> tuple[str, str]:
+               stdin: bytes | None = None,
+               env: dict[str, str] | None = None) -> tuple[str, str]:
     """Run pandoc under the time and memory limits, in the OS sandbox (runtime/sandbox.py) where it
-    sees only `reads`, its own binary and the resolve writer, and no network; return (stdout, stderr)."""
+    sees only `reads`, its own binary and the resolve writer, and no network; return (stdout, stderr).
+    `env`: variables pandoc is given besides the few the sandbox passes (the filters' settings)."""
     limit, memory = pandoc_limits()
     timeout = timeout or limit
     view = [Path(command[0]), LUA_WRITER.parent, cwd, *reads]
-    command = sandbox.wrap(command, read_only=view, tools=False, cwd=cwd)
+    command = sandbox.wrap(command, read_only=view, tools=False, cwd=cwd, env=env)
     try:
-        result = subprocess.run(command, cwd=cwd, input=stdin, capture_output=True, timeout=timeout, check=False)
+        result = subprocess.run(command, cwd=cwd, input=stdin, capture_output=True, timeout=timeout, check=False,
+                                env={**os.environ, **env} if env else None)
     except subprocess.TimeoutExpired:
         raise LimitError(
             f"pandoc took longer than the time limit of {timeout:g} s",

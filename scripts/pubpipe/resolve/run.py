@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pubpipe.errors import ArticleError, BibliographyError, PubpipeError, ToolError, UnsafeContentError
 from pubpipe.load.article import Article
 from pubpipe.load.sanitize import check_document
+from pubpipe.resolve import crossref, math
 from pubpipe.resolve.document import Field, ResolvedDocument
 from pubpipe.resolve.pandoc import pandoc_command, pandoc_input, run_pandoc
 from pubpipe.resolve.styles import installed_styles_folder, resolve_style
@@ -30,7 +31,7 @@ MISSING_CITATION = re.compile(r"Citeproc: citation (\S+) not found")
 def _field(value: dict | None) -> Field | None:
     if not value or value.get("html") is None:
         return None
-    return Field(html=value["html"].strip(), text=value["text"].strip())
+    return Field(html=math.add_alttext(value["html"].strip()), text=value["text"].strip())
 
 
 def _style(article: Article, cli_style: str | None) -> Path:
@@ -150,11 +151,12 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
     def run() -> tuple[str, str]:
         try:
             return run_pandoc(command, cwd=article.folder, reads=[style, installed_styles_folder()],
-                              stdin=pandoc_input(article))
+                              stdin=pandoc_input(article), env=crossref.filter_environment(article))
         except ToolError as exc:
             raise _citeproc_failure(exc, article, style) from None
 
     stdout, stderr = run() if cache is None else cache.pandoc_output(article, style, command, run)
+    math.check_conversions(article, stderr)
     warnings = ["pandoc: " + line.strip() for line in stderr.splitlines() if line.strip()]
     missing = [match.group(1) for line in warnings if (match := MISSING_CITATION.search(line))]
     if missing:
@@ -171,6 +173,9 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
     data = json.loads(stdout)
     if data.get("hidden_metadata"):
         raise _hidden_metadata(article, data["hidden_metadata"])
+    math.refuse_raw_mathml(article, data.get("math"))
+    targets, notices = crossref.check_targets(article, data.get("crossref"))
+    warnings += notices
     title = _field(data.get("title"))
     if title is None:
         raise ToolError("pandoc returned no title; the resolve writer and the article disagree")
@@ -179,7 +184,7 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
     document = ResolvedDocument(
         article=article,
         style=style,
-        body_html=data["body"],
+        body_html=math.add_alttext(data["body"]),
         title=title,
         subtitle=_field(data.get("subtitle")),
         authors=[field for item in data.get("authors") or [] if (field := _field(item))],
@@ -194,6 +199,7 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
         affiliations=[field for item in data.get("affiliations") or [] if (field := _field(item))],
         abstract=_field(data.get("abstract")),
         own_entry_html=(data.get("own_entry") or "").strip() or None,
+        targets=targets,
     )
     check_document(document)  # the raw-HTML policy, once for all editions (pubpipe.load.sanitize)
     return document

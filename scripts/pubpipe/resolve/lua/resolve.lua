@@ -224,6 +224,9 @@ function Writer(doc, opts)
     citation_cases = citation_cases(doc),
     -- keys of metadata blocks found outside the front matter (read.lua), never obeyed
     hidden_metadata = pandoc.List(meta['pubpipe-hidden-metadata'] or {}):map(pandoc.utils.stringify),
+    -- What math.lua and crossref.lua found (pubpipe.resolve.math, pubpipe.resolve.crossref).
+    math = meta['pubpipe-math'] and pandoc.utils.stringify(meta['pubpipe-math']),
+    crossref = meta['pubpipe-crossref'] and pandoc.utils.stringify(meta['pubpipe-crossref']),
   }
   return pandoc.json.encode(out)
 end

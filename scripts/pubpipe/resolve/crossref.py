@@ -1,0 +1,106 @@
+"""Cross-references: the settings of the crossref filter (lua/crossref.lua) and its verdicts.
+
+The filter numbers figures, tables and equations and turns every reference into a link, once, in
+the resolve step, so all editions read "Figure 2" where the author wrote @fig:map. Here its words
+are chosen for the article's language (pubpipe.labels), and what it could not resolve becomes an
+error that names the line and the nearest label: a reference to a label that does not exist, a
+label defined twice, a formula with two labels.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import re
+from dataclasses import dataclass
+
+from pubpipe.errors import ArticleError
+from pubpipe.labels import reference_names
+from pubpipe.load.article import Article
+
+ENVIRONMENT_VARIABLE = "PUBPIPE_CROSSREF"
+LABEL_PREFIX = re.compile(r"^(fig|tbl|eq|sec)[:-]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A numbered figure, table or equation, or a labelled section, as every edition shows it."""
+
+    id: str
+    kind: str  # figure, table, equation, section
+    number: int | None
+
+
+def filter_environment(article: Article) -> dict[str, str]:
+    """The filter's settings: the words in the article's language, and the bibliography's keys
+    that only look like labels (a work keyed fig-2019 stays a citation)."""
+    names, native = reference_names(article.metadata.lang)
+    settings = {
+        "names": {field.name: getattr(names, field.name) for field in dataclasses.fields(names)},
+        "native": native,
+        "citation_keys": [key for key in article.citation_keys if LABEL_PREFIX.match(key)],
+    }
+    return {ENVIRONMENT_VARIABLE: json.dumps(settings, ensure_ascii=False)}
+
+
+def _lines_with(article: Article, patterns: list[re.Pattern]) -> list[int]:
+    return [number for number, line in enumerate(article.text.split("\n"), start=1)
+            if any(pattern.search(line) for pattern in patterns)]
+
+
+def _definitions(label: str) -> list[re.Pattern]:
+    escaped = re.escape(label)
+    return [re.compile(r"\{#" + escaped + r"[\s}]"), re.compile(r"\\label\s*\{" + escaped + r"\}")]
+
+
+def _uses(label: str, written: str | None) -> list[re.Pattern]:
+    escaped = re.escape(label)
+    patterns = [re.compile(r"@" + escaped + r"(?![\w:.#$%&+?<>~/-]*\w)"), re.compile(r"\\\w+\*?\s*\{[^}]*\b" + escaped + r"\b")]
+    if written:
+        patterns.insert(0, re.compile(re.escape(written)))
+    return patterns
+
+
+def check_targets(article: Article, verdict: str | None) -> tuple[list[Target], list[str]]:
+    """The numbered targets, in order, and warnings; raises ArticleError on the first problem the
+    filter found."""
+    data = json.loads(verdict) if verdict else {}
+    targets = [Target(item["id"], item["kind"], item.get("number")) for item in data.get("targets") or []]
+    problems = data.get("problems") or []
+    if not problems:
+        return targets, [_typed_number(article, notice) for notice in data.get("notices") or []]
+    first = problems[0]
+    label, written = first.get("label") or "", first.get("written")
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    if first["problem"] == "unknown":
+        known = [target.id for target in targets]
+        close = difflib.get_close_matches(label, known, n=1, cutoff=0.0) if known else []
+        nearest = f"the nearest label is '{close[0]}'" if close else "the article defines no label"
+        lines = _lines_with(article, _uses(label, written))
+        raise ArticleError(
+            f"the reference {written or label} names no figure, table, equation or section{more}",
+            path=article.source, line=lines[0] if lines else None,
+            hint=f"{nearest}; label a figure with {{#fig:name}}, a table caption with {{#tbl:name}}, "
+            "a display formula with {#eq:name} or \\label{name}, a heading with {#sec:name}",
+        )
+    lines = _lines_with(article, _definitions(label))
+    if first["problem"] == "duplicate":
+        raise ArticleError(
+            f"the label '{label}' is defined twice{more}",
+            path=article.source, line=lines[1] if len(lines) > 1 else (lines[0] if lines else None),
+            hint=f"give each figure, table, equation and section its own label (first defined on line {lines[0]})"
+            if len(lines) > 1 else "give each figure, table, equation and section its own label",
+        )
+    raise ArticleError(
+        f"one display formula carries several labels ('{label}' and more){more}",
+        path=article.source, line=lines[0] if lines else None,
+        hint="a formula gets one number: keep one \\label, or split the environment into several formulas",
+    )
+
+
+def _typed_number(article: Article, notice: dict) -> str:
+    lines = _lines_with(article, _definitions(notice["label"]))
+    where = f"line {lines[0]}" if lines else "the article"
+    return (f"the caption labelled {notice['label']} at {where} starts with '{notice['typed'].strip()}' typed by hand; "
+            "labelled captions are numbered for you, so remove the number from the caption")

@@ -1,0 +1,325 @@
+-- Cross-references, numbered once: the resolve step's filter, run before citeproc so that a
+-- reference such as @fig:map never reaches citeproc as a citation key.
+--
+-- Targets, in document order:
+--   figures   ![…](…){#fig:x} or {#fig-x}, and Quarto's ::: {#fig-x} … ::: with its caption last;
+--   tables    a table whose caption ends in {#tbl:x} or {#tbl-x} (or ::: {#tbl-x} around it);
+--   equations display math followed by {#eq:x} or {#eq-x}, or holding \label{x} (math.lua has
+--             made raw TeX environments such as \begin{equation} display math already);
+--   sections  any heading, by its identifier.
+-- Figures, tables and equations are numbered 1, 2, 3 … when labelled; a caption starts with
+-- "Figure 1: ", an equation gets "(1)" beside it. A section stands for itself by its title,
+-- since headings carry no numbers.
+-- References: @fig:x, [@fig:x; @fig:y], [-@fig:x] (the number alone), @fig-x (Quarto), and
+-- \ref{x}, \eqref{x}, \autoref{x}, \cref{x}, each a link to its target.
+--
+-- Input: the environment variable PUBPIPE_CROSSREF, a JSON object from pubpipe.resolve.crossref:
+--   names         the words in the article's language (pubpipe.labels.ReferenceNames)
+--   native        false when those are English standing in (then marked lang="en")
+--   citation_keys bibliography keys that look like labels (fig-2019): they stay citations
+-- Output: the metadata field `pubpipe-crossref`, a JSON string that the writer passes on:
+--   targets  [{id, kind, number}]       problems [{problem, label, written}]
+--   notices  [{label, typed}]: captions that start with a number typed by hand ("Figure 1: …")
+
+local config = pandoc.json.decode(os.getenv('PUBPIPE_CROSSREF') or '{}')
+local NAMES = config.names or {}
+local NATIVE = config.native ~= false
+local NBSP = '\u{00A0}'
+
+local CITATION_KEYS = {}
+for _, key in ipairs(config.citation_keys or {}) do CITATION_KEYS[key] = true end
+
+local KIND_OF_PREFIX = { fig = 'figure', tbl = 'table', eq = 'equation', sec = 'section' }
+local PLURAL = { figure = 'figures', table = 'tables', equation = 'equations', section = 'sections' }
+local targets = {}   -- id -> {kind, number, title}
+local ordered = {}   -- the numbered targets, in document order
+local sections = {}  -- heading id -> its title as text
+local problems = {}
+local notices = {}   -- labelled captions that start with a number typed by hand
+local counters = { figure = 0, table = 0, equation = 0 }
+
+local function problem(kind, label, written)
+  table.insert(problems, { problem = kind, label = label, written = written })
+end
+
+-- "fig:x", "fig-x" and pandoc-crossref's capitalised "Fig:x" name a figure.
+local function kind_of(id)
+  local prefix = id:match('^(%a+)[:%-]')
+  return prefix and KIND_OF_PREFIX[prefix:lower()]
+end
+
+local function word(text)
+  if NATIVE then return pandoc.Str(text) end
+  return pandoc.Span({ pandoc.Str(text) }, { lang = 'en' })
+end
+
+local function number_text(target)
+  if target.kind == 'equation' then return '(' .. target.number .. ')' end
+  return tostring(target.number)
+end
+
+local function declare(id, kind, title)
+  if targets[id] then
+    problem('duplicate', id)
+    return nil
+  end
+  local target = { kind = kind, title = title }
+  if kind ~= 'section' then
+    counters[kind] = counters[kind] + 1
+    target.number = counters[kind]
+  end
+  targets[id] = target
+  table.insert(ordered, { id = id, kind = kind, number = target.number })
+  return target
+end
+
+-- "Figure 1" before a caption's own words, with the language's separator between them.
+local function caption_label(kind, target, caption, id)
+  local typed = pandoc.utils.stringify(caption.long)
+  if typed:sub(1, #NAMES[kind]) == NAMES[kind] and typed:sub(#NAMES[kind] + 1):match('^%s*%d') then
+    table.insert(notices, { label = id, typed = typed:sub(1, #NAMES[kind] + 4) })
+  end
+  local label = pandoc.Inlines({ word(NAMES[kind]), pandoc.Str(NBSP .. number_text(target)) })
+  local blocks = caption.long
+  if #blocks == 0 then
+    caption.long = pandoc.Blocks({ pandoc.Plain(pandoc.Inlines({ pandoc.Span(label, { class = 'caption-label' }) })) })
+    return caption
+  end
+  local separator = NAMES.caption_separator or ': '
+  local inlines = pandoc.Inlines({ pandoc.Span(label, { class = 'caption-label' }) })
+  inlines:insert(pandoc.Str((separator:gsub('%s+$', ''))))
+  inlines:insert(pandoc.Space())
+  inlines:extend(blocks[1].content)
+  blocks[1].content = inlines
+  caption.long = blocks
+  return caption
+end
+
+-- A display formula's TeX with its \label taken out: (tex, label or nil, count of labels).
+local function take_labels(tex)
+  local labels = {}
+  local stripped = tex:gsub('\\label%s*(%b{})', function(braced)
+    table.insert(labels, braced:sub(2, -2))
+    return ''
+  end)
+  return stripped, labels[1], #labels
+end
+
+local function equation(math, label, count, written)
+  if count > 1 then
+    problem('several-labels', label, written)
+  end
+  local math_inline = pandoc.Math('DisplayMath', math)
+  if not label then return math_inline end
+  local target = declare(label, 'equation')
+  if not target then return math_inline end
+  return pandoc.Span({ math_inline, pandoc.Span({ pandoc.Str(number_text(target)) }, { class = 'equation-number' }) },
+                     { id = label, class = 'equation' })
+end
+
+-- {#eq:x} right after a display formula (pandoc-crossref's and Quarto's way to label it).
+local function attribute_label(inlines, index)
+  local next_index = index + 1
+  if inlines[next_index] and inlines[next_index].t == 'Space' then next_index = next_index + 1 end
+  local token = inlines[next_index]
+  if not token or token.t ~= 'Str' then return nil end
+  local id, rest = token.text:match('^{#([^%s}]+)}(.*)$')
+  if not id or kind_of(id) ~= 'equation' then return nil end
+  return id, next_index, rest
+end
+
+local function number_equations(inlines)
+  local out = pandoc.Inlines({})
+  local index = 1
+  while index <= #inlines do
+    local inline = inlines[index]
+    if inline.t == 'Math' and inline.mathtype == 'DisplayMath' then
+      local tex, label, count = take_labels(inline.text)
+      local id, last, rest = attribute_label(inlines, index)
+      if id then
+        if label then count = count + 1 end
+        label = label or id
+        index = last
+      end
+      out:insert(equation(tex, label, count, '{#' .. (label or '') .. '}'))
+      if rest and rest ~= '' then out:insert(pandoc.Str(rest)) end
+    else
+      out:insert(inline)
+    end
+    index = index + 1
+  end
+  return out
+end
+
+-- A labelled figure or table: numbered, its caption headed "Figure 1: " (pandoc's Figure and
+-- Table elements both have an identifier and a caption).
+local function numbered(kind)
+  return function(element)
+    if kind_of(element.identifier) == kind then
+      local target = declare(element.identifier, kind)
+      if target then element.caption = caption_label(kind, target, element.caption, element.identifier) end
+      return element
+    end
+  end
+end
+local number_figure, number_table = numbered('figure'), numbered('table')
+
+-- Quarto's figure div (::: {#fig-x} content, then the caption paragraph :::) as a pandoc Figure,
+-- and its table div as the table it holds, labelled. (A topdown walk does not call the Figure
+-- and Table functions on what a Div function returns, so they are called here.)
+local function quarto_div(div)
+  local kind = kind_of(div.identifier)
+  if kind == 'figure' and #div.content > 1 and div.content[#div.content].t == 'Para' then
+    local caption = div.content[#div.content].content
+    local content = pandoc.Blocks({ table.unpack(div.content, 1, #div.content - 1) }):map(function(block)
+      return block.t == 'Para' and pandoc.Plain(block.content) or block -- as in pandoc's own figures
+    end)
+    local classes = div.classes
+    return number_figure(pandoc.Figure(content, { long = { pandoc.Plain(caption) } }, { id = div.identifier, class = table.concat(classes, ' ') }))
+  end
+  if kind == 'table' then
+    local tables = {}
+    for _, block in ipairs(div.content) do if block.t == 'Table' then table.insert(tables, block) end end
+    if #tables == 1 and tables[1].identifier == '' then
+      tables[1].identifier = div.identifier
+      number_table(tables[1])
+      return div.content
+    end
+  end
+  return nil
+end
+
+local define = {
+  traverse = 'topdown',
+  Div = quarto_div,
+  Header = function(header)
+    if header.identifier ~= '' then
+      sections[header.identifier] = pandoc.utils.stringify(header.content)
+      if kind_of(header.identifier) == 'section' then
+        declare(header.identifier, 'section', sections[header.identifier])
+      end
+    end
+  end,
+  Figure = number_figure,
+  Table = number_table,
+  Inlines = number_equations,
+}
+
+-- The target an id names: a numbered label, else a heading; "Fig:x" finds "fig:x".
+local function lookup(id)
+  local target = targets[id] or targets[id:sub(1, 1):lower() .. id:sub(2)]
+  if target then return target end
+  if sections[id] then return { kind = 'section', title = sections[id] } end
+  return nil
+end
+
+-- What a reference reads: "Figure 1", or "1" alone (\ref, [-@fig:x]), or "(1)" (\eqref).
+local function reference_text(target, form)
+  local number
+  if target.kind == 'section' then
+    number = (NAMES.quote_open or '“') .. target.title .. (NAMES.quote_close or '”')
+  else
+    number = number_text(target)
+  end
+  if form == 'bare' then return pandoc.Inlines({ pandoc.Str(number) }) end
+  return pandoc.Inlines({ word(NAMES[target.kind]), pandoc.Str(NBSP .. number) })
+end
+
+local function link(id, inlines)
+  return pandoc.Link(inlines, '#' .. id, '', { class = 'crossref' })
+end
+
+-- Several references in one place: "Figures 1 and 2", "Figure 1, Table 2".
+local function reference_list(items, form)
+  local out = pandoc.Inlines({})
+  local index = 1
+  while index <= #items do
+    local kind = items[index].target.kind
+    local last = index
+    while items[last + 1] and items[last + 1].target.kind == kind do last = last + 1 end
+    if #out > 0 then out:extend({ pandoc.Str(','), pandoc.Space() }) end
+    if last == index or form == 'bare' then
+      for i = index, last do
+        if i > index then out:extend({ pandoc.Str(','), pandoc.Space() }) end
+        out:insert(link(items[i].id, reference_text(items[i].target, form)))
+      end
+    else
+      out:extend({ word(NAMES[PLURAL[kind]]), pandoc.Str(NBSP) })
+      for i = index, last do
+        if i == last then
+          out:extend({ pandoc.Space(), pandoc.Str(NAMES.and_ or 'and'), pandoc.Space() })
+        elseif i > index then
+          out:extend({ pandoc.Str(','), pandoc.Space() })
+        end
+        out:insert(link(items[i].id, reference_text(items[i].target, 'bare')))
+      end
+    end
+    index = last + 1
+  end
+  return out
+end
+
+local function is_crossref_key(id)
+  return kind_of(id) ~= nil and not CITATION_KEYS[id]
+end
+
+local function cite(element)
+  local references, citations = {}, {}
+  local form = nil
+  for _, citation in ipairs(element.citations) do
+    if is_crossref_key(citation.id) then
+      local target = lookup(citation.id)
+      if not target then
+        problem('unknown', citation.id, '@' .. citation.id)
+      else
+        table.insert(references, { id = targets[citation.id] and citation.id or citation.id:sub(1, 1):lower() .. citation.id:sub(2),
+                                   target = target, prefix = citation.prefix, suffix = citation.suffix })
+        if citation.mode == 'SuppressAuthor' then form = 'bare' end
+      end
+    else
+      table.insert(citations, citation)
+    end
+  end
+  if #references == 0 and #citations == #element.citations then return nil end
+  local out = pandoc.Inlines({})
+  if #references > 0 then
+    if #references[1].prefix > 0 then out:extend(references[1].prefix); out:insert(pandoc.Space()) end
+    out:extend(reference_list(references, form))
+    out:extend(references[#references].suffix)
+  end
+  if #citations > 0 then
+    element.citations = citations
+    if #out > 0 then out:extend({ pandoc.Str(';'), pandoc.Space() }) end
+    out:insert(element)
+  end
+  return out
+end
+
+local COMMANDS = { ref = 'bare', eqref = 'bare', autoref = 'full', cref = 'full', Cref = 'full' }
+
+local function tex_reference(raw)
+  if raw.format ~= 'tex' and raw.format ~= 'latex' then return nil end
+  local command, ids = raw.text:match('^\\(%a+)%*?%s*{([^}]*)}$')
+  if not command or not COMMANDS[command] then return nil end
+  local items = {}
+  for id in ids:gmatch('[^,%s]+') do
+    local target = lookup(id)
+    if not target then
+      problem('unknown', id, '\\' .. command .. '{' .. id .. '}')
+    else
+      table.insert(items, { id = targets[id] and id or (sections[id] and id) or id:sub(1, 1):lower() .. id:sub(2), target = target })
+    end
+  end
+  if #items == 0 then return pandoc.Inlines({}) end
+  if command == 'eqref' then
+    return reference_list(items, 'bare')
+  end
+  return reference_list(items, COMMANDS[command])
+end
+
+function Pandoc(doc)
+  doc = doc:walk(define)
+  doc = doc:walk({ Cite = cite, RawInline = tex_reference })
+  doc.meta['pubpipe-crossref'] = pandoc.json.encode({ targets = ordered, problems = problems, notices = notices })
+  return doc
+end

@@ -1,0 +1,81 @@
+"""Math in the resolved document: every formula is pandoc's MathML with its TeX, or the build stops.
+
+pandoc (`--mathml`) writes each formula as MathML with its TeX source kept in an
+`<annotation encoding="application/x-tex">`. The web and EPUB editions show that MathML; the PDF
+draws the same TeX as SVG (pubpipe.editions.math_svg). Here, once for all editions:
+- a formula that pandoc's TeX reader rejects would print as raw TeX in every edition, so it is an
+  error with its line and pandoc's own reason, not a warning;
+- raw HTML <math> is refused: MathML must come from the TeX the PDF draws as well;
+- each <math> gets `alttext`, its TeX, for reading systems that cannot voice MathML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from pubpipe.errors import ArticleError, UnsafeContentError
+from pubpipe.load.article import Article
+
+REJECTED = re.compile(
+    r"^\[WARNING\] Could not convert TeX math (?P<tex>.*?), rendering as TeX:\n(?P<detail>.*?)(?=^\S|\Z)",
+    re.DOTALL | re.MULTILINE,
+)
+MATH_ELEMENT = re.compile(r"<math (?P<attributes>[^>]*)>(?P<inner>.*?)</math>", re.DOTALL)
+TEX_ANNOTATION = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.DOTALL)
+
+
+def formula_line(article: Article, tex: str) -> int | None:
+    """The line of article.md where a formula starts (its first non-empty line of TeX)."""
+    for line in tex.split("\n"):
+        if line.strip():
+            return article.line_of(line.strip())
+    return None
+
+
+def check_conversions(article: Article, stderr: str) -> None:
+    """Raise ArticleError for the first formula that pandoc could not convert to MathML."""
+    rejected = list(REJECTED.finditer(stderr))
+    if not rejected:
+        return
+    first = rejected[0]
+    detail = [line.strip() for line in first.group("detail").split("\n") if line.strip()]
+    caret = next((index for index, line in enumerate(detail) if set(line) == {"^"}), None)
+    reason = detail[caret + 1] if caret is not None and caret + 1 < len(detail) else "pandoc cannot read it"
+    tex = first.group("tex")
+    more = f" (and {len(rejected) - 1} more)" if len(rejected) > 1 else ""
+    raise ArticleError(
+        f"the formula ${' '.join(tex.split())[:80]}$ is not TeX that can be typeset: {reason}{more}",
+        path=article.source, line=formula_line(article, tex),
+        hint="correct the TeX (a misspelt command, an unbalanced brace); commands of LaTeX packages "
+        "beyond amsmath are not available",
+    )
+
+
+def refuse_raw_mathml(article: Article, verdict: str | None) -> None:
+    data = json.loads(verdict) if verdict else {}
+    raw = data.get("raw_mathml") or []
+    if raw:
+        raise UnsafeContentError(
+            "raw HTML <math> is refused: formulas are written in TeX, which every edition renders",
+            path=article.source, line=article.line_of(raw[0].strip().split("\n")[0]),
+            hint="write the formula as $…$ (inline) or $$…$$ (display)",
+        )
+
+
+def _with_alttext(match: re.Match) -> str:
+    attributes, inner = match.group("attributes"), match.group("inner")
+    annotation = TEX_ANNOTATION.search(inner)
+    if annotation is None or "alttext=" in attributes:
+        return match.group(0)
+    tex = " ".join(html.unescape(annotation.group(1)).split())
+    return f'<math alttext="{html.escape(tex, quote=True)}" {attributes}>{inner}</math>'
+
+
+def add_alttext(body_html: str) -> str:
+    """Each pandoc <math> with `alttext` (its TeX, on one line); the markup is pandoc's own, since
+    raw <math> is refused, so its shape is known."""
+    if "<math " not in body_html:
+        return body_html
+    return MATH_ELEMENT.sub(_with_alttext, body_html)

@@ -1,0 +1,260 @@
+"""Cross-references: numbered once in the resolve step (resolve/lua/crossref.lua), the same numbers
+and links in every edition, and a clear error for a label that is missing, defined twice or given
+twice to one formula."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+
+import pytest
+
+from conftest import FIXTURES, build_into
+from test_pipeline import project_copy  # noqa: F401 (a fixture, used by name)
+from pubpipe.check.compare import compare, dangling_references
+from pubpipe.check.read_epub import read_epub
+from pubpipe.check.read_html import read_html
+from pubpipe.check.read_pdf import read_pdf
+from untrusted import VICTIM_BODY, article_text
+
+ARTICLE = 3
+READERS = {"html": read_html, "epub": read_epub, "pdf": read_pdf}
+
+# What the math fixture's references read and where they lead, in order: both syntaxes, several
+# at once, the number alone, \ref, \eqref and \autoref, and one inside a note (read after the body).
+EXPECTED_REFERENCES = [
+    ("Equation (1)", "eq:decay"),
+    ("Figure 1", "fig:decay"), ("Table 1", "tbl:halflives"),
+    ("(3)", "eq:logistic"), ("Figure 2", "fig-growth"),
+    ("(1)", "eq:decay"), ("(3)", "eq:logistic"),  # \ref inside the Quarto table
+    ("Section “Two simple laws”", "sec:laws"), ("Equation (1)", "eq:decay"), ("Equation (2)", "eq-solution"),
+    ("Section “Growth that levels off”", "sec-growth"), ("(3)", "eq:logistic"), ("(4)", "eq:steps"),
+    ("1", "fig:decay"), ("2", "fig-growth"), ("1", "tbl:halflives"), ("Table 2", "tbl-compare"),
+    ("Equation (1)", "eq:decay"),  # in the note
+]
+
+
+def test_captions_and_formulas_are_numbered_in_order(math_article):
+    summary = read_html(math_article.edition("html"))
+    assert [n.text for n in summary.numbered] == [
+        "eq:decay (1)", "eq-solution (2)", "fig:decay Figure 1", "tbl:halflives Table 1",
+        "eq:logistic (3)", "eq:steps (4)", "fig-growth Figure 2", "tbl-compare Table 2",
+    ]
+    captions = [c.text for c in summary.captions]
+    assert "Figure 1: Exponential decay of a quantity over time." in captions
+    assert "Table 2: The two laws side by side" in captions
+    assert any(c.startswith("Figure 2: Logistic growth towards the limit") for c in captions), captions
+
+
+@pytest.mark.parametrize("edition", ["html", "epub", "pdf"])
+def test_every_reference_is_a_link_to_its_target_in_every_edition(math_article, edition):
+    summary = READERS[edition](math_article.edition(edition))
+    found = [(" ".join(r.text.split()), r.target) for r in summary.references]
+    if edition == "pdf":  # a link broken at a line end is two annotations there
+        found = _joined(found)
+    assert found == EXPECTED_REFERENCES
+    assert dangling_references(summary) == []
+
+
+def _joined(pairs):
+    joined = []
+    for text, target in pairs:
+        if joined and joined[-1][1] == target:
+            joined[-1] = (f"{joined[-1][0]} {text}", target)
+        else:
+            joined.append((text, target))
+    return joined
+
+
+def test_references_never_reach_citeproc(math_article, capsys):
+    """@fig:x and @eq-x would be reported as missing citation keys; the build gives no warning."""
+    from pubpipe.cli import main
+
+    status = main(["build", "math", "--source", str(FIXTURES), "--build", str(math_article.build), "--formats", "html"])
+    err = capsys.readouterr().err
+    assert status == 0 and "citation" not in err and "not found" not in err, err
+
+
+def test_a_bibliography_key_that_looks_like_a_label_stays_a_citation(tmp_path):
+    folder = tmp_path / "source" / "keys"
+    folder.mkdir(parents=True)
+    (folder / "refs.yaml").write_text(
+        "references:\n- id: fig-2019\n  type: book\n  title: Figures of Speech\n  issued: 2019\n", encoding="utf-8")
+    (folder / "article.md").write_text(
+        "---\ntitle: Keys\nauthor: A. Writer\nbibliography: refs.yaml\n---\n\nAs argued in [@fig-2019].\n\n"
+        "# References\n\n::: {#refs}\n:::\n", encoding="utf-8")
+    built = build_into(folder.parent, "keys", tmp_path / "build", "--formats", "html")
+    summary = read_html(built.edition("html"))
+    assert summary.references == []
+    assert [e.text for e in summary.bibliography] and "Figures of Speech" in summary.bibliography[0].text
+
+
+def _math_article_in(lang: str, tmp_path):
+    """The math fixture's web edition, built with `lang:` changed."""
+    folder = tmp_path / "source" / "math"
+    shutil.copytree(FIXTURES / "math", folder)
+    article = folder / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("lang: en-GB", f"lang: {lang}"), encoding="utf-8")
+    return build_into(folder.parent, "math", tmp_path / "build", "--formats", "html").edition("html")
+
+
+def test_labels_in_a_language_with_its_own_words(tmp_path):
+    summary = read_html(_math_article_in("de", tmp_path))
+    texts = [r.text for r in summary.references]
+    assert texts[:3] == ["Gleichung (1)", "Abbildung 1", "Tabelle 1"]
+    assert "Abbildungen 1 und 2" in " ".join(block.text for block in summary.body)
+    assert any(c.text.startswith("Abbildung 1: ") for c in summary.captions)
+
+
+def test_english_words_in_another_language_are_marked(tmp_path):
+    html = _math_article_in("pl", tmp_path).read_text(encoding="utf-8")
+    assert '<span class="caption-label"><span lang="en">Figure</span>\u00a01</span>' in html
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    lines = [number for number, line in enumerate(text.split("\n"), start=1) if needle in line]
+    return lines[occurrence - 1]
+
+
+LABELLED = VICTIM_BODY.replace("![A small chart.](chart.png)", "![A small chart.](chart.png){#fig:chart}")
+
+
+@pytest.mark.parametrize("reference, shown", [
+    ("@fig:chrat", "@fig:chrat"),
+    ("[@fig:chart; @fig-chrat]", "@fig-chrat"),
+    ("\\ref{fig:chrat}", "\\ref{fig:chrat}"),
+])
+def test_a_reference_to_a_missing_label_names_the_line_and_the_nearest_label(case, reference, shown):
+    text = article_text(body=LABELLED + f"\nAs {reference} shows.\n")
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, f"the reference {shown} names no figure", "nearest label is 'fig:chart'",
+                        f"article.md:{line_of(text, 'As ')}")
+    assert "citation" not in case.capfd.readouterr().err
+
+
+def test_a_label_defined_twice_names_the_second(case):
+    body = LABELLED.replace("# References", "![Again.](chart.png){#fig:chart}\n\n# References")
+    text = article_text(body=body)
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, "the label 'fig:chart' is defined twice",
+                        f"article.md:{line_of(text, '{#fig:chart}', 2)}", f"first defined on line {line_of(text, '{#fig:chart}')}")
+
+
+def test_a_formula_label_defined_twice_across_syntaxes(case):
+    body = VICTIM_BODY + "\n$$ a = b $$ {#eq:one}\n\n\\begin{equation}\nc = d \\label{eq:one}\n\\end{equation}\n"
+    text = article_text(body=body)
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, "'eq:one' is defined twice", f"article.md:{line_of(text, 'label{eq:one}')}")
+
+
+def test_one_formula_with_two_labels_is_refused(case):
+    body = VICTIM_BODY + "\n\\begin{align}\na &= b \\label{eq:a} \\\\\nc &= d \\label{eq:c}\n\\end{align}\n"
+    text = article_text(body=body)
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, "several labels", f"article.md:{line_of(text, 'label{eq:a}')}")
+
+
+def test_a_number_typed_into_a_labelled_caption_is_pointed_out(tmp_path, capsys):
+    folder = tmp_path / "source" / "typed"
+    folder.mkdir(parents=True)
+    shutil.copy(FIXTURES / "features" / "chart.png", folder)
+    (folder / "article.md").write_text(
+        "---\ntitle: Typed\nauthor: A. Writer\n---\n\nText.\n\n![Figure 1: A chart.](chart.png){#fig:chart}\n", encoding="utf-8")
+    build_into(folder.parent, "typed", tmp_path / "build", "--formats", "html")
+    err = capsys.readouterr().err
+    assert "fig:chart at line 8 starts with 'Figure 1" in err and "remove the number" in err
+
+
+# --- the check catches what differs ------------------------------------------------------------
+
+def _copy_build(built, tmp_path):
+    target = tmp_path / "build"
+    shutil.copytree(built.build / built.slug, target / built.slug)
+    return target
+
+
+def _rewrite_epub(epub, change):
+    with zipfile.ZipFile(epub) as source:
+        items = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(epub, "w") as out:
+        for info, data in items:
+            if info.filename == "EPUB/article.xhtml":
+                data = change(data.decode("utf-8")).encode("utf-8")
+            out.writestr(info, data)
+
+
+def _findings(built, build_root):
+    from pubpipe.check.run import check_article
+
+    findings, _ = check_article(built.source, build_root, {"validators": False})
+    return findings
+
+
+def test_untouched_math_article_agrees(math_article):
+    assert _findings(math_article, math_article.build) == []
+
+
+def test_a_reference_leading_elsewhere_in_the_html_is_x010(math_article, tmp_path):
+    build = _copy_build(math_article, tmp_path)
+    html = build / "math" / "math.html"
+    text = html.read_text(encoding="utf-8")
+    assert text.count('href="#tbl:halflives"') == 2
+    html.write_text(text.replace('href="#tbl:halflives"', 'href="#tbl-compare"', 1), encoding="utf-8")
+    found = [f for f in _findings(math_article, build) if f.code == "X-010"]
+    assert found and all("html" in f.editions for f in found), found
+    assert any({"#tbl-compare", "#tbl:halflives"} <= set(re.findall(r"#[\w:-]+", f.found + " " + f.expected)) for f in found)
+
+
+def test_a_renumbered_figure_in_the_epub_is_x010(math_article, tmp_path):
+    build = _copy_build(math_article, tmp_path)
+    _rewrite_epub(build / "math" / "math.epub",
+                  lambda text: text.replace('<span class="caption-label">Figure\u00a02</span>', '<span class="caption-label">Figure\u00a03</span>'))
+    findings = _findings(math_article, build)
+    x010 = [f for f in findings if f.code == "X-010" and "epub" in f.editions]
+    assert x010 and any("fig-growth Figure 3" in f.found for f in x010), findings
+
+
+def test_a_reference_to_nowhere_is_x010(math_article, tmp_path):
+    """A target removed from one edition: its references lead nowhere there."""
+    build = _copy_build(math_article, tmp_path)
+    _rewrite_epub(build / "math" / "math.epub", lambda text: text.replace('id="fig:decay"', 'id="fig-decay-gone"'))
+    findings = _findings(math_article, build)
+    dangling = [f for f in findings if f.code == "X-010" and f.editions == ("epub",)]
+    assert dangling and "#fig:decay does not exist" in dangling[0].message
+
+
+def test_a_pdf_link_to_another_target_is_x010(math_article, tmp_path):
+    from test_check import rerender_pdf
+
+    build = _copy_build(math_article, tmp_path)
+    rerender_pdf(math_article, build, lambda markup: markup.replace('href="#eq:steps"', 'href="#eq:decay"', 1))
+    found = [f for f in _findings(math_article, build) if f.code in ("X-010", "F-002") and "pdf" in f.editions]
+    assert found and any("eq:steps" in f.expected and "eq:decay" in f.found for f in found), found
+
+
+def test_the_compare_of_references_joins_a_link_broken_at_a_line_end():
+    from pubpipe.check.summary import Reference, Summary
+
+    html = Summary("html", references=[Reference("Section “Growth that levels off”", "sec-growth")])
+    pdf = Summary("pdf", references=[Reference("Section “Growth", "sec-growth"), Reference("that levels off”", "sec-growth")],
+                  formulas_marked=False)
+    assert [f for f in compare(html, pdf) if f.code == "X-010"] == []
+
+
+def test_a_missing_label_through_make_is_named_with_its_line(project_copy):
+    """What users run: `make` stops with the line, the nearest label and make's `Error 3`.
+    (That make keeps the editions built before is the Makefile's own test, for every failure.)"""
+    from test_pipeline import _make
+
+    shutil.copytree(FIXTURES / "math", project_copy / "source" / "formulas")
+    assert _make(project_copy, "ARTICLE=formulas").returncode == 0
+    article = project_copy / "source" / "formulas" / "article.md"
+    text = article.read_text(encoding="utf-8").replace("@tbl:halflives lists", "@tbl:halflifes lists")
+    article.write_text(text, encoding="utf-8")
+    result = _make(project_copy, "ARTICLE=formulas")
+    assert result.returncode != 0 and "Error 3" in result.stderr, result.stderr
+    assert f"article.md:{line_of(text, '@tbl:halflifes')}: the reference @tbl:halflifes names no figure" in result.stderr
+    assert "nearest label is 'tbl:halflives'" in result.stderr

@@ -1,0 +1,378 @@
+"""Math, one source and three renderings: MathML with its TeX in the web and EPUB editions, SVG
+drawn by MathJax from the same TeX in the PDF, with the TeX as its alternative text; never raw
+TeX in any edition; and a formula that cannot be typeset stops the build with its line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import statistics
+import zipfile
+
+import pytest
+
+from conftest import CANONICAL, FIXTURES, SOURCE, build_into
+from pubpipe.check.read_epub import read_epub
+from pubpipe.check.read_html import read_html
+from pubpipe.check.read_pdf import CSS_PX, _figures, _runs, read_pdf
+from untrusted import VICTIM_BODY, article_text
+
+ARTICLE, UNSAFE = 3, 6
+RAW_TEX = re.compile(r"\\(frac|begin|end|label|alpha|mathrm|lambda|int|left|ln)\b|\$")
+
+# The math fixture's formulas, by their TeX as the editions carry it (white space folded).
+FIXTURE_FORMULAS = [
+    r"N(t)", r"\frac{\mathrm{d}N}{\mathrm{d}t} = -\lambda N", r"N(0) = N_0",
+    r"N(t) = N_0 \, e^{-\lambda t}, \qquad t \geq 0.", r"t_{1/2} = \ln 2 / \lambda", r"N_0", r"K",
+    r"\frac{\mathrm{d}P}{\mathrm{d}t} = r P \left( 1 - \frac{P}{K} \right)",
+    r"\begin{align} \int \frac{K\,\mathrm{d}P}{P (K - P)} &= \int r \,\mathrm{d}t \\ \ln \frac{P}{K - P} &= r t + C \end{align}",
+    r"P(t) = \frac{K}{1 + \left( \frac{K - P_0}{P_0} \right) e^{-r t}}",
+    r"\begin{gather*} r > 0, \quad K > 0, \\ 0 < P_0 < K. \end{gather*}",
+    r"K", r"0", r"K",
+    r"\lambda",  # in the note, after the body
+]
+
+
+def test_web_and_epub_carry_mathml_with_its_tex(math_article):
+    html = math_article.edition("html").read_text(encoding="utf-8")
+    assert html.count("<math ") == len(FIXTURE_FORMULAS)
+    assert len(re.findall(r'<math [^>]*display="block"', html)) == 6
+    for summary in (read_html(math_article.edition("html")), read_epub(math_article.edition("epub"))):
+        assert [f.text for f in summary.formulas] == FIXTURE_FORMULAS, summary.edition
+    assert 'alttext="N(t) = N_0 \\, e^{-\\lambda t}, \\qquad t \\geq 0."' in html
+
+
+def test_the_epub_declares_its_mathml(math_article):
+    with zipfile.ZipFile(math_article.edition("epub")) as archive:
+        opf = archive.read("EPUB/content.opf").decode("utf-8")
+        page = archive.read("EPUB/article.xhtml").decode("utf-8")
+    item = re.search(r'<item [^>]*href="article.xhtml"[^>]*/>', opf).group(0)
+    assert "mathml" in item.split('properties="')[1].split('"')[0]
+    assert '<math alttext=' in page and 'xmlns="http://www.w3.org/1998/Math/MathML"' in page
+    titlepage = re.search(r'<item [^>]*href="titlepage.xhtml"[^>]*/>', opf).group(0)
+    assert "mathml" not in titlepage, "only documents that show MathML say so"
+
+
+def test_the_pdf_draws_each_formula_with_its_tex_as_alternative_text(math_article):
+    summary = read_pdf(math_article.edition("pdf"))
+    images = [alt.text for alt in summary.figure_alts if alt.text.startswith("A curve that")]
+    assert len(images) == 2, "the two figures' images, with their own alt texts"
+    assert [alt.text for alt in summary.figure_alts if alt.text not in images] == FIXTURE_FORMULAS
+    text = " ".join(block.text for block in summary.body + summary.notes)
+    assert not RAW_TEX.search(text), RAW_TEX.search(text)
+
+
+def test_no_edition_shows_raw_tex(math_article):
+    for reader, edition in ((read_html, "html"), (read_epub, "epub")):
+        summary = reader(math_article.edition(edition))
+        text = " ".join(block.text for block in summary.body + summary.notes)
+        assert not RAW_TEX.search(text), (edition, RAW_TEX.search(text))
+
+
+def test_a_formula_with_angle_brackets_is_drawn_not_replaced_by_its_alt_text(math_article):
+    """MathJax's SVG once carried the TeX's `<` unescaped in an attribute; WeasyPrint then could
+    not read the image and printed its alt text instead, with no error."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(math_article.edition("pdf"))
+    try:
+        words = " ".join(run.text for run in _runs(pdf))
+    finally:
+        pdf.close()
+    assert "\\begin{gather" not in words and "P_0" not in words
+
+
+def test_malformed_svg_stops_the_build():
+    from pubpipe.editions.math_svg import Formula, _well_formed
+    from pubpipe.errors import ToolError
+
+    with pytest.raises(ToolError, match="not well-formed"):
+        _well_formed('<svg data-latex="0 < x"></svg>', Formula("0 < x", False))
+
+
+def _formula_boxes(pdf_path):
+    from pypdf import PdfReader
+
+    return {run.text: run for run in _figures(PdfReader(pdf_path))}
+
+
+def test_inline_formulas_sit_on_the_baseline_at_text_size(math_article):
+    """$N_0$ in a line of text: its N stands on the line's baseline as tall as the text's capitals,
+    and only its subscript hangs below."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    inline = _formula_boxes(math_article.edition("pdf"))["N_0"]
+    middle = (inline.top + inline.bottom) / 2
+    pdf = pdfium.PdfDocument(math_article.edition("pdf"))
+    try:
+        texts = list(pdf[inline.page].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]))
+        line = [obj for obj in texts if obj.get_bounds()[1] < middle < obj.get_bounds()[3]]
+        baselines = [obj.get_matrix().get()[5] for obj in line]
+        size = statistics.median(run.size for run in _runs(pdf)) * CSS_PX  # WeasyPrint sets sizes in CSS pixels
+    finally:
+        pdf.close()
+    assert line, "the formula shares a line with body text"
+    baseline = statistics.mode(baselines)
+    assert 0.08 * size < baseline - inline.bottom < 0.35 * size, (inline, baseline)  # the subscript's depth
+    assert 0.6 * size < inline.top - baseline < 0.9 * size, (inline, baseline)  # a capital's height
+
+
+def test_display_formulas_are_centred_and_numbered_at_the_margin(math_article):
+    import pypdfium2 as pdfium
+
+    boxes = _formula_boxes(math_article.edition("pdf"))
+    pdf = pdfium.PdfDocument(math_article.edition("pdf"))
+    try:
+        runs = _runs(pdf)
+        width = pdf[0].get_width()
+    finally:
+        pdf.close()
+    text_left = min(run.left for run in runs)
+    text_right = width - text_left  # the page's margins are even
+    for tex, number in ((FIXTURE_FORMULAS[1], "(1)"), (FIXTURE_FORMULAS[9], None)):
+        box = boxes[tex]
+        centre = (box.left + box.right) / 2
+        assert abs(centre - (text_left + text_right) / 2) < 6, (tex, centre, text_left, text_right, width)
+        if number:
+            label = [run for run in runs if run.text.strip() == number and run.page == box.page]
+            assert label and abs(label[0].right - text_right) < 2
+            assert label[0].bottom < (box.top + box.bottom) / 2 < label[0].top + 4
+
+
+def test_an_article_without_math_starts_no_renderer(canonical, math_article, tmp_path):
+    from pubpipe.editions import math_svg
+
+    before = math_svg.renderer_starts
+    build_into(SOURCE, CANONICAL, tmp_path / "plain", "--formats", "pdf")
+    assert math_svg.renderer_starts == before
+    math_svg._drawn.clear()
+    build_into(FIXTURES, "math", tmp_path / "math")
+    assert math_svg.renderer_starts == before + 1, "one renderer for all the formulas of a build"
+
+
+# --- pandoc's own math cases, in our words ----------------------------------------------------
+
+# The constructs of the LaTeX section of pandoc's test suite (test/testsuite.txt), written anew:
+# plain inline formulas, symbols and Greek letters, digits alone, a formula glued to a word, a
+# display formula in a list item, a formula broken over two lines, and dollar signs that are not
+# math (in code, in prices, escaped).
+PANDOC_CASES = r"""# Formulas in running text
+
+- $1+1=2$
+- $a \notin B$
+- $\beta \vee \gamma$
+- $314$
+- $k$-means
+- A display formula inside a list item:
+  $$\frac{\partial}{\partial t} u(x, t) = \lim_{s \to 0} \frac{u(x, t + s) - u(x, t)}{s}$$
+- One that is broken over two lines: $\beta - \gamma \div
+  y^3$.
+
+None of these are formulas:
+
+- Write `$a^2 + b^2 = c^2$` to get the theorem.
+- $12,000 is *plenty* of money. So is $45,000.
+- Pens ($3) and paper ($8).
+- An escaped dollar: $61 *still emphasised* 17\$.
+"""
+PANDOC_FORMULAS = [
+    "1+1=2", r"a \notin B", r"\beta \vee \gamma", "314", "k",
+    r"\frac{\partial}{\partial t} u(x, t) = \lim_{s \to 0} \frac{u(x, t + s) - u(x, t)}{s}",
+    r"\beta - \gamma \div y^3",
+]
+
+
+def test_pandocs_math_cases_build_without_raw_tex(tmp_path):
+    folder = tmp_path / "source" / "cases"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text("---\ntitle: Math cases\nauthor: A. Writer\nlang: en\n---\n\n" + PANDOC_CASES,
+                                       encoding="utf-8")
+    built = build_into(folder.parent, "cases", tmp_path / "build")
+    html, epub, pdf = (read_html(built.edition("html")), read_epub(built.edition("epub")), read_pdf(built.edition("pdf")))
+    assert [f.text for f in html.formulas] == PANDOC_FORMULAS
+    assert [f.text for f in epub.formulas] == PANDOC_FORMULAS
+    assert [alt.text for alt in pdf.figure_alts] == PANDOC_FORMULAS
+    for summary in (html, epub, pdf):
+        text = " ".join(block.text for block in summary.body)
+        assert "\\" not in text, (summary.edition, text)
+        assert "-means" in text.replace("\u00ad", "")
+        assert "$12,000 is plenty of money. So is $45,000." in text
+        assert "Pens ($3) and paper ($8)." in text
+        assert "$61 still emphasised 17$." in text
+        assert "$a^2 + b^2 = c^2$" in text  # code keeps its dollars
+    from pubpipe.check.run import check_article
+
+    findings, _ = check_article(folder, built.build, {"validators": False})
+    assert findings == [], findings
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+def line_of(text: str, needle: str) -> int:
+    return next(number for number, line in enumerate(text.split("\n"), start=1) if needle in line)
+
+
+def test_tex_that_pandoc_cannot_read_names_its_line(case):
+    text = article_text(body=VICTIM_BODY + "\nThe rate is $\\frac{a}{b + \\foo{c}}$ here.\n")
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, "is not TeX that can be typeset", "unexpected control sequence \\foo",
+                        f"article.md:{line_of(text, 'foo')}")
+
+
+def test_tex_that_mathjax_rejects_names_its_line(case):
+    """pandoc's texmath knows \\Digamma; MathJax does not, so the PDF cannot draw it."""
+    text = article_text(body=VICTIM_BODY + "\nA letter:\n\n$$ \\Digamma + 1 $$\n")
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, "MathJax cannot typeset the formula $\\Digamma + 1$",
+                        "Undefined control sequence \\Digamma", f"article.md:{line_of(text, 'Digamma')}")
+
+
+def test_raw_mathml_is_refused(case):
+    text = article_text(body=VICTIM_BODY + "\nInline <math><mi>x</mi></math> markup.\n")
+    case.article(text)
+    case.assert_refused(case.build(), UNSAFE, "raw HTML <math> is refused", f"article.md:{line_of(text, '<math>')}")
+
+
+def test_an_unknown_tex_environment_is_still_reported_not_dropped(case, capfd):
+    text = article_text(body=VICTIM_BODY + "\n\\begin{tikzpicture}\n\\draw (0,0) -- (1,1);\n\\end{tikzpicture}\n")
+    case.article(text)
+    result = case.build()
+    assert result.status == 0, result.text
+    assert f"line {line_of(text, 'tikzpicture')}" in result.err and "left out of every edition" in result.err
+
+
+def test_a_formula_in_the_title_is_drawn_in_every_edition(tmp_path):
+    folder = tmp_path / "source" / "titled"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text("---\ntitle: The $\\lambda$ calculus\nauthor: A. Writer\n---\n\nText.\n", encoding="utf-8")
+    built = build_into(folder.parent, "titled", tmp_path / "build")
+    assert '<math alttext="\\lambda"' in built.edition("html").read_text(encoding="utf-8")
+    with zipfile.ZipFile(built.edition("epub")) as archive:
+        assert b"<math " in archive.read("EPUB/titlepage.xhtml")
+    alts = [alt.text for alt in read_pdf(built.edition("pdf")).figure_alts]
+    assert alts and set(alts) == {"\\lambda"}  # the title block, and the "Cite this article" box
+
+
+# --- the check catches what differs ----------------------------------------------------------
+
+def _copy_build(built, tmp_path):
+    target = tmp_path / "build"
+    shutil.copytree(built.build / built.slug, target / built.slug)
+    return target
+
+
+def _findings(built, build_root):
+    from pubpipe.check.run import check_article
+
+    findings, _ = check_article(built.source, build_root, {"validators": False})
+    return findings
+
+
+def test_a_changed_formula_in_the_epub_is_x009(math_article, tmp_path):
+    from test_check import rewrite_epub_member
+
+    build = _copy_build(math_article, tmp_path)
+    rewrite_epub_member(build / "math" / "math.epub", "EPUB/article.xhtml",
+                        lambda text: text.replace('alttext="N_0"', 'alttext="M_0"', 1))
+    found = [f for f in _findings(math_article, build) if f.code == "X-009"]
+    assert found and all("epub" in f.editions for f in found), found
+    assert any("M_0" in f.found + f.expected for f in found)
+
+
+def test_a_formula_missing_from_the_html_is_x009(math_article, tmp_path):
+    build = _copy_build(math_article, tmp_path)
+    html = build / "math" / "math.html"
+    text = html.read_text(encoding="utf-8")
+    text, count = re.subn(r'<math alttext="t_\{1/2\}.*?</math>', "", text, count=1, flags=re.S)
+    assert count == 1
+    html.write_text(text, encoding="utf-8")
+    found = [f for f in _findings(math_article, build) if f.code in ("X-009", "F-002") and "html" in f.editions]
+    assert any("t_{1/2}" in f.expected + f.found for f in found), found
+
+
+def test_a_formula_drawn_from_other_tex_in_the_pdf_is_x009(math_article, tmp_path):
+    from test_check import rerender_pdf
+
+    build = _copy_build(math_article, tmp_path)
+    rerender_pdf(math_article, build, lambda markup: markup.replace('alt="N_0"', 'alt="N_1"', 1))
+    findings = _findings(math_article, build)
+    x009 = [f for f in findings if f.code == "X-009" and "pdf" in f.editions]
+    assert x009 and any("N_1" in f.found + f.expected for f in x009), findings
+    assert not [f for f in findings if f.code == "X-001"], "the words did not change"
+
+
+def test_an_image_alt_text_changed_in_the_pdf_is_x006(math_article, tmp_path):
+    from test_check import rerender_pdf
+
+    build = _copy_build(math_article, tmp_path)
+    rerender_pdf(math_article, build, lambda markup: markup.replace('alt="A curve that falls', 'alt="A line that falls', 1))
+    found = [f for f in _findings(math_article, build) if "pdf" in f.editions]
+    assert {f.code for f in found} == {"X-006", "F-002"}, found
+
+
+# --- the PDF's drawing of formulas ---------------------------------------------------------
+
+def test_svg_paths_become_pdf_operators():
+    from pubpipe.editions.math_pdf import _path_operators
+
+    ops, box = _path_operators("M10 20L30 20H40V50h-5v-5l-5 0Q0 0 10 20Z")
+    assert ops.decode() == "10 20 m 30 20 l 40 20 l 40 50 l 35 50 l 35 45 l 30 45 l 10 15 3.333 6.667 10 20 c h f"
+    assert box == pytest.approx((10 / 3, 20 / 3, 40, 50))
+    ops, _ = _path_operators("m1 1 2 2c1 1 2 2 3 3z")  # relative, with an implicit lineto
+    assert ops.decode() == "1 1 m 3 3 l 4 4 5 5 6 6 c h f"
+
+
+def test_a_formula_beyond_glyphs_and_rules_is_drawn_from_its_svg(tmp_path):
+    """A colour, a box or a struck-out term: the SVG goes to WeasyPrint as it is; the rest of the
+    formulas are drawn as PDF operators; either way the PDF carries each formula's TeX."""
+    from pubpipe.editions import default_options
+    from pubpipe.editions.pdf import print_page
+    from pubpipe.load.article import load_article
+    from pubpipe.resolve import resolve
+
+    folder = tmp_path / "source" / "colours"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(
+        "---\ntitle: Colours\nauthor: A. Writer\nlang: en\n---\n\n"
+        "Plain $a + b$, red $\\color{red}{x}$, boxed $\\boxed{y}$ and struck $\\cancel{z}$.\n", encoding="utf-8")
+    options = dict(default_options(), source_date_epoch=0)
+    markup, _images, finisher = print_page(resolve(load_article(folder)), options)
+    assert markup.count("data:image/svg+xml") == 3 and len(finisher.drawings) == 1
+    built = build_into(folder.parent, "colours", tmp_path / "build")
+    assert [alt.text for alt in read_pdf(built.edition("pdf")).figure_alts] == [
+        "a + b", "\\color{red}{x}", "\\boxed{y}", "\\cancel{z}"]
+    from pubpipe.check.run import check_article
+
+    findings, _ = check_article(folder, built.build, {"validators": False})
+    assert findings == [], findings
+
+
+def test_formulas_are_drawn_where_they_stand(math_article):
+    """The placeholders WeasyPrint laid out are drawn over: ink inside each formula's box."""
+    import pypdfium2 as pdfium
+
+    boxes = _formula_boxes(math_article.edition("pdf"))
+    pdf = pdfium.PdfDocument(math_article.edition("pdf"))
+    try:
+        for tex in (FIXTURE_FORMULAS[1], "N_0", FIXTURE_FORMULAS[10]):
+            box = boxes[tex]
+            page = pdf[box.page]
+            scale = 4
+            bitmap = page.render(scale=scale, crop=(box.left, box.bottom, page.get_width() - box.right,
+                                                    page.get_height() - box.top), grayscale=True)
+            pixels = bitmap.to_pil().getdata()
+            dark = sum(1 for value in pixels if value < 128)
+            assert dark > 0.04 * len(pixels), (tex, dark, len(pixels))
+    finally:
+        pdf.close()
+
+
+def test_text_drawn_inside_a_picture_is_not_read_as_body_text():
+    from pubpipe.check.read_pdf import Run, _outside_figures
+
+    figure = Run(0, "\\text{₰}", 100, 100, 140, 120, 0.0, False)
+    inside = Run(0, "₰", 110, 104, 120, 116, 14.0, False)
+    beside = Run(0, "words", 150, 104, 200, 116, 14.0, False)
+    elsewhere = Run(1, "₰", 110, 104, 120, 116, 14.0, False)
+    assert _outside_figures([inside, beside, elsewhere], [figure]) == [beside, elsewhere]
