@@ -90,6 +90,9 @@ def lay_out(request: LayoutRequest) -> LayoutResult:
             too_long = notes_taller_than_a_page(document)
             pdf = document.write_pdf(
                 pdf_variant=request.pdf_variant or None,
+                # Tagged whatever the variant: PDF/A-3b does not ask for tags, but screen readers
+                # and `pubpipe check` (which tells page furniture from text by them) need them.
+                pdf_tags=True,
                 pdf_identifier=request.identifier,
                 uncompressed_pdf=False,
             )
