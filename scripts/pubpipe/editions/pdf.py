@@ -329,7 +329,7 @@ def _read_images(doc: ResolvedDocument, images: list[parts.LocalImage]) -> dict[
         if key is None:
             continue
         try:
-            files[key] = image.path.read_bytes()
+            files[key] = image.read()  # a PDF figure's page comes as the PNG resolve made
         except OSError as exc:
             raise ResourceError(f"cannot read image '{image.src}': {exc.strerror}", path=doc.article.source,
                                 line=doc.article.line_of(image.src)) from None

@@ -7,7 +7,7 @@ plain text beside it, so that no edition formats anything itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pubpipe.load.article import Article
@@ -55,6 +55,8 @@ class ResolvedDocument:
     abstract: Field | None = None  # block HTML: it may hold paragraphs
     own_entry_html: str | None = None  # the article's own record, formatted, when there is no original
     cite_as: CiteAs | None = None  # in a course pack: the article as a chapter of the pack
+    # A PDF figure's page as PNG, by the image name the body gives it (resolve/pdf_figures.py).
+    rendered_figures: dict = field(default_factory=dict)
 
     @property
     def cite_entry_html(self) -> str | None:

@@ -195,9 +195,30 @@ local function close_heading_gaps(doc)
   })
 end
 
+-- A PDF figure: pandoc's HTML writer would make it an <embed> (a plug-in) and drop its alt text.
+-- It is renamed NAME.pdf.png, which the writer keeps as an <img>, and listed for
+-- pubpipe.resolve.pdf_figures, which renders the PDF's page to that PNG for every edition.
+local function pdf_figures(doc)
+  local found = {}
+  doc = doc:walk({
+    Image = function(image)
+      local path = image.src:gsub('[?#].*$', '')
+      if path:lower():match('%.pdf$') and not image.src:match('^%a[%w+.-]*:') then
+        local rendered = path .. '.png'
+        table.insert(found, { src = path, rendered = rendered })
+        image.src = rendered
+        return image
+      end
+    end,
+  })
+  return doc, found
+end
+
 function Writer(doc, opts)
   WRITER_OPTIONS = opts
   doc = close_heading_gaps(doc)
+  local figures
+  doc, figures = pdf_figures(doc)
   local meta = doc.meta
   -- What the load step read from the front matter's many forms (pubpipe.resolve.run passes it).
   local front = pandoc.json.decode(pandoc.utils.stringify(meta['pubpipe-front'] or '{}'))
@@ -224,6 +245,7 @@ function Writer(doc, opts)
     citation_cases = citation_cases(doc),
     -- keys of metadata blocks found outside the front matter (read.lua), never obeyed
     hidden_metadata = pandoc.List(meta['pubpipe-hidden-metadata'] or {}):map(pandoc.utils.stringify),
+    pdf_figures = figures,
   }
   return pandoc.json.encode(out)
 end
