@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pubpipe.errors import ArticleError, BibliographyError, PubpipeError, ToolError, UnsafeContentError
 from pubpipe.load.article import Article
+from pubpipe.load.links import check_links
 from pubpipe.load.sanitize import check_document
 from pubpipe.resolve.document import Field, ResolvedDocument
 from pubpipe.resolve.pandoc import pandoc_command, pandoc_input, run_pandoc
@@ -216,4 +217,5 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
         rendered_figures=render_figures(article, data.get("pdf_figures") or []),
     )
     check_document(document)  # the raw-HTML policy, once for all editions (pubpipe.load.sanitize)
+    check_links(document)  # links that would break in the editions (pubpipe.load.links)
     return document
