@@ -17,7 +17,7 @@ from lxml import etree
 
 from pubpipe.editions import glyphs, parts
 from pubpipe.editions.direction import direction
-from pubpipe.editions.fonts import font_dirs, font_face_css, is_declared
+from pubpipe.editions.fonts import fallbacks_css, font_dirs, font_face_css, is_declared
 from pubpipe.editions.footnotes import drop_keeping_tail, find_footnotes, notes_section, remove_backlinks
 from pubpipe.editions.layout import LayoutRequest, LayoutResult, article_key, lay_out
 from pubpipe.editions.layout import warm_up as lay_out_warm_up
@@ -197,7 +197,7 @@ def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None, folios: bool
     """`folios`: False for a course pack's pages, which are numbered through the volume when it is
     assembled (packs/assemble.py), not article by article."""
     lang = doc.article.metadata.lang
-    css = f"@page {{ size: {PAPER_CSS[paper]}; }}\n"
+    css = f"@page {{ size: {PAPER_CSS[paper]}; }}\nhtml {{ --fallbacks: {fallbacks_css(lang)}; }}\n"
     css += (
         f"@page {{ @top-left {{ content: {css_string(running_title(doc.title.text))}; }} "
         f"@top-right {{ content: {css_string(running_authors([a.text for a in doc.authors]))}; }} }}\n"
