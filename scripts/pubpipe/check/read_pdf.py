@@ -43,6 +43,9 @@ CALL_LINE_GAP = 12  # points: at most this far above a note call's number is the
 # Scripts written without spaces between words (Han, kana, CJK punctuation and full-width forms;
 # not Hangul, since Korean spaces its words), where a line break is no space.
 CLOSE_SET = re.compile(r"[\u2E80-\u2FFF\u3000-\u303F\u3040-\u30FF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF00-\uFF60\U00020000-\U0003FFFF]")
+# Structure types that hold lines of their own: a line that ends in one and starts in another is
+# a new block, where even Chinese and Japanese have a break between words.
+BLOCKS = frozenset("/P /H1 /H2 /H3 /H4 /H5 /H6 /LI /LBody /TD /TH /Caption /BlockQuote /Div /Figure".split())
 # A run's line box, from its baseline, in units of its size: tight enough that two lines set
 # solid do not overlap, loose enough that a sub- or superscript overlaps the line it sits on.
 BELOW_BASELINE, ABOVE_BASELINE = 0.2, 0.7
@@ -61,6 +64,7 @@ class Run:
     baseline: float = 0.0
     mcid: int = -1  # marked-content id, -1 when the run is not tagged
     address: str | None = None  # the URI of its link, when that link shows its own URL
+    block: int | None = None  # the structure element of its paragraph, heading or cell
 
     @property
     def key(self) -> tuple[int, float]:
@@ -123,6 +127,7 @@ class Tag:
 
     label: bool  # a list item's label (its number or bullet)
     link: str | None  # the URI of the link it is in
+    block: int | None = None  # the paragraph, heading, cell... it is in (its object number)
 
 
 def _uri_of(link: DictionaryObject) -> str:
@@ -176,9 +181,11 @@ def _tagged_content(reader: PdfReader) -> dict[tuple[int, int], Tag] | None:
             elif node.get("/Type") != "/OBJR":
                 kind = node.get("/S")
                 if kind == "/Lbl":
-                    tag = Tag(True, tag.link)
+                    tag = Tag(True, tag.link, tag.block)
                 elif kind == "/Link":
-                    tag = Tag(tag.label, _uri_of(node))
+                    tag = Tag(tag.label, _uri_of(node), tag.block)
+                elif kind in BLOCKS:
+                    tag = Tag(tag.label, tag.link, reference or id(node))
                 stack.append((node.raw_get("/K") if "/K" in node else None, page, tag))
     return found
 
@@ -221,6 +228,8 @@ def _content(runs: list[Run], reader: PdfReader, destinations: dict[str, tuple[i
     tags = _tagged_content(reader)
     if tags is not None:
         runs = [run for run in runs if (run.page, run.mcid) in tags and not tags[(run.page, run.mcid)].label]
+        for run in runs:
+            run.block = tags[(run.page, run.mcid)].block
         _addresses(runs, tags)
     calls = _note_calls(runs, destinations)
     return [run for run in runs if id(run) not in calls]
@@ -252,8 +261,9 @@ def _join_lines(runs: list[Run]) -> str:
             if run.address is not None and run.address == previous.address:
                 pass  # an address broken across lines is one word
             elif not _same_line(previous, run):
-                # Chinese and Japanese put no space between words, so a line may end anywhere.
-                close_set = CLOSE_SET.match(text[-1:]) and CLOSE_SET.match(run.text[:1])
+                # Chinese and Japanese put no space between words, so a line may end anywhere
+                # inside a paragraph.
+                close_set = CLOSE_SET.match(text[-1:]) and CLOSE_SET.match(run.text[:1]) and run.block == previous.block
                 text += "" if close_set else "\n"
             elif run.left - previous.right > _word_gap(previous, text[-1:], run):
                 text += " "  # a gap on the line (the next table cell) separates words

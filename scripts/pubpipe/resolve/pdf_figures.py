@@ -6,6 +6,10 @@ raw-HTML policy refuses it, and neither e-readers nor WeasyPrint can show one). 
 renders the PDF's page to PNG once, at RESOLUTION dots per inch on white (a PDF page is paper):
 the three editions embed these same bytes, and the image keeps its alt text and caption. A PDF of
 several pages is refused, since which page is the figure is the author's choice.
+
+The PDF is the article's, so it is parsed where the print layout runs: in the layout worker,
+inside the OS sandbox and under the layout's time and memory limits (runtime/layout.py). The
+worker gets the file's bytes, since it sees no article folder.
 """
 
 from __future__ import annotations
@@ -28,45 +32,55 @@ class RenderedFigure:
     png: bytes
 
 
-def render_page(path: Path) -> bytes:
-    """The PDF's one page as PNG bytes; ValueError names what is wrong with the file."""
+def render_page(data: bytes) -> tuple[bytes | None, str | None]:
+    """(PNG bytes, None) for a PDF of one page, else (None, what is wrong with it). Runs in the
+    layout worker."""
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(path)
+        pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise ValueError(f"cannot be read as a PDF ({exc})") from None
+        return None, f"cannot be read as a PDF ({exc})"
     try:
         if len(pdf) != 1:
-            raise ValueError(f"has {len(pdf)} pages; a figure is one page")
+            return None, f"has {len(pdf)} pages; a figure is one page"
         page = pdf[0]
         width, height = page.get_size()
         if min(width, height) <= 0:
-            raise ValueError("has a page without a size")
+            return None, "has a page without a size"
         scale = min(RESOLUTION / 72, MAX_SIDE / max(width, height))
         image = page.render(scale=scale, fill_color=WHITE, may_draw_forms=False).to_pil()
         out = io.BytesIO()
         image.convert("RGB").save(out, format="PNG")
-        return out.getvalue()
+        return out.getvalue(), None
     finally:
         pdf.close()
 
 
 def render_figures(article, figures: list[dict]) -> dict[str, RenderedFigure]:
     """`figures`: the writer's list of {src, rendered}; returns rendered name -> figure."""
-    found: dict[str, RenderedFigure] = {}
+    if not figures:
+        return {}
+    from pubpipe.editions.pdf import start_worker
+    from pubpipe.runtime.layout import Job
+    from pubpipe.runtime.limits import pdf_limits
+
+    time_limit, memory = pdf_limits()
+    worker = start_worker()
+    jobs = {}
     for figure in figures:
-        src, rendered = figure["src"], figure["rendered"]
-        if rendered in found:
-            continue
-        path = article_file(article, src, what="figure")
-        try:
-            png = render_page(path)
-        except ValueError as exc:
+        if figure["rendered"] not in jobs:
+            path = article_file(article, figure["src"], what="figure")
+            number = worker.submit(Job(render_page, (path.read_bytes(),), memory=memory), what=f"the PDF figure '{figure['src']}'")
+            jobs[figure["rendered"]] = (figure["src"], path, number)
+    found = {}
+    for rendered, (src, path, number) in jobs.items():
+        png, problem = worker.result(number, time_limit)
+        if problem:
             raise ResourceError(
-                f"the PDF figure '{src}' {exc}",
+                f"the PDF figure '{src}' {problem}",
                 path=article.source, line=article.line_of(src),
                 hint="save the figure as a PDF of one page (or as PNG or SVG) and refer to that file",
-            ) from None
+            )
         found[rendered] = RenderedFigure(source=path, png=png)
     return found
