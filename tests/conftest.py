@@ -83,6 +83,14 @@ def article_copy(tmp_path):
     return copy
 
 
+@pytest.fixture(scope="session")
+def science(tmp_path_factory) -> Built:
+    """Written as field scientists write: sub- and superscripts, superscript citations, a note of
+    several paragraphs with code, a note that is only a number, code lines that start with
+    numbers, a numbered bibliography whose linked titles end in italics, a very long URL."""
+    return build_into(FIXTURES, "science", tmp_path_factory.mktemp("build-science"))
+
+
 # Untrusted and malformed articles (test_security, test_errors): see tests/untrusted.py.
 @pytest.fixture(scope="session")
 def victim_baseline(tmp_path_factory) -> Path:

@@ -126,6 +126,15 @@ def test_unknown_key_that_prefixes_a_known_one_gets_its_own_line(case):
     case.assert_refused(case.build(), BIBLIOGRAPHY, "'doe'", f"article.md:{line_of(text, '@doe]')}")
 
 
+def test_an_at_sign_in_prose_gets_the_escape_as_a_hint(case):
+    """pandoc reads a GitHub handle as a citation; the error stays, and says how to write it."""
+    body = VICTIM_BODY.replace("A citation", "Ask @octocat for access.\n\nA citation")
+    text = article_text(body=body)
+    case.article(text)
+    case.assert_refused(case.build(), BIBLIOGRAPHY, "'octocat'", f"article.md:{line_of(text, '@octocat')}",
+                        "escape the at sign: \\@octocat")
+
+
 def test_unknown_csl_style_in_front_matter_suggests_names(case):
     text = article_text(csl="chicago-author-dat")
     case.article(text)
@@ -189,6 +198,45 @@ def test_missing_image_is_named(case):
     text = article_text(body=VICTIM_BODY.replace("chart.png", "no-such-chart.png"))
     case.article(text)
     case.assert_refused(case.build(), RESOURCE, "'no-such-chart.png'", f"article.md:{line_of(text, 'no-such-chart')}")
+
+
+# --- links that validators would reject later (issue 12, item 7) ---------------------------------
+
+@pytest.mark.parametrize("link, status, words", [
+    ("[prose.io](prose.io)", RESOURCE, ("'prose.io' has no scheme", "hint: write the full address: https://prose.io")),
+    ("[the data](data/readings.csv)", RESOURCE, ("'data/readings.csv' names a file that does not exist",)),
+    ("[the chart](chart.png)", RESOURCE, ("'chart.png' points to a file of the article folder, which no edition carries",)),
+    ("[see below](#no-such-part)", RESOURCE, ("'#no-such-part' leads nowhere",)),
+    ('<a name="old-anchor"></a>', ARTICLE, ('<a name="old-anchor"> is obsolete', "{#old-anchor}")),
+])
+def test_a_link_that_would_break_is_named_with_its_line(case, link, status, words):
+    text = article_text(body=VICTIM_BODY.replace("A citation", f"See {link}.\n\nA citation"))
+    case.article(text)
+    case.assert_refused(case.build(), status, f"article.md:{line_of(text, link)}", *words)
+
+
+def _pdf_of_pages(count: int) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(count):
+        writer.add_blank_page(width=200, height=100)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("content, words", [
+    (_pdf_of_pages(2), ("'figure.pdf' has 2 pages; a figure is one page",)),
+    (b"%PDF-1.7\nnot really a PDF at all\n", ("'figure.pdf' cannot be read as a PDF",)),
+])
+def test_a_pdf_figure_that_is_not_one_page_is_named(case, content, words):
+    case.write("figure.pdf", content)
+    text = article_text(body=VICTIM_BODY.replace("chart.png", "figure.pdf"))
+    case.article(text)
+    case.assert_refused(case.build(), RESOURCE, f"article.md:{line_of(text, 'figure.pdf')}", *words)
 
 
 def test_output_folder_that_cannot_be_made_is_named(case):

@@ -20,8 +20,11 @@ need libharfbuzz-subset0 has_lib 'libharfbuzz-subset.so.0'
 need fontconfig command -v fc-list
 # pdffonts and pdftoppm, which the tests use to read the PDFs back as a second, independent reader.
 need poppler-utils command -v pdffonts
-# The print edition's declared fallback for symbols (editions/fonts.py).
+# The print edition's declared fallbacks (editions/fonts.py): symbols, then Chinese, Japanese and
+# Korean, then emoji.
 need fonts-dejavu-core test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
+need fonts-noto-cjk test -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc
+need fonts-noto-color-emoji test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
 # The OS sandbox for pandoc, WeasyPrint and the validators (scripts/pubpipe/runtime/sandbox.py).
 # Optional: without it the build says so once and relies on its policy checks alone.
 need bubblewrap command -v bwrap

@@ -108,14 +108,17 @@ def _key(text: str) -> str:
 
 
 def _find_in_order(needles: list[Located], haystack: list[str]) -> list[int | None]:
-    """Where each needle's words occur in `haystack`, searching onward from the previous match."""
+    """Where each needle's words occur in `haystack`, searching onward from the previous match.
+
+    The first word may end a longer one: a superscript citation ("field¹˒²") has no space before
+    it, so a text without markup reads it as part of the word it follows."""
     positions: list[int | None] = []
     start = 0
     for needle in needles:
         tokens = words(needle.text)
         found = None
         for index in range(start, len(haystack) - len(tokens) + 1):
-            if haystack[index:index + len(tokens)] == tokens:
+            if not tokens or haystack[index].endswith(tokens[0]) and haystack[index + 1:index + len(tokens)] == tokens[1:]:
                 found = index
                 break
         positions.append(found)

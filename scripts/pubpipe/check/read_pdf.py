@@ -1,44 +1,58 @@
 """Reads the print edition, as built, into a Summary.
 
-Text comes from pypdfium2, run by run with its font (so italics are known) and its box on the page;
-pdfplumber gives the same at about sixty times the cost. The PDF has no markup, so its parts are
-found through what WeasyPrint does write into it:
+Text comes from pypdfium2, run by run with its font (so italics are known), its baseline and size,
+and the marked-content id that ties it to the PDF's structure tree; pdfplumber gives the same at
+about sixty times the cost. Every edition is tagged (PDF/UA-1 by default, and WeasyPrint tags the
+other variants too), so what a run *is* comes from the PDF's own tags, not from guesses about a
+number at the start of a line:
+- the structure tree: text that no structure element reaches (the page margin boxes: running
+  heads, page numbers) is page furniture, and a list item's label (`Lbl`) is a list number;
 - named destinations: WeasyPrint makes one for every element id, so the ids that the editions put
   on the title block, the body, the bibliography entries, the notes, the "Cite this article" box
-  and the rights line tell where each part begins on which page;
+  and the rights line tell where each part begins on which page; the print edition leaves an empty
+  `fnrefN` element where note N is called, so the call is the small number at that spot;
 - the outline (bookmarks) for the headings;
 - the document information dictionary and the catalog's /Lang for the metadata;
-- the tagged structure (PDF/UA) for the images and formulas: each is a Figure with its /Alt, a
+- the tagged structure for the images and formulas: each is a Figure with its /Alt, a
   formula's being its TeX, and its box;
 - the link annotations for the cross-references: each leads to a named destination, and its
   words are the text inside its rectangle.
-What the medium adds is removed here and nowhere else: running heads (a copy of the title or the
-authors at the top of a page), page numbers, note calls, list numbers and line-end hyphenation.
+What the medium adds is removed here and nowhere else: running heads, page numbers, note calls,
+list numbers and line-end hyphenation.
 """
 
 from __future__ import annotations
 
 import ctypes
 import re
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
 
-from pubpipe.check.summary import SOFT_HYPHEN, Entry, Heading, Located, Reference, Summary, normalise_text, words
+from pubpipe.check.summary import SOFT_HYPHEN, Entry, Heading, Located, Reference, Summary, normalise_text
 from pubpipe.labels import for_language
 
-FOLIO = re.compile(r"^\s*(page\s+)?\d+(\s*(of|/)\s*\d+)?\s*$", re.IGNORECASE)
-LIST_MARKER = re.compile(r"^\s*(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s*$|^\s*[•◦▪‣⁃–]\s*$")
-NOTE_CALL = re.compile(r"^[\d\s,–-]+$")
-NOTE_MARKER = re.compile(r"^\s*\d+[.)]?\s*")
-NOTE_DEST = re.compile(r"^fn\d+$")
+NOTE_CALL = re.compile(r"^,?\s*\d+$")
+NOTE_DEST = re.compile(r"^fn(\d+)$")
+CALL_DEST = re.compile(r"^fnref(\d+)$")
 # Structural destinations, in the order the parts follow each other.
 REGION_OF_DEST = {"title-block": "title", "article-abstract": "abstract", "article-body": "body", "refs": "bibliography", "refs-end": "body", "cite-this": "cite", "rights": "rights"}
 TOLERANCE = 1.5  # points: a run whose top is this close to a destination belongs after it
+CALL_LINE_GAP = 12  # points: at most this far above a note call's number is the top of its line
+# Scripts written without spaces between words (Han, kana, CJK punctuation and full-width forms;
+# not Hangul, since Korean spaces its words), where a line break is no space.
+CLOSE_SET = re.compile(r"[\u2E80-\u2FFF\u3000-\u303F\u3040-\u30FF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF00-\uFF60\U00020000-\U0003FFFF]")
+# Structure types that hold lines of their own: a line that ends in one and starts in another is
+# a new block, where even Chinese and Japanese have a break between words.
+BLOCKS = frozenset("/P /H1 /H2 /H3 /H4 /H5 /H6 /LI /LBody /TD /TH /Caption /BlockQuote /Div /Figure".split())
+# A run's line box, from its baseline, in units of its size: tight enough that two lines set
+# solid do not overlap, loose enough that a sub- or superscript overlaps the line it sits on.
+BELOW_BASELINE, ABOVE_BASELINE = 0.2, 0.7
 
 
 @dataclass
@@ -49,12 +63,20 @@ class Run:
     bottom: float
     right: float
     top: float
-    size: float
+    size: float  # points
     italic: bool
+    baseline: float = 0.0
+    mcid: int = -1  # marked-content id, -1 when the run is not tagged
+    address: str | None = None  # the URI of its link, when that link shows its own URL
+    block: int | None = None  # the structure element of its paragraph, heading or cell
 
     @property
     def key(self) -> tuple[int, float]:
         return (self.page, -self.top)
+
+    @property
+    def line_box(self) -> tuple[float, float]:
+        return self.baseline - BELOW_BASELINE * self.size, self.baseline + ABOVE_BASELINE * self.size
 
 
 def _utf16(buffer, length: int) -> str:
@@ -80,9 +102,13 @@ def _runs(pdf: pdfium.PdfDocument) -> list[Run]:
             name = ctypes.create_string_buffer(256)
             pdfium_c.FPDFFont_GetBaseFontName(font, name, 256)
             left, bottom, right, top = obj.get_bounds()
+            matrix = obj.get_matrix()
             font_name = name.value.decode("latin-1")
             italic = "italic" in font_name.lower() or "oblique" in font_name.lower()
-            runs.append(Run(page_index, text, left, bottom, right, top, size.value, italic))
+            runs.append(Run(
+                page_index, text, left, bottom, right, top, size.value * abs(matrix.d or 1), italic,
+                baseline=matrix.f, mcid=pdfium_c.FPDFPageObj_GetMarkedContentID(obj.raw),
+            ))
     return runs
 
 
@@ -161,34 +187,171 @@ def _outside_figures(runs: list[Run], figures: list[Run]) -> list[Run]:
     return [run for run in runs if not inside(run)]
 
 
-def _in_reading_order(runs: list[Run], destinations: dict[str, tuple[int, float]]) -> list[Run]:
+def _in_reading_order(runs: list[Run], destinations: dict[str, tuple[int, float, float]]) -> list[Run]:
     """The body's runs in their order, then each note's, in note order (as the other editions
     keep notes at the end)."""
     body, notes = _split_notes(runs, destinations)
     return body + [run for name in sorted(notes, key=lambda n: int(n[2:])) for run in notes[name]]
 
 
-def _destinations(reader: PdfReader) -> dict[str, tuple[int, float]]:
+def _destinations(reader: PdfReader) -> dict[str, tuple[int, float, float]]:
+    """name -> (page, top, left) of every named destination."""
     found = {}
     for name, destination in reader.named_destinations.items():
         try:
             page = reader.get_destination_page_number(destination)
         except Exception:  # a destination to nowhere is the PDF's problem, not a reason to stop
             continue
-        top = destination.get("/Top")
-        found[str(name)] = (page, float(top) if top is not None else 1e9)
+        top, left = destination.get("/Top"), destination.get("/Left")
+        found[str(name)] = (page, float(top) if top is not None else 1e9, float(left) if left is not None else 0.0)
     return found
 
 
+@dataclass(frozen=True)
+class Tag:
+    """What the structure tree says about one piece of marked content."""
+
+    label: bool  # a list item's label (its number or bullet)
+    link: str | None  # the URI of the link it is in
+    block: int | None = None  # the paragraph, heading, cell... it is in (its object number)
+
+
+def _uri_of(link: DictionaryObject) -> str:
+    """The URI of a Link structure element's annotation (WeasyPrint refers to it by an OBJR)."""
+    kids = link.get("/K")
+    for kid in kids if isinstance(kids, ArrayObject) else [kids]:
+        kid = kid.get_object() if kid is not None else None
+        if isinstance(kid, DictionaryObject) and kid.get("/Type") == "/OBJR":
+            action = kid["/Obj"].get_object().get("/A")
+            if action is not None and action.get_object().get("/URI"):
+                return str(action.get_object()["/URI"])
+    return ""
+
+
+def _tagged_content(reader: PdfReader) -> dict[tuple[int, int], Tag] | None:
+    """(page, marked-content id) -> Tag, for all content the structure tree reaches from its
+    root; None for an untagged PDF.
+
+    WeasyPrint marks the text of the page margin boxes too, but links it to no element under the
+    root, since PDF 1.7 has no structure type for page furniture: such text is absent here.
+    """
+    root = reader.trailer["/Root"].get("/StructTreeRoot")
+    if root is None:
+        return None
+    pages = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages) if page.indirect_reference}
+    found: dict[tuple[int, int], Tag] = {}
+    # (node, page of the nearest element with /Pg, Tag so far); iterative, as trees run deep.
+    stack: list = [(root.get_object().raw_get("/K"), None, Tag(False, None))]
+    seen: set[int] = set()
+    while stack:
+        node, page, tag = stack.pop()
+        if node is None:
+            continue
+        reference = getattr(node, "idnum", None)
+        if reference is not None:
+            if reference in seen:
+                continue  # a malformed tree that loops must not hang the check
+            seen.add(reference)
+        node = node.get_object()
+        if isinstance(node, ArrayObject):
+            stack.extend((kid, page, tag) for kid in node)
+        elif isinstance(node, int):
+            if page is not None:
+                found[(page, int(node))] = tag
+        elif isinstance(node, DictionaryObject):
+            if "/Pg" in node:
+                page = pages.get(getattr(node.raw_get("/Pg"), "idnum", None), page)
+            if node.get("/Type") == "/MCR":
+                if page is not None and "/MCID" in node:
+                    found[(page, int(node["/MCID"]))] = tag
+            elif node.get("/Type") != "/OBJR":
+                kind = node.get("/S")
+                if kind == "/Lbl":
+                    tag = Tag(True, tag.link, tag.block)
+                elif kind == "/Link":
+                    tag = Tag(tag.label, _uri_of(node), tag.block)
+                elif kind in BLOCKS:
+                    tag = Tag(tag.label, tag.link, reference or id(node))
+                stack.append((node.raw_get("/K") if "/K" in node else None, page, tag))
+    return found
+
+
+def _addresses(runs: list[Run], tags: dict[tuple[int, int], Tag]) -> None:
+    """Mark the runs of each link that shows its own address (a URL set as text): where such a
+    link breaks across lines, the break is inside the address, not a space between words.
+    (WeasyPrint makes one Link element per line of a link, so the runs are grouped by URI.)"""
+    by_link: dict[str, list[Run]] = {}
+    for run in runs:
+        tag = tags.get((run.page, run.mcid))
+        if tag is not None and tag.link:
+            by_link.setdefault(tag.link, []).append(run)
+    for uri, link_runs in by_link.items():
+        shown = re.sub(r"\s+", "", "".join(run.text for run in link_runs))
+        if len(link_runs) > 1 and len(shown) >= 8 and shown in unquote(uri):
+            for run in link_runs:
+                run.address = uri
+
+
+def _note_calls(runs: list[Run], destinations: dict[str, tuple[int, float, float]]) -> set[int]:
+    """The runs that are note calls: the number that stands where a `fnrefN` destination is."""
+    calls = set()
+    for name, (page, top, left) in destinations.items():
+        if not CALL_DEST.match(name):
+            continue
+        near = [
+            run for run in runs
+            if run.page == page and NOTE_CALL.match(run.text.strip()) and -TOLERANCE <= run.left - left <= 3 * TOLERANCE
+            # the destination is the top of the call's line box, some points above the number
+            and run.bottom - TOLERANCE <= top <= run.top + CALL_LINE_GAP
+        ]
+        if near:
+            calls.add(id(min(near, key=lambda run: abs(run.left - left))))
+    return calls
+
+
+def _content(runs: list[Run], reader: PdfReader, destinations: dict[str, tuple[int, float, float]]) -> list[Run]:
+    """The runs of the article: without page furniture, list numbers and note calls."""
+    tags = _tagged_content(reader)
+    if tags is not None:
+        runs = [run for run in runs if (run.page, run.mcid) in tags and not tags[(run.page, run.mcid)].label]
+        for run in runs:
+            run.block = tags[(run.page, run.mcid)].block
+        _addresses(runs, tags)
+    calls = _note_calls(runs, destinations)
+    return [run for run in runs if id(run) not in calls]
+
+
+def _same_line(previous: Run, run: Run) -> bool:
+    """`run` continues the line of `previous`: further right, and their line boxes overlap (which
+    a sub- or superscript's does, unlike the next line's)."""
+    if run.page != previous.page or run.left < previous.right - 1:
+        return False
+    low, high = run.line_box
+    previous_low, previous_high = previous.line_box
+    return min(high, previous_high) - max(low, previous_low) > 0
+
+
+def _word_gap(previous: Run, before: str, run: Run) -> float:
+    """How wide a gap between two runs on a line must be to separate words. A full-width character
+    next to a Latin one (年 beside 2015) stands apart by its own side bearing, not by a space."""
+    close_set = CLOSE_SET.match(before) or CLOSE_SET.match(run.text[:1])
+    return (0.5 if close_set else 0.2) * max(run.size, previous.size, 1)
+
+
 def _join_lines(runs: list[Run]) -> str:
-    """Join runs into text: a new line where the baseline drops, and a line-end hyphen joined."""
+    """Join runs into text: a new line where the line changes, and a line-end hyphen joined."""
     text = ""
     previous = None
     for run in runs:
         if previous is not None:
-            if run.page != previous.page or run.top <= previous.bottom + 1:
-                text += "\n"
-            elif run.left - previous.right > 0.2 * max(run.size, previous.size, 1):
+            if run.address is not None and run.address == previous.address:
+                pass  # an address broken across lines is one word
+            elif not _same_line(previous, run):
+                # Chinese and Japanese put no space between words, so a line may end anywhere
+                # inside a paragraph.
+                close_set = CLOSE_SET.match(text[-1:]) and CLOSE_SET.match(run.text[:1]) and run.block == previous.block
+                text += "" if close_set else "\n"
+            elif run.left - previous.right > _word_gap(previous, text[-1:], run):
                 text += " "  # a gap on the line (the next table cell) separates words
         text += run.text
         previous = run
@@ -199,54 +362,10 @@ def _join_lines(runs: list[Run]) -> str:
     return normalise_text(text.replace("\n", " "))
 
 
-def _running_words(reader: PdfReader) -> set[str]:
-    """The words a running head may be made of: the title's, the authors' and "et al."."""
-    info = reader.metadata or {}
-    return {"et", "al"} | {word for key in ("/Title", "/Author") if info.get(key) for word in words(str(info[key]))}
-
-
-def _drop_page_furniture(runs: list[Run], running_words: set[str], body_size: float) -> list[Run]:
-    """Remove running heads, page numbers, note calls and list numbers."""
-    kept = []
-    by_page: dict[int, list[Run]] = {}
-    for run in runs:
-        by_page.setdefault(run.page, []).append(run)
-    for page, page_runs in by_page.items():
-        top = max(run.top for run in page_runs)
-        bottom = min(run.bottom for run in page_runs)
-        top_line = [run for run in page_runs if run.top >= top - 2]
-        bottom_line = [run for run in page_runs if run.bottom <= bottom + 2]
-        furniture = set()
-        if page > 0 and all(set(words(run.text)) <= running_words for run in top_line):
-            furniture.update(map(id, top_line))
-        if FOLIO.match(" ".join(run.text for run in sorted(bottom_line, key=lambda r: r.left))):
-            furniture.update(map(id, bottom_line))
-        for run in page_runs:
-            if id(run) in furniture:
-                continue
-            if NOTE_CALL.match(run.text) and run.size < 0.8 * body_size:
-                continue  # a note call, or several ("3,4")
-            if LIST_MARKER.match(run.text) and _starts_a_line(run, page_runs):
-                continue  # a list item's number or bullet, drawn beside the item's first line
-            kept.append(run)
-    return kept
-
-
-def _starts_a_line(run: Run, page_runs: list[Run]) -> bool:
-    """True when other text stands to the right of `run` on its line, as beside a list marker."""
-    def overlap(other: Run) -> float:
-        return min(run.top, other.top) - max(run.bottom, other.bottom)
-
-    return any(
-        other is not run and other.left >= run.right - 1 and overlap(other) > 0.5 * (run.top - run.bottom)
-        for other in page_runs
-    )
-
-
-def _split_notes(runs: list[Run], destinations: dict[str, tuple[int, float]]) -> tuple[list[Run], dict[str, list[Run]]]:
+def _split_notes(runs: list[Run], destinations: dict[str, tuple[int, float, float]]) -> tuple[list[Run], dict[str, list[Run]]]:
     """Separate the runs in each page's footnote area, found from the notes' destinations."""
     notes_by_page: dict[int, list[tuple[float, str]]] = {}
-    for name, (page, top) in destinations.items():
+    for name, (page, top, _left) in destinations.items():
         if NOTE_DEST.match(name):
             notes_by_page.setdefault(page, []).append((top, name))
     body, notes = [], {}
@@ -342,19 +461,30 @@ def read_pdf(path: Path) -> Summary:
                           for run in _in_reading_order([run for run, _ in links], destinations)]
     if not runs:
         return summary
-    body_size = statistics.median(run.size for run in runs for _ in range(len(run.text)))
-    runs = _drop_page_furniture(runs, _running_words(reader), body_size)
+    runs = _content(runs, reader, destinations)
     runs, notes = _split_notes(runs, destinations)
-    for name in sorted(notes, key=lambda n: int(n[2:])):
-        text = NOTE_MARKER.sub("", _join_lines(notes[name]), count=1)
+    for name in sorted(notes, key=lambda n: int(NOTE_DEST.match(n).group(1))):
+        # The note's own marker ("3. ") comes first; only that number is taken off, so a note that
+        # is itself a number ("30.") keeps it.
+        number = NOTE_DEST.match(name).group(1)
+        text = re.sub(rf"^\s*{number}[.)]?\s*", "", _join_lines(notes[name]), count=1)
         page = notes[name][0].page + 1
         summary.notes.append(Located(text, f"page {page}: note {name}"))
 
     # Where two destinations share a position (the bibliography and its first entry), the entry,
-    # being the more specific, must come last so that it owns the runs below it.
+    # being the more specific, must come last so that it owns the runs below it. An entry is a
+    # `ref-KEY` between the bibliography's start and end (an author's heading "Ref Smith" is not).
+    def position(name: str) -> tuple[int, float] | None:
+        return (destinations[name][0], -destinations[name][1]) if name in destinations else None
+
+    start, end = position("refs"), position("refs-end")
+
+    def is_entry(name: str) -> bool:
+        return name.startswith("ref-") and start is not None and start <= position(name) <= (end or (1e9, 0))
+
     marks = sorted(
-        ((page, -top), name.startswith("ref-"), name) for name, (page, top) in destinations.items()
-        if name in REGION_OF_DEST or name.startswith("ref-")
+        ((page, -top), is_entry(name), name) for name, (page, top, _left) in destinations.items()
+        if name in REGION_OF_DEST or is_entry(name)
     )
     regions: dict[str, list[Run]] = {}
     for run in runs:
@@ -367,7 +497,7 @@ def read_pdf(path: Path) -> Summary:
         regions.setdefault(owner, []).append(run)
 
     for name, region_runs in regions.items():
-        region = "entry" if name.startswith("ref-") else REGION_OF_DEST.get(name, "body")
+        region = "entry" if is_entry(name) else REGION_OF_DEST.get(name, "body")
         where = f"page {region_runs[0].page + 1}"
         if region == "body":
             summary.body.extend(_page_blocks(region_runs))

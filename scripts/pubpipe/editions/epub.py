@@ -53,12 +53,10 @@ def article_body(doc: ResolvedDocument, book: epub.EpubBook, image_folder: str =
     require_alt_text(doc, body)
     for index, image in enumerate(parts.local_images(doc, body)):
         # The file's own name may hold spaces or other characters that are not safe in an href.
-        href = f"{image_folder}/{index:03d}-{re.sub(r'[^A-Za-z0-9._-]', '-', image.path.name)}"
+        href = f"{image_folder}/{index:03d}-{re.sub(r'[^A-Za-z0-9._-]', '-', image.name)}"
         book.add_item(epub.EpubItem(uid=f"{uid_prefix}{index}", file_name=href,
-                                    media_type=image.media_type, content=image.path.read_bytes()))
-        for img in body.iter("img"):
-            if img.get("src") == image.src:
-                img.set("src", href)
+                                    media_type=image.media_type, content=image.read()))
+        parts.show_image_as(body, image, href)
     epub_footnotes(body, parts.labels_of(doc))
     return body
 

@@ -6,8 +6,15 @@ wheel's variable font, see font_instances.py); Noto Serif is the declared fallba
 what it lacks (polytonic Greek, IPA, most of Latin Extended-B, combining accents, U+2011), and
 DejaVu Serif and Sans (Debian's fonts-dejavu-core, which the set-up installs) for arrows and
 mathematical symbols; Source Code Pro sets code. Each `fontpkg-*` wheel carries variable font files, so a fresh
-`make` gets the same glyphs on every machine. Any other font in a PDF came from the system through fontconfig's
-fallback, and `glyphs.py` refuses such a PDF.
+`make` gets the same glyphs on every machine. Chinese, Japanese and Korean come from Noto Serif CJK
+and emoji from Noto Color Emoji (Debian's fonts-noto-cjk and fonts-noto-color-emoji, also installed
+by the set-up). Their files are large (26 MB each CJK weight, 11 MB of emoji) and WeasyPrint copies
+every @font-face file at every layout, so they are not loaded that way: the CJK face for the
+article's language is named last in the family list, for fontconfig to open only when a character
+needs it, and the emoji face is left to fontconfig's own fallback, which picks it for emoji
+(named in the family list, it would also draw every digit: it has digits, for keycaps, and Pango
+prefers it for them). Any other font in a PDF came from the system through fontconfig's fallback,
+and `glyphs.py` refuses such a PDF.
 """
 
 from __future__ import annotations
@@ -23,6 +30,13 @@ SYMBOLS = "DejaVu Serif"
 SYMBOLS_SANS = "DejaVu Sans"
 MONOSPACE = "Source Code Pro"
 SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
+# Han characters take a different form in each region: the article's language picks the face.
+CJK_BY_LANGUAGE = {"ja": "Noto Serif CJK JP", "ko": "Noto Serif CJK KR", "zh-hans": "Noto Serif CJK SC",
+                   "zh-hant": "Noto Serif CJK TC", "zh-hk": "Noto Serif CJK HK"}
+CJK_DEFAULT = "Noto Serif CJK JP"
+EMOJI = "Noto Color Emoji"
+# Families fontconfig finds on its own, from Debian packages (system-prerequisites.sh).
+NAMED_FAMILIES = (*CJK_BY_LANGUAGE.values(), EMOJI)
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,22 @@ def font_face_css() -> str:
     return "".join(rules)
 
 
+def cjk_family(lang: str) -> str:
+    """The Noto Serif CJK face for a language tag: Simplified Chinese for zh, zh-CN and zh-SG,
+    Traditional for zh-Hant and zh-TW, Hong Kong's for zh-HK, Korean, else Japanese."""
+    subtags = lang.lower().replace("_", "-").split("-")
+    if subtags[0] == "zh":
+        if "hk" in subtags or "mo" in subtags:
+            return CJK_BY_LANGUAGE["zh-hk"]
+        return CJK_BY_LANGUAGE["zh-hant" if "hant" in subtags or "tw" in subtags else "zh-hans"]
+    return CJK_BY_LANGUAGE.get(subtags[0], CJK_DEFAULT)
+
+
+def fallbacks_css(lang: str) -> str:
+    """The value of print.css's --fallbacks: every family after the book and code typefaces."""
+    return ", ".join(f'"{family}"' for family in (FALLBACK, SYMBOLS, SYMBOLS_SANS, cjk_family(lang)))
+
+
 # What may follow the family in a PDF font name: weights, slopes and optical-size instances.
 STYLE_WORDS = re.compile(
     r"^(?:extra|semi|demi|ultra|regular|book|thin|light|medium|bold|heavy|black|italic|oblique"
@@ -125,8 +155,8 @@ def is_declared(pdf_font_name: str) -> bool:
     `DejaVuSansMono` is not `DejaVu Sans`: only style words may follow the family's name.
     """
     name = _squash(pdf_font_name.split("+", 1)[-1])
-    for face in FACES:
-        family = _squash(face.family)
+    for declared in (*(face.family for face in FACES), *NAMED_FAMILIES):
+        family = _squash(declared)
         if name.startswith(family) and STYLE_WORDS.match(name[len(family):]):
             return True
     return False

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pubpipe import console
-from pubpipe.editions.fonts import FACES, is_declared
+from pubpipe.editions.fonts import CJK_DEFAULT, EMOJI, FACES, is_declared
 
 NOTDEF = re.compile(r'\.notdef glyph rendered .*: "(.*)" \(U\+([0-9A-F]+)\)', re.S)
 
@@ -96,7 +96,7 @@ def describe(missing: Missing, undeclared: dict[str, str]) -> str | None:
     problems = []
     for char, code in missing.characters.items():
         problems.append(f"'{char}' (U+{code}) is in no font: it would print as an empty box")
-    families = ", ".join(face.family for face in FACES)
+    families = ", ".join([*(face.family for face in FACES), CJK_DEFAULT.rsplit(" ", 1)[0], EMOJI])
     for font, chars in undeclared.items():
         listed = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:12]) or "some characters"
         problems.append(f"{listed} not in {families}: drawn with the system font {font.split('+', 1)[-1]}")

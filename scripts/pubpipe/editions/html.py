@@ -8,7 +8,6 @@ and pass axe-core and the Nu HTML Checker with nothing reported (tests/test_html
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +31,7 @@ STYLESHEET = "web.css"
 
 def _embed_images(doc: ResolvedDocument, body) -> None:
     for image in parts.local_images(doc, body):
-        data = base64.b64encode(image.path.read_bytes()).decode("ascii")
-        for img in body.iter("img"):
-            if img.get("src") == image.src:
-                img.set("src", f"data:{image.media_type};base64,{data}")
+        parts.show_image_as(body, image, image.data_url())
 
 
 def _web_footnotes(body, labels: Labels) -> None:

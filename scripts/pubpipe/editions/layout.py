@@ -93,6 +93,9 @@ def lay_out(request: LayoutRequest) -> LayoutResult:
             pdf = document.write_pdf(
                 finisher=request.finisher,
                 pdf_variant=request.pdf_variant or None,
+                # Tagged whatever the variant: PDF/A-3b does not ask for tags, but screen readers
+                # and `pubpipe check` (which tells page furniture from text by them) need them.
+                pdf_tags=True,
                 pdf_identifier=request.identifier,
                 uncompressed_pdf=False,
             )

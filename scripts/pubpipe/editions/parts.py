@@ -133,9 +133,24 @@ def body_element(doc: ResolvedDocument) -> etree._Element:
 
 def local_images(doc: ResolvedDocument, body: etree._Element) -> list[LocalImage]:
     """Every image file the body shows, once each (checked and decoded in resolve already:
-    pubpipe.load.images); inline `data:` images are left as they are."""
-    found = (local_image(doc.article, img.get("src", "")) for img in body.iter("img"))
+    pubpipe.load.images), a PDF figure as the PNG resolve made of its page; inline `data:`
+    images are left as they are."""
+    found = (_image(doc, img.get("src", "")) for img in body.iter("img"))
     return list({image.src: image for image in found if image is not None}.values())
+
+
+def _image(doc: ResolvedDocument, src: str) -> LocalImage | None:
+    figure = doc.rendered_figures.get(src)
+    if figure is not None:
+        return LocalImage(src=src, path=figure.source, media_type="image/png", rendered=figure.png)
+    return local_image(doc.article, src)
+
+
+def show_image_as(body: etree._Element, image: LocalImage, src: str) -> None:
+    """Point every <img> of `image` at `src` (a data: URL, or the image's place in the EPUB)."""
+    for img in body.iter("img"):
+        if img.get("src") == image.src:
+            img.set("src", src)
 
 
 def inner_html(element: etree._Element) -> str:

@@ -17,7 +17,7 @@ from lxml import etree
 
 from pubpipe.editions import glyphs, parts
 from pubpipe.editions.direction import direction
-from pubpipe.editions.fonts import font_dirs, font_face_css, is_declared
+from pubpipe.editions.fonts import fallbacks_css, font_dirs, font_face_css, is_declared
 from pubpipe.editions import math_svg
 from pubpipe.editions.math_pdf import Finisher
 from pubpipe.editions.footnotes import drop_keeping_tail, find_footnotes, notes_section, remove_backlinks
@@ -42,24 +42,54 @@ def _append_text(span, text: str) -> None:
         span.text = (span.text or "") + text
 
 
+# Elements that may stand inside a <span> in HTML. Any other (a <p>, a <pre>, a list) would make
+# the HTML parser that WeasyPrint uses close the paragraph holding the note call, and the rest of
+# the note would fall out of the note into the text.
+PHRASING = frozenset(
+    "a abbr b bdi bdo br cite code data del dfn em i img ins kbd mark q s samp small span strong "
+    "sub sup time u var wbr".split()
+)
+
+
+def _as_phrasing(block) -> None:
+    """Rename `block` and every non-phrasing element in it to <span class="note-block note-TAG">,
+    which print.css lays out as the element was (a paragraph, code, a list...)."""
+    for element in list(block.iter()):
+        if isinstance(element.tag, str) and element.tag not in PHRASING:
+            element.set("class", " ".join(filter(None, [element.get("class"), "note-block", f"note-{element.tag}"])))
+            element.tag = "span"
+
+
 def _float_footnotes(body) -> None:
-    """Move each note's text to where it is cited, as a CSS `float: footnote` span."""
+    """Move each note to where it is cited, as a CSS `float: footnote` span. The note's first
+    paragraph runs on from its number; each further block (a paragraph, code, a list) keeps its
+    own lines."""
     for note in find_footnotes(body):
         remove_backlinks(note.item)
         span = lxml.html.Element("span")
         span.set("class", "footnote")
         span.set("id", note.note_id)
         span.text = (note.item.text or "").strip()
-        for index, block in enumerate(list(note.item)):
-            if block.tag == "p":
-                _append_text(span, (" " if index else "") + (block.text or ""))
-                for inline in list(block):
-                    span.append(inline)
-            else:
-                span.append(block)
+        blocks = list(note.item)
+        if blocks and blocks[0].tag == "p":
+            first = blocks.pop(0)
+            _append_text(span, first.text or "")
+            for inline in list(first):
+                span.append(inline)
+        for block in blocks:
+            _as_phrasing(block)
+            if not (block.tail or "").strip():
+                block.tail = None  # white space between blocks would be laid out as an empty line
+            span.append(block)
+        # An empty element keeps the call's id where the call is drawn: its named destination
+        # tells the PDF reader which small number on the page is this note's call.
+        call = lxml.html.Element("span")
+        call.set("id", note.ref.get("id") or f"fnref-{note.note_id}")
+        call.tail = None
         span.tail = note.ref.tail
         note.ref.tail = None
-        note.ref.getparent().replace(note.ref, span)
+        note.ref.getparent().replace(note.ref, call)
+        call.addnext(span)
     section = notes_section(body)
     if section is not None:
         drop_keeping_tail(section)
@@ -127,6 +157,18 @@ def running_authors(names: list[str], limit: int = RUNNING_AUTHORS_CHARS) -> str
 SHORT_TABLE_ROWS = 15
 
 
+# Link text that is an address rather than words: a URL, a DOI, a bare domain with a path.
+URL_TEXT = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|www\.|doi\.org/|10\.\d{4,}/)\S*\s*$|^\s*\S+/\S+\s*$", re.IGNORECASE)
+
+
+def _mark_url_links(root) -> None:
+    """Class `url` on each link whose text is an address: print.css lets only those break
+    anywhere, since an address has no hyphenation points and may be longer than a line."""
+    for link in root.iter("a"):
+        if URL_TEXT.match(link.text_content()):
+            link.set("class", " ".join(filter(None, [link.get("class"), "url"])))
+
+
 def _keep_short_tables_whole(body) -> None:
     """A table of a few rows moves to the next page whole rather than leave a row or two behind;
     a long one still breaks between rows, its header repeated."""
@@ -190,7 +232,7 @@ def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None, folios: bool
     """`folios`: False for a course pack's pages, which are numbered through the volume when it is
     assembled (packs/assemble.py), not article by article."""
     lang = doc.article.metadata.lang
-    css = f"@page {{ size: {PAPER_CSS[paper]}; }}\n"
+    css = f"@page {{ size: {PAPER_CSS[paper]}; }}\nhtml {{ --fallbacks: {fallbacks_css(lang)}; }}\n"
     css += (
         f"@page {{ @top-left {{ content: {css_string(running_title(doc.title.text))}; }} "
         f"@top-right {{ content: {css_string(running_authors([a.text for a in doc.authors]))}; }} }}\n"
@@ -239,6 +281,11 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, lis
     _label_headings_without_notes(body)
     _keep_short_tables_whole(body)
     _split_paragraphs_at_display_math(body)
+    article = lxml.html.fragment_fromstring(
+        f"<article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
+        f"{parts.cite_box(doc)}{parts.rights_line(doc)}</article>"
+    )
+    _mark_url_links(article)
     paper = options.get("paper") or meta.paper
     # Metadata, field by field (WeasyPrint reads these elements into the PDF's Info and XMP):
     #   <title>              -> Title      the resolved title, as plain text
@@ -251,8 +298,7 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, lis
                       _page_css(doc, paper, options.get("bleed"), options.get("folios", True)))
     markup = (
         f'<!DOCTYPE html><html lang="{parts.esc(meta.lang)}" dir="{direction(meta.lang)}" class="paper-{paper}"><head>{head}</head>'
-        f"<body><article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
-        f"{parts.cite_box(doc)}{parts.rights_line(doc)}</article></body></html>"
+        f"<body>{lxml.html.tostring(article, encoding='unicode')}</body></html>"
     )
     markup, formulas = math_svg.for_print(markup, doc.article)  # WeasyPrint has no MathML
     return markup, images, formulas
@@ -324,7 +370,7 @@ def _read_images(doc: ResolvedDocument, images: list[parts.LocalImage]) -> dict[
         if key is None:
             continue
         try:
-            files[key] = image.path.read_bytes()
+            files[key] = image.read()  # a PDF figure's page comes as the PNG resolve made
         except OSError as exc:
             raise ResourceError(f"cannot read image '{image.src}': {exc.strerror}", path=doc.article.source,
                                 line=doc.article.line_of(image.src)) from None

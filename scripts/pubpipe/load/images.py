@@ -2,7 +2,8 @@
 
 Every image the body shows must be a file inside the article folder (no URL, no absolute path,
 no `../`, no link out of the folder, no hard link), of a kind every edition can show (PNG, JPEG,
-GIF, WebP or SVG) whose content is what its name says. Each raster image is decoded with Pillow
+GIF, WebP or SVG) whose content is what its name says; a PDF figure, checked the same way, is shown
+as the picture that pubpipe.resolve.pdf_figures makes of its page. Each raster image is decoded with Pillow
 and its pixels counted: a file that does not decode (text named `bad.png`) or that holds more
 than PIXEL_LIMIT pixels (a decompression bomb) stops the build here with the file and line.
 Otherwise WeasyPrint would leave it out of the PDF without a word while the HTML and the EPUB
@@ -11,6 +12,7 @@ shipped it. SVG images are checked by pubpipe.load.svg.
 
 from __future__ import annotations
 
+import base64
 import re
 import sys
 import warnings
@@ -43,6 +45,18 @@ class LocalImage:
     src: str  # as pandoc wrote it in the body (URL-encoded: "my%20chart.png")
     path: Path  # the file, every link resolved
     media_type: str
+    rendered: bytes | None = None  # a PDF figure's page as PNG (resolve/pdf_figures.py)
+
+    @property
+    def name(self) -> str:
+        """The file's name, or for a PDF figure the name of the picture made of it."""
+        return Path(unquote(self.src)).name if self.rendered is not None else self.path.name
+
+    def read(self) -> bytes:
+        return self.rendered if self.rendered is not None else self.path.read_bytes()
+
+    def data_url(self) -> str:
+        return f"data:{self.media_type};base64,{base64.b64encode(self.read()).decode('ascii')}"
 
 
 def local_image(article, src: str) -> LocalImage | None:
@@ -50,20 +64,31 @@ def local_image(article, src: str) -> LocalImage | None:
 
     `article` is a pubpipe.load.article.Article (not imported: it imports this module's users).
     """
-    line = image_line(article, src)
-    if not src:
-        raise ResourceError("an image has no source", path=article.source, line=line)
     if src.startswith("data:"):
         return None  # the raw-HTML policy allows PNG, JPEG, GIF and WebP data only
+    path = article_file(article, src)
+    kind = KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise ResourceError(f"image '{unquote(src)}' is not a PNG, JPEG, GIF, WebP, SVG or PDF file",
+                            path=article.source, line=image_line(article, src))
+    return LocalImage(src=src, path=path, media_type=kind[0])
+
+
+def article_file(article, src: str, what: str = "image") -> Path:
+    """The file of the article folder that an image's (or a PDF figure's) `src` names, every link
+    resolved; or the error that says why it may not be shown."""
+    line = image_line(article, src)
+    if not src:
+        raise ResourceError(f"an {what} has no source", path=article.source, line=line)
     if URL_SCHEME.match(src) or src.startswith("//"):
         raise UnsafeContentError(
-            f"image '{src}' is a URL; articles may only show their own files",
+            f"{what} '{src}' is a URL; articles may only show their own files",
             path=article.source, line=line,
-            hint="download the image into the article folder and refer to it by its file name",
+            hint=f"download the {what} into the article folder and refer to it by its file name",
         )
     if "#" in src or "?" in src:
         raise ResourceError(
-            f"image '{src}': a '#' or '?' in an image's name starts a fragment or a query in a URL, "
+            f"{what} '{src}': a '#' or '?' in a file's name starts a fragment or a query in a URL, "
             "so the editions would not agree on which file it is",
             path=article.source, line=line,
             hint="rename the file without '#' or '?' (chart-1.png), or write them as %23 and %3F",
@@ -72,24 +97,20 @@ def local_image(article, src: str) -> LocalImage | None:
     path = article.folder / name
     if name.startswith("/") or not inside_folder(path, article.folder):
         raise UnsafeContentError(
-            f"image '{name}' lies outside the article folder",
+            f"{what} '{name}' lies outside the article folder",
             path=article.source, line=line,
-            hint="copy the image into the article folder and refer to it by a relative path",
+            hint=f"copy the {what} into the article folder and refer to it by a relative path",
         )
     if not path.is_file():
         raise ResourceError(
-            f"image '{name}' does not exist",
+            f"{what} '{name}' does not exist",
             path=article.source, line=line,
             hint=f"put the file in {article.folder} or correct its name",
         )
     if hard_linked(path):
-        raise UnsafeContentError(f"image '{name}' is a hard link to a file that may lie outside the article folder",
+        raise UnsafeContentError(f"{what} '{name}' is a hard link to a file that may lie outside the article folder",
                                  path=article.source, line=line, hint=HARD_LINK_HINT)
-    kind = KINDS.get(path.suffix.lower())
-    if kind is None:
-        raise ResourceError(f"image '{name}' is not a PNG, JPEG, GIF, WebP or SVG file",
-                            path=article.source, line=line)
-    return LocalImage(src=src, path=path.resolve(), media_type=kind[0])
+    return path.resolve()
 
 
 def check_images(article, sources: list[str]) -> list[LocalImage]:

@@ -56,6 +56,8 @@ class ResolvedDocument:
     abstract: Field | None = None  # block HTML: it may hold paragraphs
     own_entry_html: str | None = None  # the article's own record, formatted, when there is no original
     cite_as: CiteAs | None = None  # in a course pack: the article as a chapter of the pack
+    # A PDF figure's page as PNG, by the image name the body gives it (resolve/pdf_figures.py).
+    rendered_figures: dict = field(default_factory=dict)
 
     @property
     def cite_entry_html(self) -> str | None:

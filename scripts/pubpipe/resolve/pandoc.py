@@ -17,6 +17,7 @@ from typing import Iterable
 
 from pubpipe.errors import BibliographyError, LimitError, ToolError, UsageError
 from pubpipe.load.article import Article
+from pubpipe.resolve.ids import RESERVED_IDS
 from pubpipe.resolve.styles import installed_styles_folder
 from pubpipe.runtime import sandbox
 from pubpipe.runtime.limits import parse_seconds
@@ -109,6 +110,8 @@ def pandoc_command(article: Article, style: Path) -> list[str]:
         # citeproc looks for a style's parent here first, by name (pubpipe.resolve.styles), and
         # for nothing else: bibliographies and abbreviations are given by absolute paths.
         f"--resource-path={installed_styles_folder()}",
+        # The ids an author's element may not have; resolve.lua renames such elements.
+        f"--variable=reserved-ids:{','.join(RESERVED_IDS)}",
     ]
     for bibliography in article.metadata.bibliography:
         command.append(f"--bibliography={(article.folder / bibliography).resolve()}")

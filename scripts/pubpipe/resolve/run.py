@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING
 
 from pubpipe.errors import ArticleError, BibliographyError, PubpipeError, ToolError, UnsafeContentError
 from pubpipe.load.article import Article
+from pubpipe.load.links import check_links
 from pubpipe.load.sanitize import check_document
 from pubpipe.resolve import crossref, math
 from pubpipe.resolve.document import Field, ResolvedDocument
 from pubpipe.resolve.pandoc import pandoc_command, pandoc_input, run_pandoc
+from pubpipe.resolve.pdf_figures import render_figures
 from pubpipe.resolve.styles import installed_styles_folder, resolve_style
 
 if TYPE_CHECKING:
@@ -51,6 +53,17 @@ def _citation_line(article: Article, key: str) -> int | None:
         if pattern.search(line):
             return number
     return article.line_of("@" + key)
+
+
+def _outside_brackets(article: Article, key: str, line: int | None) -> bool:
+    """`@key` stands in the prose, not in [brackets]: a citation written in the text, or an at
+    sign that was never meant as one (pandoc reads `@octocat` as a citation)."""
+    if line is None:
+        return False
+    text = article.text.split("\n")[line - 1]
+    at = text.find("@" + key)
+    before = text[:at] if at >= 0 else ""
+    return before.rfind("[") <= before.rfind("]")
 
 
 def _dropped_raw(article: Article, items: list[dict]) -> list[str]:
@@ -163,12 +176,19 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
         key = missing[0]
         others = f" (and {len(missing) - 1} more: {', '.join(missing[1:])})" if len(missing) > 1 else ""
         close = difflib.get_close_matches(key, article.citation_keys, n=3, cutoff=0.6)
-        suggestion = f"did you mean {' or '.join(f'@{name}' for name in close)}? Otherwise " if close else ""
+        line = _citation_line(article, key)
+        if close:
+            hint = f"did you mean {' or '.join(f'@{name}' for name in close)}? Otherwise add the work to the bibliography file"
+        elif _outside_brackets(article, key, line):
+            hint = (f"if '@{key}' is not meant as a citation (a GitHub or social-media handle, say), "
+                    f"escape the at sign: \\@{key}; if it is, add the work to the bibliography file")
+        else:
+            hint = "add the work to the bibliography file, or correct the key after '@'"
         raise BibliographyError(
             f"citation key '{key}' is not in the bibliography{others}",
             path=article.source,
-            line=_citation_line(article, key),
-            hint=f"{suggestion}add the work to the bibliography file, or correct the key after '@'",
+            line=line,
+            hint=hint,
         )
     data = json.loads(stdout)
     if data.get("hidden_metadata"):
@@ -200,6 +220,8 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
         abstract=_field(data.get("abstract")),
         own_entry_html=(data.get("own_entry") or "").strip() or None,
         targets=targets,
+        rendered_figures=render_figures(article, data.get("pdf_figures") or []),
     )
     check_document(document)  # the raw-HTML policy, once for all editions (pubpipe.load.sanitize)
+    check_links(document)  # links that would break in the editions (pubpipe.load.links)
     return document

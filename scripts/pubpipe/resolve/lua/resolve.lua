@@ -195,9 +195,91 @@ local function close_heading_gaps(doc)
   })
 end
 
+-- Ids that pandoc's HTML writer and the editions give their own elements (pubpipe.resolve.ids
+-- passes the list as the variable `reserved-ids`; the notes' `fnN` and `fnrefN` are reserved by
+-- their pattern). An author's element that has one of them (a heading called "Footnotes" gets
+-- `footnotes`), or the id of citeproc's bibliography or of one of its entries, or an id used
+-- earlier in the article, would give an edition the same id twice: it gets the first free `ID-N`
+-- instead, and links to a renamed reserved id follow it.
+local ID_CARRIERS = { 'Header', 'Div', 'Span', 'CodeBlock', 'Code', 'Link', 'Image', 'Table', 'Figure' }
+
+local function free_reserved_ids(doc, opts)
+  local reserved = {}
+  for id in tostring(opts.variables['reserved-ids'] or ''):gmatch('[^,%s]+') do reserved[id] = true end
+  local function is_reserved(id)
+    return reserved[id] or id:match('^fn%d+$') ~= nil or id:match('^fnref%d+$') ~= nil
+  end
+  local function is_citeprocs(element)
+    return element.t == 'Div' and (element.identifier == 'refs' or element.classes:includes('csl-entry'))
+  end
+  local all, taken = {}, {}
+  local function collect(element)
+    if element.identifier ~= '' then
+      all[element.identifier] = true
+      if is_citeprocs(element) then taken[element.identifier] = true end
+    end
+  end
+  local collector = {}
+  for _, name in ipairs(ID_CARRIERS) do collector[name] = collect end
+  doc:walk(collector)
+  local renamed = {}
+  local function free_name(id)
+    local n = 1
+    while all[id .. '-' .. n] or taken[id .. '-' .. n] or is_reserved(id .. '-' .. n) do n = n + 1 end
+    return id .. '-' .. n
+  end
+  local function rename(element)
+    local id = element.identifier
+    if id == '' or is_citeprocs(element) then return nil end
+    if is_reserved(id) or taken[id] then
+      local new = free_name(id)
+      if is_reserved(id) and not renamed[id] then renamed[id] = new end
+      element.identifier = new
+      all[new], taken[new] = true, true
+      return element
+    end
+    taken[id] = true
+    return nil
+  end
+  local renamer = { traverse = 'topdown' }
+  for _, name in ipairs(ID_CARRIERS) do renamer[name] = rename end
+  doc = doc:walk(renamer)
+  return doc:walk({
+    Link = function(link)
+      local target = link.target:match('^#(.+)$')
+      if target and renamed[target] then
+        link.target = '#' .. renamed[target]
+        return link
+      end
+    end,
+  })
+end
+
+-- A PDF figure: pandoc's HTML writer would make it an <embed> (a plug-in) and drop its alt text.
+-- It is renamed NAME.pdf.png, which the writer keeps as an <img>, and listed for
+-- pubpipe.resolve.pdf_figures, which renders the PDF's page to that PNG for every edition.
+local function pdf_figures(doc)
+  local found = {}
+  doc = doc:walk({
+    Image = function(image)
+      local path = image.src:gsub('[?#].*$', '')
+      if path:lower():match('%.pdf$') and not image.src:match('^%a[%w+.-]*:') then
+        local rendered = path .. '.png'
+        table.insert(found, { src = path, rendered = rendered })
+        image.src = rendered
+        return image
+      end
+    end,
+  })
+  return doc, found
+end
+
 function Writer(doc, opts)
   WRITER_OPTIONS = opts
   doc = close_heading_gaps(doc)
+  doc = free_reserved_ids(doc, opts)
+  local figures
+  doc, figures = pdf_figures(doc)
   local meta = doc.meta
   -- What the load step read from the front matter's many forms (pubpipe.resolve.run passes it).
   local front = pandoc.json.decode(pandoc.utils.stringify(meta['pubpipe-front'] or '{}'))
@@ -227,6 +309,7 @@ function Writer(doc, opts)
     -- What math.lua and crossref.lua found (pubpipe.resolve.math, pubpipe.resolve.crossref).
     math = meta['pubpipe-math'] and pandoc.utils.stringify(meta['pubpipe-math']),
     crossref = meta['pubpipe-crossref'] and pandoc.utils.stringify(meta['pubpipe-crossref']),
+    pdf_figures = figures,
   }
   return pandoc.json.encode(out)
 end
