@@ -121,7 +121,7 @@ serve: | $(INSTALLED) ## serve build/ read-only at http://127.0.0.1:8000/ (HOST=
 
 # `make check` checks the articles and the packs; with ARTICLE= (and no PACK=) only that article.
 CHECK_PACKS := $(if $(or $(ARTICLE),$(PACK)),$(PACK),$(PACK_NAMES))
-check: all $(foreach p,$(CHECK_PACKS),$(call pack_files,$(p))) $(TOOLS) ## check that the editions agree with each other and with the original, and each pack with its articles
+check: all press $(foreach p,$(CHECK_PACKS),$(call pack_files,$(p))) $(TOOLS) ## check that the editions agree with each other and with the original, each pack with its articles, and the press PDFs' pre-press
 	$(Q)$(PUBPIPE) $(VERBOSITY) check $(ARTICLES) $(if $(STYLE),--style '$(STYLE)') $(if $(PAPER),--paper $(PAPER)) $(foreach p,$(CHECK_PACKS),--pack $(p))
 
 # A long-running process: rebuilds on every save, serves the HTML with live reload on 127.0.0.1.

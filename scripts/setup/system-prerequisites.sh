@@ -22,6 +22,8 @@ need fontconfig command -v fc-list
 need poppler-utils command -v pdffonts
 # The print edition's declared fallback for symbols (editions/fonts.py).
 need fonts-dejavu-core test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
+# The press PDF's colour profiles (CMYK output intent, sRGB for images): Ghostscript's ICC data.
+need libgs10-common test -f /usr/share/color/icc/ghostscript/default_cmyk.icc
 # The OS sandbox for pandoc, WeasyPrint and the validators (scripts/pubpipe/runtime/sandbox.py).
 # Optional: without it the build says so once and relies on its policy checks alone.
 need bubblewrap command -v bwrap

@@ -9,6 +9,7 @@ one layout path and one glyph check.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -85,6 +86,18 @@ def _separate_adjacent_calls(body) -> None:
                 after_note = True
             if (element.tail or "").strip():
                 after_note = False
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What another printed edition adds to the print layout: style sheets after print.css, CSS
+    for the page's own <style> (which outranks them), folders the layout may read, and a last
+    step that turns the laid-out PDF into the file's bytes."""
+
+    stylesheets: tuple[str, ...] = ()
+    page_css: str = ""
+    allowed_folders: tuple[Path, ...] = ()
+    finish: Callable[[LayoutResult], bytes] | None = None
 
 
 RUNNING_TITLE_CHARS = 55  # fits the head's share of an A5 page at 8.5 pt italic
@@ -167,7 +180,7 @@ def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None, folios: bool
     elif lang.lower().split("-")[0] == "en":
         css += '@page { @bottom-center { content: counter(page) " of " counter(pages); } }\n'
     if bleed:
-        css += f"@page {{ bleed: {bleed}; marks: crop cross; }}\n"
+        css += f"@page {{ bleed: {bleed}; }}\n"  # the marks are the press edition's (press_sheet.py)
     return css
 
 
@@ -192,7 +205,7 @@ def print_html(doc: ResolvedDocument, options: dict[str, Any]) -> str:
     return print_page(doc, options)[0]
 
 
-def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, list[parts.LocalImage]]:
+def print_page(doc: ResolvedDocument, options: dict[str, Any], page_css: str = "") -> tuple[str, list[parts.LocalImage]]:
     """The print HTML, and the images it shows (checked: see parts.local_images)."""
     meta = doc.article.metadata
     body = parts.body_element(doc)
@@ -211,7 +224,7 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, lis
     #   html lang            -> Lang       the article's `lang:`, also the hyphenation language
     #   dcterms.created/modified -> CreationDate/ModDate, from SOURCE_DATE_EPOCH (never the clock)
     head = print_head(doc.title, doc.authors, doc.description, doc.keywords, options["source_date_epoch"],
-                      _page_css(doc, paper, options.get("bleed"), options.get("folios", True)))
+                      _page_css(doc, paper, options.get("bleed"), options.get("folios", True)) + page_css)
     markup = (
         f'<!DOCTYPE html><html lang="{parts.esc(meta.lang)}" dir="{direction(meta.lang)}" class="paper-{paper}"><head>{head}</head>'
         f"<body><article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
@@ -229,27 +242,30 @@ def start_worker() -> layout.LayoutWorker:
     return layout.worker(read_only=(styles_dir(),), warm_up=layout.Job(lay_out_warm_up))
 
 
-def submit(doc: ResolvedDocument, options: dict[str, Any]) -> Callable[[Path], Path]:
+def submit(doc: ResolvedDocument, options: dict[str, Any], stage: Stage | None = None) -> Callable[[Path], Path]:
     """Send the layout with `options` (paper, bleed, pdf_variant) to the layout worker, and return
     the function that waits for it and writes the PDF to a path.
 
     That function refuses, with the characters and fonts named, any PDF in which a glyph is
-    missing or drawn with a font we did not declare.
+    missing or drawn with a font we did not declare. `stage` changes the layout for another
+    printed edition (the press PDF's inks and sheet).
     """
-    markup, images = print_page(doc, options)
-    return submit_markup(markup, options, doc.article, doc.article.metadata.identifier, _read_images(doc, images))
+    stage = stage or Stage()
+    markup, images = print_page(doc, options, stage.page_css)
+    return submit_markup(markup, options, doc.article, doc.article.metadata.identifier, _read_images(doc, images), stage)
 
 
 def submit_markup(markup: str, options: dict[str, Any], origin, identifier: str,
-                  article_files: dict[str, bytes] | None = None) -> Callable[[Path], Path]:
+                  article_files: dict[str, bytes] | None = None, stage: Stage | None = None) -> Callable[[Path], Path]:
     """`submit` for print HTML of our own making (an article's, or a course pack's title pages and
     folios), laid out with print.css under the same limits and checks. `origin` is what errors
     point at: an Article, or anything with its `source` and `line_of(needle)`."""
     article = origin
+    stage = stage or Stage()
     request = LayoutRequest(
         markup=markup,
-        stylesheet=styles_dir() / STYLESHEET,
-        allowed_folders=(styles_dir(), *font_dirs()),
+        stylesheets=tuple(styles_dir() / name for name in (STYLESHEET, *stage.stylesheets)),
+        allowed_folders=(styles_dir(), *font_dirs(), *stage.allowed_folders),
         article_files=article_files or {},
         note_ids=tuple(footnote_ids(markup)),
         pdf_variant=options.get("pdf_variant") or None,
@@ -266,7 +282,7 @@ def submit_markup(markup: str, options: dict[str, Any], origin, identifier: str,
     def write(path: Path) -> Path:
         result = worker.result(number, time_limit)
         try:
-            path.write_bytes(result.pdf)
+            path.write_bytes(stage.finish(result) if stage.finish else result.pdf)
         except OSError as exc:
             raise OutputError(f"cannot write the PDF: {exc.strerror}", path=path.parent) from None
         _refuse_faults(article, result, path)
@@ -321,10 +337,10 @@ def _refuse_faults(article, result: LayoutResult, path: Path) -> None:
         )
 
 
-def begin(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Callable[[], Path]:
+def begin(doc: ResolvedDocument, out_path: Path, options: dict[str, Any], stage: Stage | None = None) -> Callable[[], Path]:
     """Start the layout now; the returned function finishes it, writing `out_path` atomically.
     Between the two, the build renders the other editions while the worker lays this one out."""
-    write = submit(doc, options)
+    write = submit(doc, options, stage)
 
     def finish() -> Path:
         with atomic_path(out_path) as tmp:
