@@ -18,13 +18,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 PRESS_CHECKS = {
-    "V-BOXES": "press: trim, bleed and media boxes",
-    "V-MARKS": "press: marks outside the bleed",
-    "V-INTENT": "press: CMYK output intent",
+    "V-BOXES": "press: PDF boxes",
+    "V-MARKS": "press: marks",
+    "V-INTENT": "press: CMYK intent",
     "V-PDFX": "press: PDF/X-4 keys",
-    "V-FONTS": "press: fonts embedded",
-    "V-RGB": "press: no RGB or rich-black text",
-    "V-PPI": "press: image resolution",
+    "V-FONTS": "press: fonts",
+    "V-RGB": "press: black ink",
+    "V-PPI": "press: image ppi",
 }
 
 CHECKS = {

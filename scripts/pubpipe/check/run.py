@@ -135,7 +135,7 @@ def check_article(folder: Path, build_root: Path, options: dict) -> tuple[list[F
     checks_run = [code for code in CHECKS if (code != "F-001" or article.metadata.original_file)
                   and (code not in PRESS_CHECKS or press.is_file())]
     if not run_validators:
-        checks_run = [code for code in checks_run if code == "V-PDF" or not code.startswith("V-")]
+        checks_run = [code for code in checks_run if code == "V-PDF" or code in PRESS_CHECKS or not code.startswith("V-")]
     report = build_root / article.slug / "check.json"
     write_json(report, article.slug, findings, checks_run, timings)
     print_summary(article.slug, findings, checks_run)

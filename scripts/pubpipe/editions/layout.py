@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from pubpipe.editions import glyphs
+from pubpipe.editions import floats, glyphs
 from pubpipe.errors import ToolError, UnsafeContentError
 
 
@@ -94,11 +94,21 @@ def lay_out(request: LayoutRequest) -> LayoutResult:
     fetcher = SafeURLFetcher(list(request.allowed_folders), request.article_files)
     try:
         stylesheets = [weasyprint.CSS(filename=str(path), url_fetcher=fetcher) for path in request.stylesheets]
-        html = weasyprint.HTML(string=request.markup, base_url=ARTICLE_URL, url_fetcher=fetcher)
+
+        def render(markup: str, extra: list):
+            html = weasyprint.HTML(string=markup, base_url=ARTICLE_URL, url_fetcher=fetcher)
+            return html.render(stylesheets=[*stylesheets, *extra])
+
         with glyphs.listen() as missing:
             for retry in LOST_NOTE_RETRIES:
                 extra = [weasyprint.CSS(string=retry)] if retry else []
-                document = html.render(stylesheets=[*stylesheets, *extra])
+                markup = request.markup
+                document = render(markup, extra)
+                for _move in range(floats.MAX_MOVES):  # figures that left a gap move on (floats.py)
+                    moved = floats.deferred(markup, floats.gaps_before_floats(document))
+                    if moved is None:
+                        break
+                    markup, document = moved, render(moved, extra)
                 lost = lost_footnotes(document, request.note_ids)
                 if not lost:
                     break

@@ -16,10 +16,11 @@ from typing import Any, Callable
 import lxml.html
 from lxml import etree
 
-from pubpipe.editions import glyphs, parts
+from pubpipe.editions import floats, glyphs, parts
 from pubpipe.editions.direction import direction
 from pubpipe.editions.fonts import font_dirs, font_face_css, is_declared
 from pubpipe.editions.footnotes import drop_keeping_tail, find_footnotes, notes_section, remove_backlinks
+from pubpipe.editions.noterefs import keep_with_word
 from pubpipe.editions.layout import LayoutRequest, LayoutResult, article_key, lay_out
 from pubpipe.editions.layout import warm_up as lay_out_warm_up
 from pubpipe.errors import ArticleError, OutputError, ResourceError, ToolError
@@ -140,15 +141,16 @@ SHORT_TABLE_ROWS = 15
 
 def _keep_short_tables_whole(body) -> None:
     """A table of a few rows moves to the next page whole rather than leave a row or two behind;
-    a long one still breaks between rows, its header repeated."""
+    a long one still breaks between rows, its header repeated. Each is wrapped in a div (see
+    floats.mark_floats), since WeasyPrint keeps the table box whole but not its caption with it."""
     for table in list(body.iter("table")):
-        if len(table.findall(".//tr")) <= SHORT_TABLE_ROWS:
-            # A wrapper, since WeasyPrint keeps the table box whole but not its caption with it.
-            wrapper = lxml.html.Element("div")
-            wrapper.set("class", "short-table")
-            table.addprevious(wrapper)
-            wrapper.tail, table.tail = table.tail, None
-            wrapper.append(table)
+        if table.getparent() is not None and table.getparent().tag in ("td", "th"):
+            continue  # a table inside a table's cell goes with its table
+        wrapper = lxml.html.Element("div")
+        wrapper.set("class", "short-table" if len(table.findall(".//tr")) <= SHORT_TABLE_ROWS else "table-block")
+        table.addprevious(wrapper)
+        wrapper.tail, table.tail = table.tail, None
+        wrapper.append(table)
 
 
 def _label_headings_without_notes(body) -> None:
@@ -170,15 +172,16 @@ def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None, folios: bool
     lang = doc.article.metadata.lang
     css = f"@page {{ size: {PAPER_CSS[paper]}; }}\n"
     css += (
-        f"@page {{ @top-left {{ content: {css_string(running_title(doc.title.text))}; }} "
-        f"@top-right {{ content: {css_string(running_authors([a.text for a in doc.authors]))}; }} }}\n"
+        f"@page :left {{ @top-left {{ content: {css_string(running_authors([a.text for a in doc.authors]))}; }} }}\n"
+        f"@page :right {{ @top-right {{ content: {css_string(running_title(doc.title.text))}; }} }}\n"
         # Here, not in print.css: WeasyPrint ranks the document's own <style> above print.css.
         "@page :first { @top-left { content: none; } @top-right { content: none; } }\n"
     )
     if not folios:
-        css += "@page { @bottom-center { content: none; } }\n"
+        css += "@page :left { @bottom-left { content: none; } } @page :right { @bottom-right { content: none; } }\n"
     elif lang.lower().split("-")[0] == "en":
-        css += '@page { @bottom-center { content: counter(page) " of " counter(pages); } }\n'
+        folio = 'content: counter(page) " of " counter(pages);'
+        css += f"@page :left {{ @bottom-left {{ {folio} }} }} @page :right {{ @bottom-right {{ {folio} }} }}\n"
     if bleed:
         css += f"@page {{ bleed: {bleed}; }}\n"  # the marks are the press edition's (press_sheet.py)
     return css
@@ -213,8 +216,12 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any], page_css: str = "
     images = parts.local_images(doc, body)  # refuses bad images before WeasyPrint sees them
     _float_footnotes(body)
     _separate_adjacent_calls(body)
+    for span in [element for element in body.iter("span") if _is_footnote(element)]:
+        keep_with_word(span)
     _label_headings_without_notes(body)
     _keep_short_tables_whole(body)
+    parts.mark_short_lists(body)
+    floats.mark_floats(body)
     paper = options.get("paper") or meta.paper
     # Metadata, field by field (WeasyPrint reads these elements into the PDF's Info and XMP):
     #   <title>              -> Title      the resolved title, as plain text
