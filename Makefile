@@ -99,7 +99,7 @@ TARGETS_pack := $(foreach p,$(PACK),$(call pack_files,$(p)))
 TARGETS_packs := $(foreach p,$(PACK_NAMES),$(call pack_files,$(p)))
 # `make check` checks the articles and the packs; with ARTICLE= (and no PACK=) only that article.
 CHECK_PACKS := $(if $(or $(ARTICLE),$(PACK)),$(PACK),$(PACK_NAMES))
-TARGETS_check := $(TARGETS_all) $(foreach p,$(CHECK_PACKS),$(call pack_files,$(p)))
+TARGETS_check := $(TARGETS_all) $(TARGETS_press) $(foreach p,$(CHECK_PACKS),$(call pack_files,$(p)))
 # The OPDS catalog lists every article and pack, so it is made after all of them.
 CATALOG := build/opds/catalog.xml
 TARGETS_catalog := $(CATALOG)
@@ -206,8 +206,9 @@ serve: | $(INSTALLED) ## serve build/ read-only at http://127.0.0.1:8000/ (HOST=
 # Nor may make delete an edition when it is interrupted (Ctrl-C) just after pubpipe put it in place.
 .PRECIOUS: $(TARGETS_all) $(TARGETS_handout) $(TARGETS_press) $(TARGETS_packs)
 
-# Not through run.sh: check is the last step, and its failure is make's.
-check: all $(foreach p,$(CHECK_PACKS),$(call pack_files,$(p))) $(TOOLS) ## check that the editions agree with each other and with the original, and each pack with its articles
+# Not through run.sh: check is the last step, and its failure is make's. It checks the press PDFs'
+# pre-press too, so it makes them first.
+check: all $(TARGETS_press) $(foreach p,$(CHECK_PACKS),$(call pack_files,$(p))) $(TOOLS) ## check that the editions agree with each other and with the original, each pack with its articles, and the press PDFs' pre-press
 	$(Q)$(PUBPIPE) $(VERBOSITY) check $(ARTICLES) --style "$$STYLE" --paper "$$PAPER" $(foreach p,$(CHECK_PACKS),--pack $(p))
 
 # A long-running process: rebuilds on every save, serves the HTML with live reload on 127.0.0.1.

@@ -1,5 +1,5 @@
-"""The classroom handouts and the press PDF: page sizes, the booklet's page order read back out of
-the imposed sheets, and the press copy's bleed and crop marks."""
+"""The classroom handouts: page sizes, and the booklet's page order read back out of the imposed
+sheets. (The press PDF: test_press.py.)"""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ def printed(tmp_path_factory):
     build = tmp_path_factory.mktemp("handouts")
     said = io.StringIO()
     with contextlib.redirect_stdout(said):
-        assert main(["build", "features", "--formats", "handout,press", "--source", str(FIXTURES), "--build", str(build)]) == 0
+        assert main(["build", "features", "--formats", "handout", "--source", str(FIXTURES), "--build", str(build)]) == 0
     folder = build / "features"
-    files = {name: folder / f"features-{name}.pdf" for name in ("a4", "letter", "booklet", "press")}
+    files = {name: folder / f"features-{name}.pdf" for name in ("a4", "letter", "booklet")}
     return dict(files, said=said.getvalue())
 
 
@@ -92,17 +92,3 @@ def test_booklet_page_order_reads_back(printed):
     assert sides == saddle_stitch_order(total)
     assert len(PdfReader(printed["booklet"]).metadata.title or "") > 0
 
-
-def test_press_has_three_millimetre_bleed_and_crop_marks(printed):
-    reader = PdfReader(printed["press"])
-    page = reader.pages[0]
-    media, trim = page.mediabox, page.trimbox
-    assert float(trim.width) == pytest.approx(612, abs=0.5)  # the fixture's own paper: letter
-    for outer, inner in ((media.left, trim.left), (media.bottom, trim.bottom)):
-        assert float(inner) - float(outer) >= 3 * MM - 0.2
-    # Crop marks: dark pixels outside the trim box, near the corners, where the page has none.
-    pdf = pdfium.PdfDocument(str(printed["press"]))
-    image = pdf[0].render(scale=2).to_pil().convert("L")
-    bleed_px = int((float(trim.left) - float(media.left)) * 2)
-    corner = image.crop((0, 0, bleed_px * 3, bleed_px * 3))
-    assert corner.getextrema()[0] < 128, "no crop mark in the top-left corner"

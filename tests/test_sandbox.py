@@ -135,7 +135,7 @@ def layout_request(markup: str, allowed: tuple[Path, ...]):
     from pubpipe.editions.layout import LayoutRequest
     from pubpipe.runtime.paths import styles_dir
 
-    return LayoutRequest(markup=markup, stylesheet=styles_dir() / "print.css", allowed_folders=allowed, article_files={},
+    return LayoutRequest(markup=markup, stylesheets=(styles_dir() / "print.css",), allowed_folders=allowed, article_files={},
                          note_ids=(), pdf_variant=None, identifier=b"test", source=Path("article.md"))
 
 

@@ -25,6 +25,8 @@ need poppler-utils command -v pdffonts
 need fonts-dejavu-core test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
 need fonts-noto-cjk test -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc
 need fonts-noto-color-emoji test -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+# The press PDF's colour profiles (CMYK output intent, sRGB for images): Ghostscript's ICC data.
+need libgs10-common test -f /usr/share/color/icc/ghostscript/default_cmyk.icc
 # The OS sandbox for pandoc, WeasyPrint and the validators (scripts/pubpipe/runtime/sandbox.py).
 # Optional: without it the build says so once and relies on its policy checks alone.
 need bubblewrap command -v bwrap

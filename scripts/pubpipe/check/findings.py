@@ -11,11 +11,23 @@ Codes:
   (titles, order, and page numbers against the pages they lead to). A pack's own metadata is X-007.
   F-001 the canonical source against the original as received; F-002 each edition against the source.
   V-EPUBCHECK, V-NU, V-PDF, V-ACE, V-AXE: validator messages, with the validator's own id.
+  V-BOXES, V-MARKS, V-INTENT, V-PDFX, V-FONTS, V-RGB, V-PPI: the press PDF's pre-press check
+  (check/prepress.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+
+PRESS_CHECKS = {
+    "V-BOXES": "press: PDF boxes",
+    "V-MARKS": "press: marks",
+    "V-INTENT": "press: CMYK intent",
+    "V-PDFX": "press: PDF/X-4 keys",
+    "V-FONTS": "press: fonts",
+    "V-RGB": "press: black ink",
+    "V-PPI": "press: image ppi",
+}
 
 CHECKS = {
     "X-001": "text",
@@ -37,6 +49,7 @@ CHECKS = {
     "V-PDF": "PDF checks",
     "V-ACE": "Ace by DAISY",
     "V-AXE": "axe-core",
+    **PRESS_CHECKS,
 }
 
 

@@ -41,6 +41,10 @@ NOTE_CALL = re.compile(r"^,?\s*\d+$")
 NOTE_DEST = re.compile(r"^fn(\d+)$")
 CALL_DEST = re.compile(r"^fnref(\d+)$")
 # Structural destinations, in the order the parts follow each other.
+# A figure or table (editions/floats.py): where it stands in the text (float-at-N), and where its
+# own text begins and ends on the page (float-N, float-end-N). The print edition may have moved
+# it past the text that follows it; its text is read back in where it stands in the text.
+FLOAT_DEST = re.compile(r"^float-(at-|end-)?(\d+)$")
 REGION_OF_DEST = {"title-block": "title", "article-abstract": "abstract", "article-body": "body", "refs": "bibliography", "refs-end": "body", "cite-this": "cite", "rights": "rights"}
 TOLERANCE = 1.5  # points: a run whose top is this close to a destination belongs after it
 CALL_LINE_GAP = 12  # points: at most this far above a note call's number is the top of its line
@@ -484,19 +488,26 @@ def read_pdf(path: Path) -> Summary:
 
     marks = sorted(
         ((page, -top), is_entry(name), name) for name, (page, top, _left) in destinations.items()
-        if name in REGION_OF_DEST or is_entry(name)
+        if name in REGION_OF_DEST or is_entry(name) or FLOAT_DEST.match(name)
     )
-    regions: dict[str, list[Run]] = {}
+    regions: dict[str, list[Run]] = {"title-block": [], **{name: [] for _key, _specific, name in marks}}
     for run in runs:
         owner = None
         for key, _specific, name in marks:
             if key <= (run.page, -run.top - TOLERANCE):
                 owner = name
-        if owner is None:
-            owner = "title-block"
-        regions.setdefault(owner, []).append(run)
+        regions[owner or "title-block"].append(run)
 
+    floats = {}  # figure or table number -> its text, wherever the page shows it
     for name, region_runs in regions.items():
+        if (match := FLOAT_DEST.match(name)) and match.group(1) is None and region_runs:
+            floats[int(match.group(2))] = Located(_join_lines(region_runs), f"page {region_runs[0].page + 1}")
+    for name, region_runs in regions.items():  # in the order of the page
+        match = FLOAT_DEST.match(name)
+        if match and match.group(1) == "at-" and int(match.group(2)) in floats:
+            summary.body.append(floats.pop(int(match.group(2))))  # read in where it stands in the text
+        if not region_runs or (match and match.group(1) is None):
+            continue
         region = "entry" if is_entry(name) else REGION_OF_DEST.get(name, "body")
         where = f"page {region_runs[0].page + 1}"
         if region == "body":
@@ -516,6 +527,7 @@ def read_pdf(path: Path) -> Summary:
             if text.casefold().startswith(cite_this.casefold()):
                 text = text[len(cite_this):].strip()
             summary.self_citations.append(Located(text, where))
+    summary.body.extend(floats[number] for number in sorted(floats))  # a float whose place has no destination
     summary.headings = _headings(reader, summary.metadata.get("title"), cite_this)
     summary.citations_marked = False
     return summary

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from pubpipe.load.article import load_article
 from pubpipe.check import validators
-from pubpipe.check.findings import CHECKS, Finding
+from pubpipe.check.findings import CHECKS, PRESS_CHECKS, Finding
 from pubpipe.check.report import print_summary, write_json
 from pubpipe.editions import output_path
 from pubpipe.errors import ToolError
@@ -123,14 +123,20 @@ def check_article(folder: Path, build_root: Path, options: dict) -> tuple[list[F
         paper = options.get("paper") or article.metadata.paper
         heading_count = len(source.headings) + 1 + (1 if document.cite_entry_html else 0)
         findings += validators.check_pdf(paths["pdf"], paper, heading_count, has_authors=bool(source.metadata["authors"]))
+        press = output_path(build_root, article.slug, "press")
+        if press.is_file():  # `make check` builds it; `pubpipe check` checks it when it is there
+            from pubpipe.check.prepress import check_press
+
+            findings += check_press(press, paper)
         timings["compare"] = time.perf_counter() - started
 
         findings += collect(futures, timings)
     timings["total"] = time.perf_counter() - started
 
-    checks_run = [code for code in CHECKS if code != "F-001" or article.metadata.original_file]
+    checks_run = [code for code in CHECKS if (code != "F-001" or article.metadata.original_file)
+                  and (code not in PRESS_CHECKS or press.is_file())]
     if not run_validators:
-        checks_run = [code for code in checks_run if code == "V-PDF" or not code.startswith("V-")]
+        checks_run = [code for code in checks_run if code == "V-PDF" or code in PRESS_CHECKS or not code.startswith("V-")]
     report = build_root / article.slug / "check.json"
     write_json(report, article.slug, findings, checks_run, timings)
     print_summary(article.slug, findings, checks_run)

@@ -57,6 +57,7 @@ def article_body(doc: ResolvedDocument, book: epub.EpubBook, image_folder: str =
         book.add_item(epub.EpubItem(uid=f"{uid_prefix}{index}", file_name=href,
                                     media_type=image.media_type, content=image.read()))
         parts.show_image_as(body, image, href)
+    parts.mark_short_lists(body)
     epub_footnotes(body, parts.labels_of(doc))
     return body
 
@@ -81,7 +82,10 @@ def make_book(doc: ResolvedDocument, modified: dt.datetime) -> epub.EpubBook:
     title = doc.title.text
     sections = [(f"article.xhtml#{anchor}", text, [(f"article.xhtml#{a}", t, c) for a, t, c in children])
                 for anchor, text, children in outline(body)]
-    toc = [("titlepage.xhtml", labels.title_page, []), *sections, ("colophon.xhtml", labels.colophon, [])]
+    # The article's own entry, its sections under it: the text itself can be opened from the
+    # contents, not only one of its sections.
+    toc = [("titlepage.xhtml", labels.title_page, []), ("article.xhtml", title, sections),
+           ("colophon.xhtml", labels.colophon, [])]
     landmarks = [
         ("titlepage", "titlepage.xhtml", labels.title_page),
         ("toc", "nav.xhtml#toc", labels.contents),

@@ -14,8 +14,8 @@ from lxml import etree
 from pubpipe.editions import parts
 from pubpipe.editions.direction import direction
 from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, find_footnotes,
-                                         notes_section)
-from pubpipe.editions.noterefs import mark_adjacent_refs
+                                         notes_section, place_before_bibliography)
+from pubpipe.editions.noterefs import keep_with_word, mark_adjacent_refs
 from pubpipe.errors import ToolError
 from pubpipe.labels import Labels, lang_attribute_for_english
 
@@ -64,6 +64,7 @@ def epub_footnotes(body: etree._Element, labels: Labels) -> None:
     add_notes_heading(container, labels)
     mark_adjacent_refs(body)
     for number, note in enumerate(notes, start=1):
+        keep_with_word(note.ref)
         note.ref.set("epub:type", "noteref")
         note.ref.set("role", "doc-noteref")
         aside = lxml.html.Element("aside")
@@ -80,6 +81,7 @@ def epub_footnotes(body: etree._Element, labels: Labels) -> None:
                 link.text = "↩"
         container.append(aside)
     section.getparent().replace(section, container)
+    place_before_bibliography(container, body)
 
 
 def outline(body: etree._Element) -> list[tuple[str, str, list]]:

@@ -55,6 +55,26 @@ def add_notes_heading(section: etree._Element, labels: Labels, tag: str = "h2") 
     section.set("aria-labelledby", "footnotes-heading")
 
 
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def place_before_bibliography(section: etree._Element, body: etree._Element) -> None:
+    """Notes before the bibliography, as Chicago orders the back matter (pandoc puts them last):
+    before the bibliography's own section, or its heading, when it has one."""
+    refs = next((element for element in body.iter() if element.get("id") == "refs"), None)
+    if refs is None:
+        return
+    parent = refs.getparent()
+    before = list(parent)[: list(parent).index(refs)]
+    if parent is not body and parent.tag == "section" and all(child.tag in HEADINGS for child in before):
+        anchor = parent
+    elif before and before[-1].tag in HEADINGS:
+        anchor = before[-1]
+    else:
+        anchor = refs
+    anchor.addprevious(section)
+
+
 def backlink_label(number: int, labels: Labels) -> str:
     """The backlink shows only an arrow; its accessible name says where it leads."""
     return labels.back_to_note.format(number=number)

@@ -18,9 +18,9 @@ from pubpipe.editions.alt_text import require_alt_text
 from pubpipe.editions.citation_formats import downloads
 from pubpipe.editions.direction import direction
 from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, drop_keeping_tail, find_footnotes,
-                                         notes_section)
+                                         notes_section, place_before_bibliography)
 from pubpipe.editions.metadata_tags import head_metadata
-from pubpipe.editions.noterefs import mark_adjacent_refs
+from pubpipe.editions.noterefs import keep_with_word, mark_adjacent_refs
 from pubpipe.labels import Labels, lang_attribute_for_english
 from pubpipe.runtime.output import write_bytes_atomic
 from pubpipe.runtime.paths import styles_dir
@@ -42,8 +42,10 @@ def _web_footnotes(body, labels: Labels) -> None:
     for rule in section.findall("hr"):
         drop_keeping_tail(rule)
     add_notes_heading(section, labels)
+    place_before_bibliography(section, body)
     mark_adjacent_refs(body)
     for number, note in enumerate(find_footnotes(body), start=1):
+        keep_with_word(note.ref)
         for link in note.item.iter("a"):
             if "footnote-back" in (link.get("class") or "").split():
                 link.set("aria-label", backlink_label(number, labels))

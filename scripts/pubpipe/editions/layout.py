@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from pubpipe.editions import glyphs
+from pubpipe.editions import floats, glyphs
 from pubpipe.editions.math_pdf import Finisher
 from pubpipe.errors import ToolError, UnsafeContentError
 
@@ -42,7 +42,7 @@ def article_key(relative: str) -> str | None:
 @dataclass(frozen=True)
 class LayoutRequest:
     markup: str
-    stylesheet: Path
+    stylesheets: tuple[Path, ...]  # print.css, then any the edition adds
     allowed_folders: tuple[Path, ...]  # what file:// URLs may name: styles and fonts
     article_files: dict[str, bytes]  # the images, by their path in the article folder
     note_ids: tuple[str, ...]
@@ -53,12 +53,27 @@ class LayoutRequest:
 
 
 @dataclass(frozen=True)
+class PlacedImage:
+    """A raster image as laid out: its pixels against the size it is printed at."""
+
+    src: str  # the <img> src, as the article wrote it
+    pixels: tuple[int, int]
+    printed: tuple[float, float]  # width and height on the page, in points
+
+    @property
+    def ppi(self) -> float:
+        """Pixels per inch at the printed size, along the less dense side."""
+        return min(pixels / (points / 72) for pixels, points in zip(self.pixels, self.printed) if points > 0)
+
+
+@dataclass(frozen=True)
 class LayoutResult:
     pdf: bytes
     missing: glyphs.Missing
     too_long: list[str]
     lost: list[str]
     embedded: list[str]  # the fonts the PDF embeds, as WeasyPrint names them
+    images: list[PlacedImage]
 
 
 # WeasyPrint 70 sometimes drops a footnote whose call falls on a page's last lines: the call is
@@ -80,12 +95,22 @@ def lay_out(request: LayoutRequest) -> LayoutResult:
 
     fetcher = SafeURLFetcher(list(request.allowed_folders), request.article_files)
     try:
-        stylesheet = weasyprint.CSS(filename=str(request.stylesheet), url_fetcher=fetcher)
-        html = weasyprint.HTML(string=request.markup, base_url=ARTICLE_URL, url_fetcher=fetcher)
+        stylesheets = [weasyprint.CSS(filename=str(path), url_fetcher=fetcher) for path in request.stylesheets]
+
+        def render(markup: str, extra: list):
+            html = weasyprint.HTML(string=markup, base_url=ARTICLE_URL, url_fetcher=fetcher)
+            return html.render(stylesheets=[*stylesheets, *extra])
+
         with glyphs.listen() as missing:
             for retry in LOST_NOTE_RETRIES:
                 extra = [weasyprint.CSS(string=retry)] if retry else []
-                document = html.render(stylesheets=[stylesheet, *extra])
+                markup = request.markup
+                document = render(markup, extra)
+                for _move in range(floats.MAX_MOVES):  # figures that left a gap move on (floats.py)
+                    moved = floats.deferred(markup, floats.gaps_before_floats(document))
+                    if moved is None:
+                        break
+                    markup, document = moved, render(moved, extra)
                 lost = lost_footnotes(document, request.note_ids)
                 if not lost:
                     break
@@ -104,7 +129,7 @@ def lay_out(request: LayoutRequest) -> LayoutResult:
     except (ValueError, TypeError) as exc:
         raise ToolError(f"WeasyPrint failed: {exc}", path=request.source) from None
     embedded = [font.name.decode("latin-1").lstrip("/") for font in document.fonts.values()]
-    return LayoutResult(pdf, missing, too_long, lost, embedded)
+    return LayoutResult(pdf, missing, too_long, lost, embedded, placed_images(document))
 
 
 def warm_up() -> None:
@@ -128,6 +153,25 @@ def notes_taller_than_a_page(document) -> list[str]:
                 text = re.sub(r"^\d+[.)]?\s*", "", " ".join(_box_text(area).split()))  # the note's number
                 found.append(" ".join(text.split()[:8]))
     return found
+
+
+def placed_images(document) -> list[PlacedImage]:
+    """Each raster image on the pages with the size it is drawn at (CSS px are 0.75 pt)."""
+    found = []
+    for page in document.pages:
+        for box in _descendants(page._page_box):
+            image = getattr(box, "replacement", None)
+            if type(image).__name__ != "RasterImage" or box.element is None:
+                continue
+            found.append(PlacedImage(box.element.get("src") or "", (image.width, image.height),
+                                     (box.width * 0.75, box.height * 0.75)))
+    return found
+
+
+def _descendants(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _descendants(child)
 
 
 def lost_footnotes(document, note_ids: tuple[str, ...]) -> list[str]:

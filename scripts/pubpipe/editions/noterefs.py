@@ -7,6 +7,9 @@ before its number with generated content, so the article's text itself is left a
 
 from __future__ import annotations
 
+import re
+
+import lxml.html
 from lxml import etree
 
 BLOCKS = {"p", "li", "div", "section", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th",
@@ -42,3 +45,64 @@ def mark_adjacent_refs(body: etree._Element) -> None:
                 between = ""
             if not inside and between is not None:
                 between += element.tail or ""
+
+
+SPLITTABLE = {"em", "i", "strong", "b", "cite", "q", "mark", "small", "span"}  # split in two, text unchanged
+INLINE = SPLITTABLE | {"a", "code", "sub", "sup", "abbr", "time", "kbd", "samp", "var"}
+SHORT = 30  # characters: an inline element kept whole with the call when it cannot be split
+LAST_WORD = re.compile(r"^(.*?)(\S+)$", re.DOTALL)
+
+
+def keep_with_word(call: etree._Element) -> None:
+    """Wrap a note call and the word before it in <span class="nowrap">, so that no line starts
+    with the call ("memoirs." / "4"). The word is what precedes the call up to the last space:
+    the end of a text run, or the last word of an inline element (an italic title) that the call
+    follows, which is then split in two elements of its kind. The text itself is unchanged."""
+    previous, parent = call.getprevious(), call.getparent()
+    text = (previous.tail if previous is not None else parent.text) or ""
+    wrapper = lxml.html.Element("span")
+    wrapper.set("class", "nowrap")
+    if text:
+        match = LAST_WORD.match(text)
+        if match is None:  # white space right before the call: a break there is the author's
+            return
+        head, wrapper.text = match.groups()
+        if previous is not None:
+            previous.tail = head
+        else:
+            parent.text = head
+        call.addprevious(wrapper)
+    elif previous is not None and _tag(previous) in INLINE:
+        word = _split_last_word(previous)
+        if word is None:
+            return
+        word.addprevious(wrapper)
+        wrapper.append(word)  # its tail is empty: the call followed it directly
+    else:
+        return
+    tail, call.tail = call.tail, None
+    wrapper.append(call)
+    wrapper.tail = tail
+
+
+def _tag(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _split_last_word(element: etree._Element) -> etree._Element | None:
+    """The element itself when it is short or holds one word; else, for a plain-text element of
+    a splittable kind, a copy holding its last word, placed after it (the original keeps the
+    rest); None when it can be neither."""
+    content = element.text or ""
+    if len(element) == 0 and _tag(element) in SPLITTABLE and (match := LAST_WORD.match(content)) and match.group(1).strip():
+        head, last = match.groups()
+        copy = lxml.html.Element(_tag(element))
+        for name, value in element.attrib.items():
+            if name != "id":
+                copy.set(name, value)
+        element.text, copy.text = head, last
+        element.addnext(copy)
+        return copy
+    if len(element.xpath("string()")) <= SHORT:
+        return element
+    return None

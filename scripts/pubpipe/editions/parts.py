@@ -121,6 +121,7 @@ def body_element(doc: ResolvedDocument) -> etree._Element:
     body = lxml.html.fragment_fromstring(doc.body_html or "<p></p>", create_parent="div")
     body.set("class", "article-body")
     body.set("id", "article-body")
+    _trim_entries(body)
     for refs in body.iter():
         if refs.get("id") == "refs":
             marker = lxml.html.Element("div")
@@ -129,6 +130,34 @@ def body_element(doc: ResolvedDocument) -> etree._Element:
             refs.addnext(marker)
             break
     return body
+
+
+def _trim_entries(body: etree._Element) -> None:
+    """Pandoc writes each bibliography entry on lines of its own inside its div; WeasyPrint lays
+    the leading newline out as a space that can end a line, breaking the entry early."""
+    for entry in body.iter():
+        if "csl-entry" not in (entry.get("class") or "").split():
+            continue
+        entry.text = (entry.text or "").lstrip() or None
+        last = entry[-1] if len(entry) else None
+        if last is None:
+            entry.text = (entry.text or "").rstrip() or None
+        else:
+            last.tail = (last.tail or "").rstrip() or None
+
+
+SHORT_LIST_ITEMS = 5
+SHORT_LIST_CHARS = 300  # about four lines of the print edition
+
+
+def mark_short_lists(body: etree._Element) -> None:
+    """Class `short-list` on a list of a few short, flat items, which the print and EPUB style
+    sheets keep on one page: a reader should not turn the page inside a list of three. A longer
+    or nested list may break: kept whole, it would leave a third of a page empty before it."""
+    for items in body.iter("ul", "ol"):
+        flat = items.find(".//ul") is None and items.find(".//ol") is None
+        if flat and len(items.findall("li")) <= SHORT_LIST_ITEMS and len(items.text_content()) <= SHORT_LIST_CHARS:
+            items.set("class", " ".join(filter(None, [items.get("class"), "short-list"])))
 
 
 def local_images(doc: ResolvedDocument, body: etree._Element) -> list[LocalImage]:

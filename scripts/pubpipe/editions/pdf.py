@@ -9,18 +9,20 @@ one layout path and one glyph check.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import lxml.html
 from lxml import etree
 
-from pubpipe.editions import glyphs, parts
+from pubpipe.editions import floats, glyphs, parts
 from pubpipe.editions.direction import direction
 from pubpipe.editions.fonts import fallbacks_css, font_dirs, font_face_css, is_declared
 from pubpipe.editions import math_svg
 from pubpipe.editions.math_pdf import Finisher
 from pubpipe.editions.footnotes import drop_keeping_tail, find_footnotes, notes_section, remove_backlinks
+from pubpipe.editions.noterefs import keep_with_word
 from pubpipe.editions.layout import LayoutRequest, LayoutResult, article_key, lay_out
 from pubpipe.editions.layout import warm_up as lay_out_warm_up
 from pubpipe.errors import ArticleError, OutputError, ResourceError, ToolError
@@ -119,6 +121,18 @@ def _separate_adjacent_calls(body) -> None:
                 after_note = False
 
 
+@dataclass(frozen=True)
+class Stage:
+    """What another printed edition adds to the print layout: style sheets after print.css, CSS
+    for the page's own <style> (which outranks them), folders the layout may read, and a last
+    step that turns the laid-out PDF into the file's bytes."""
+
+    stylesheets: tuple[str, ...] = ()
+    page_css: str = ""
+    allowed_folders: tuple[Path, ...] = ()
+    finish: Callable[[LayoutResult], bytes] | None = None
+
+
 RUNNING_TITLE_CHARS = 55  # fits the head's share of an A5 page at 8.5 pt italic
 RUNNING_AUTHORS_CHARS = 40
 
@@ -171,15 +185,16 @@ def _mark_url_links(root) -> None:
 
 def _keep_short_tables_whole(body) -> None:
     """A table of a few rows moves to the next page whole rather than leave a row or two behind;
-    a long one still breaks between rows, its header repeated."""
+    a long one still breaks between rows, its header repeated. Each is wrapped in a div (see
+    floats.mark_floats), since WeasyPrint keeps the table box whole but not its caption with it."""
     for table in list(body.iter("table")):
-        if len(table.findall(".//tr")) <= SHORT_TABLE_ROWS:
-            # A wrapper, since WeasyPrint keeps the table box whole but not its caption with it.
-            wrapper = lxml.html.Element("div")
-            wrapper.set("class", "short-table")
-            table.addprevious(wrapper)
-            wrapper.tail, table.tail = table.tail, None
-            wrapper.append(table)
+        if table.getparent() is not None and table.getparent().tag in ("td", "th"):
+            continue  # a table inside a table's cell goes with its table
+        wrapper = lxml.html.Element("div")
+        wrapper.set("class", "short-table" if len(table.findall(".//tr")) <= SHORT_TABLE_ROWS else "table-block")
+        table.addprevious(wrapper)
+        wrapper.tail, table.tail = table.tail, None
+        wrapper.append(table)
 
 
 def _is_display_math(element) -> bool:
@@ -234,17 +249,18 @@ def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None, folios: bool
     lang = doc.article.metadata.lang
     css = f"@page {{ size: {PAPER_CSS[paper]}; }}\nhtml {{ --fallbacks: {fallbacks_css(lang)}; }}\n"
     css += (
-        f"@page {{ @top-left {{ content: {css_string(running_title(doc.title.text))}; }} "
-        f"@top-right {{ content: {css_string(running_authors([a.text for a in doc.authors]))}; }} }}\n"
+        f"@page :left {{ @top-left {{ content: {css_string(running_authors([a.text for a in doc.authors]))}; }} }}\n"
+        f"@page :right {{ @top-right {{ content: {css_string(running_title(doc.title.text))}; }} }}\n"
         # Here, not in print.css: WeasyPrint ranks the document's own <style> above print.css.
         "@page :first { @top-left { content: none; } @top-right { content: none; } }\n"
     )
     if not folios:
-        css += "@page { @bottom-center { content: none; } }\n"
+        css += "@page :left { @bottom-left { content: none; } } @page :right { @bottom-right { content: none; } }\n"
     elif lang.lower().split("-")[0] == "en":
-        css += '@page { @bottom-center { content: counter(page) " of " counter(pages); } }\n'
+        folio = 'content: counter(page) " of " counter(pages);'
+        css += f"@page :left {{ @bottom-left {{ {folio} }} }} @page :right {{ @bottom-right {{ {folio} }} }}\n"
     if bleed:
-        css += f"@page {{ bleed: {bleed}; marks: crop cross; }}\n"
+        css += f"@page {{ bleed: {bleed}; }}\n"  # the marks are the press edition's (press_sheet.py)
     return css
 
 
@@ -269,18 +285,22 @@ def print_html(doc: ResolvedDocument, options: dict[str, Any]) -> str:
     return print_page(doc, options)[0]
 
 
-def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, list[parts.LocalImage], Finisher]:
+def print_page(doc: ResolvedDocument, options: dict[str, Any], page_css: str = "") -> tuple[str, list[parts.LocalImage], Finisher]:
     """The print HTML, the images it shows (checked: see parts.local_images), and what draws its
-    formulas into the PDF (editions/math_pdf.py)."""
+    formulas into the PDF (editions/math_pdf.py). `page_css` goes into the page's own <style>."""
     meta = doc.article.metadata
     body = parts.body_element(doc)
     body.set("class", "article-body")
     images = parts.local_images(doc, body)  # refuses bad images before WeasyPrint sees them
     _float_footnotes(body)
     _separate_adjacent_calls(body)
+    for span in [element for element in body.iter("span") if _is_footnote(element)]:
+        keep_with_word(span)
     _label_headings_without_notes(body)
     _keep_short_tables_whole(body)
     _split_paragraphs_at_display_math(body)
+    parts.mark_short_lists(body)
+    floats.mark_floats(body)
     article = lxml.html.fragment_fromstring(
         f"<article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
         f"{parts.cite_box(doc)}{parts.rights_line(doc)}</article>"
@@ -295,7 +315,7 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any]) -> tuple[str, lis
     #   html lang            -> Lang       the article's `lang:`, also the hyphenation language
     #   dcterms.created/modified -> CreationDate/ModDate, from SOURCE_DATE_EPOCH (never the clock)
     head = print_head(doc.title, doc.authors, doc.description, doc.keywords, options["source_date_epoch"],
-                      _page_css(doc, paper, options.get("bleed"), options.get("folios", True)))
+                      _page_css(doc, paper, options.get("bleed"), options.get("folios", True)) + page_css)
     markup = (
         f'<!DOCTYPE html><html lang="{parts.esc(meta.lang)}" dir="{direction(meta.lang)}" class="paper-{paper}"><head>{head}</head>'
         f"<body>{lxml.html.tostring(article, encoding='unicode')}</body></html>"
@@ -313,29 +333,33 @@ def start_worker() -> layout.LayoutWorker:
     return layout.worker(read_only=(styles_dir(),), warm_up=layout.Job(lay_out_warm_up))
 
 
-def submit(doc: ResolvedDocument, options: dict[str, Any]) -> Callable[[Path], Path]:
+def submit(doc: ResolvedDocument, options: dict[str, Any], stage: Stage | None = None) -> Callable[[Path], Path]:
     """Send the layout with `options` (paper, bleed, pdf_variant) to the layout worker, and return
     the function that waits for it and writes the PDF to a path.
 
     That function refuses, with the characters and fonts named, any PDF in which a glyph is
-    missing or drawn with a font we did not declare.
+    missing or drawn with a font we did not declare. `stage` changes the layout for another
+    printed edition (the press PDF's inks and sheet).
     """
-    markup, images, formulas = print_page(doc, options)
+    stage = stage or Stage()
+    markup, images, formulas = print_page(doc, options, stage.page_css)
     return submit_markup(markup, options, doc.article, doc.article.metadata.identifier, _read_images(doc, images),
-                         formulas)
+                         stage, formulas)
 
 
 def submit_markup(markup: str, options: dict[str, Any], origin, identifier: str,
-                  article_files: dict[str, bytes] | None = None, formulas: Finisher | None = None) -> Callable[[Path], Path]:
+                  article_files: dict[str, bytes] | None = None, stage: Stage | None = None,
+                  formulas: Finisher | None = None) -> Callable[[Path], Path]:
     """`submit` for print HTML of our own making (an article's, or a course pack's title pages and
     folios), laid out with print.css under the same limits and checks. `origin` is what errors
     point at: an Article, or anything with its `source` and `line_of(needle)`; `formulas` draws the
     formulas (editions/math_pdf.py)."""
     article = origin
+    stage = stage or Stage()
     request = LayoutRequest(
         markup=markup,
-        stylesheet=styles_dir() / STYLESHEET,
-        allowed_folders=(styles_dir(), *font_dirs()),
+        stylesheets=tuple(styles_dir() / name for name in (STYLESHEET, *stage.stylesheets)),
+        allowed_folders=(styles_dir(), *font_dirs(), *stage.allowed_folders),
         article_files=article_files or {},
         note_ids=tuple(footnote_ids(markup)),
         pdf_variant=options.get("pdf_variant") or None,
@@ -353,7 +377,7 @@ def submit_markup(markup: str, options: dict[str, Any], origin, identifier: str,
     def write(path: Path) -> Path:
         result = worker.result(number, time_limit)
         try:
-            path.write_bytes(result.pdf)
+            path.write_bytes(stage.finish(result) if stage.finish else result.pdf)
         except OSError as exc:
             raise OutputError(f"cannot write the PDF: {exc.strerror}", path=path.parent) from None
         _refuse_faults(article, result, path)
@@ -408,10 +432,10 @@ def _refuse_faults(article, result: LayoutResult, path: Path) -> None:
         )
 
 
-def begin(doc: ResolvedDocument, out_path: Path, options: dict[str, Any]) -> Callable[[], Path]:
+def begin(doc: ResolvedDocument, out_path: Path, options: dict[str, Any], stage: Stage | None = None) -> Callable[[], Path]:
     """Start the layout now; the returned function finishes it, writing `out_path` atomically.
     Between the two, the build renders the other editions while the worker lays this one out."""
-    write = submit(doc, options)
+    write = submit(doc, options, stage)
 
     def finish() -> Path:
         with atomic_path(out_path) as tmp:

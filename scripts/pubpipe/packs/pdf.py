@@ -129,7 +129,7 @@ def front_html(spec: PackSpec, front: Front, entries: list[Entry], paper: str, e
     page_css = (f"@page {{ size: {PAPER_CSS[paper]}; }}"
                 "@page { @top-left { content: none; } @top-right { content: none; } "
                 "@bottom-center { content: counter(page, lower-roman); } }"
-                "@page :first { @bottom-center { content: none; } }")
+                "@page :first { @bottom-center { content: none; } }" + CENTRED_FOLIOS)
     return (
         f'<!DOCTYPE html><html lang="{parts.esc(front.lang)}" class="paper-{paper} pack-front">'
         f"<head>{print_head(front.title, front.editors, front.description, front.keywords, epoch, page_css)}</head><body>"
@@ -137,11 +137,17 @@ def front_html(spec: PackSpec, front: Front, entries: list[Entry], paper: str, e
     )
 
 
+# A volume's folios are centred (folio_html draws them over the articles' pages, whose parity the
+# volume decides): print.css's outside folios are switched off on the volume's own pages.
+CENTRED_FOLIOS = "@page :left { @bottom-left { content: none; } } @page :right { @bottom-right { content: none; } }"
+
+
 def folio_html(numbers: list[int], paper: str, lang: str) -> str:
     """One page per number, blank but for the number where an article's own folio would be."""
     pages = "".join(f'<div class="folio-page" data-folio="{number}"></div>' for number in numbers)
     css = (".folio-page { string-set: folio attr(data-folio); break-after: page; height: 1px; }"
-           "@page { @top-left { content: none; } @top-right { content: none; } @bottom-center { content: string(folio); } }")
+           "@page { @top-left { content: none; } @top-right { content: none; } @bottom-center { content: string(folio); } }"
+           + CENTRED_FOLIOS)
     return (f'<!DOCTYPE html><html lang="{parts.esc(lang)}" class="paper-{paper} pack-folios"><head><meta charset="utf-8">'
             f"<title>folios</title><style>{font_face_css()}@page {{ size: {PAPER_CSS[paper]}; }}{css}</style></head>"
             f"<body>{pages}</body></html>")
