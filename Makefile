@@ -140,8 +140,8 @@ test: $(INSTALLED) $(TOOLS) ## run the test suite
 setup: $(INSTALLED) $(TOOLS) ## create .venv and install pandoc, WeasyPrint, EbookLib and the validators
 
 # The validators (Nu HTML Checker, Ace, axe-core, Chromium) that check and test run, and the
-# quicker starts of the two Java validators (scripts/pubpipe/runtime/jvm_start.py).
-$(TOOLS): scripts/setup/tools.sh scripts/setup/package.json scripts/pubpipe/runtime/jvm_start.py | $(INSTALLED)
+# EPUBCheck launcher and the class archives of the two Java validators (scripts/pubpipe/runtime/jvm_start.py).
+$(TOOLS): scripts/setup/tools.sh scripts/setup/package.json scripts/pubpipe/runtime/jvm_start.py scripts/pubpipe/check/EpubcheckBatch.java | $(INSTALLED)
 	bash scripts/setup/tools.sh
 	$(VENV)/bin/pubpipe validators
 	touch $@

@@ -19,8 +19,6 @@ INTERRUPTED = 130
 
 
 def _articles(args) -> list[Path]:
-    from pubpipe.load.article import find_articles
-
     source_root = Path(args.source)
     if args.article:
         folders = []
@@ -33,6 +31,8 @@ def _articles(args) -> list[Path]:
                 )
             folders.append(folder)
         return folders
+    from pubpipe.load.article import find_articles
+
     folders = find_articles(source_root)
     if not folders:
         raise UsageError(f"no articles found in {source_root}", hint="add a folder source/<slug>/ with an article.md")
@@ -87,15 +87,22 @@ def command_watch(args) -> int:
 
 
 def command_check(args) -> int:
-    from pubpipe.check.run import check_article
+    from pubpipe.check.report import overall
+    from pubpipe.check.run import check_articles
     from pubpipe.errors import CheckFailed
 
-    failed = []
-    for folder in _articles(args) if args.article or not args.pack else []:
-        findings, report = check_article(folder, Path(args.build), {"style": args.style or None, "paper": args.paper or None,
-                                                                  "validators": not args.no_validators})
-        if findings:
-            failed.append((folder.name, len(findings), report))
+    folders = _articles(args) if args.article or not args.pack else []
+    checks = check_articles(folders, Path(args.build), {"style": args.style or None, "paper": args.paper or None,
+                                                       "validators": not args.no_validators}) if folders else []
+    errors = [check.error for check in checks if check.error is not None]
+    if len(checks) == 1 and errors and not args.pack:
+        raise errors[0]
+    for error in errors:
+        console.error(str(error))
+    line = overall(checks)
+    if len(checks) > 1:
+        console.info(line)
+    failed = [line] if any(check.findings for check in checks) else []
     if args.pack:
         from pubpipe.check.pack import check_pack
         from pubpipe.packs.build import pack_names
@@ -104,10 +111,11 @@ def command_check(args) -> int:
             findings, report = check_pack(Path(args.root), name, Path(args.source), Path(args.build),
                                           {"validators": not args.no_validators})
             if findings:
-                failed.append((f"pack {name}", len(findings), report))
+                failed.append(f"pack {name}: {len(findings)} finding{'' if len(findings) == 1 else 's'}, see {report}")
+    if errors:
+        raise type(errors[0])(line)
     if failed:
-        details = "; ".join(f"{slug}: {count} findings, see {report}" for slug, count, report in failed)
-        raise CheckFailed(f"the editions do not agree: {details}")
+        raise CheckFailed("; ".join(failed))
     return 0
 
 
