@@ -162,10 +162,11 @@ class Case:
         assert_no_secret(self.root / "nowhere", captured.out, captured.err)  # not in any message
         return Result(status, captured.out, captured.err)
 
-    def start(self, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-        """The build as a separate process, as a user runs it (for signals, races and heap limits)."""
+    def start(self, *extra: str, env: dict[str, str] | None = None, verbose: bool = False) -> subprocess.Popen:
+        """The build as a separate process, as a user runs it (for signals, races and heap limits);
+        `verbose`: it says each step on stdout, as `-v` does."""
         return subprocess.Popen(
-            [sys.executable, "-m", "pubpipe", "-q", "build", SLUG, "--source", str(self.root / "source"),
+            [sys.executable, "-m", "pubpipe", "-v" if verbose else "-q", "build", SLUG, "--source", str(self.root / "source"),
              "--build", str(self.build_root), *extra],
             env=dict(os.environ, PUBPIPE_ROOT=str(ROOT), **(env or {})),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
