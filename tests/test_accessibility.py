@@ -85,3 +85,30 @@ def test_an_epub_the_checker_cannot_read_is_named_and_the_others_are_still_check
     assert error.path == files["broken"].resolve()
     assert error.message.startswith("Ace could not check this file: ") and "  at " not in error.message
     assert ace[files["stripped"]] and axe[files["page"]]  # the files after it in the same run were checked
+
+
+def test_the_checkers_read_nothing_outside_the_folders_of_the_files_they_check(tmp_path, monkeypatch):
+    """Ace and axe run in the OS sandbox (runtime/sandbox.py): a page that links a style sheet
+    from another folder is checked without it. The style sheet makes the text unreadable, which
+    axe reports in the control run without the sandbox, so the test can tell."""
+    from pubpipe.runtime import sandbox
+
+    if not sandbox.available():
+        pytest.skip("this machine cannot sandbox (bubblewrap missing or refused)")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "dim.css").write_text("p { color: #777; background: #888; }", encoding="utf-8")
+    (tmp_path / "pages").mkdir()
+    page = tmp_path / "pages" / "page.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><head><title>t</title>'
+                    f'<link rel="stylesheet" href="{(outside / "dim.css").as_uri()}"></head>'
+                    "<body><main><h1>t</h1><p>Some text.</p></main></body></html>", encoding="utf-8")
+
+    def contrast(findings) -> bool:
+        return any(finding["code"] == "axe/color-contrast" for finding in findings)
+
+    _ace, inside = run_accessibility_many([], [page])
+    monkeypatch.setenv(sandbox.MODE_VAR, "off")
+    _ace, unwrapped = run_accessibility_many([], [page])
+    assert contrast(unwrapped[page]), "the control run did not read the style sheet"
+    assert not contrast(inside[page]), "the sandboxed checker read a file outside its view"

@@ -75,8 +75,8 @@ def run_accessibility_many(epubs: list[Path], htmls: list[Path]) -> tuple[dict, 
     if not epubs and not htmls:
         return {}, {}
     browser, flags = tools.headless_chromium()
-    environment = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=browser, PUBPIPE_CHROMIUM_ARGS=" ".join(flags),
-                       PUPPETEER_SKIP_DOWNLOAD="1", ELECTRON_SKIP_BINARY_DOWNLOAD="1")
+    variables = {"PUPPETEER_EXECUTABLE_PATH": browser, "PUBPIPE_CHROMIUM_ARGS": " ".join(flags),
+                 "PUPPETEER_SKIP_DOWNLOAD": "1", "ELECTRON_SKIP_BINARY_DOWNLOAD": "1"}
     tools.ace()  # installed, or a ToolError that says how to install it
     files = [*epubs, *htmls]
     with tempfile.TemporaryDirectory(prefix="pubpipe-a11y-") as folder:
@@ -84,11 +84,12 @@ def run_accessibility_many(epubs: list[Path], htmls: list[Path]) -> tuple[dict, 
         job.write_text(json.dumps({"epubs": [str(Path(epub).resolve()) for epub in epubs],
                                    "htmls": [str(Path(html).resolve()) for html in htmls],
                                    "axe": str(tools.axe_script()), "tmpdir": str(Path(folder) / "tmp")}), encoding="utf-8")
-        command = [*tools.yielding(), tools.node(), str(RUNNER), str(tools.TOOLS_DIR.parent), str(job), str(report_file)]
+        command = [*tools.yielding(), *tools.sandboxed([tools.node(), str(RUNNER), str(tools.TOOLS_DIR.parent), str(job), str(report_file)],
+                                                        files, writable=[Path(folder)], env=variables)]
         timeout = ACE_TIMEOUT + 60 * len(files)  # a batch of many files is given time in proportion
         try:
-            result = subprocess.run(tools.contained(command, files), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    text=True, timeout=timeout, env=environment, check=False)
+            result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=timeout,
+                                    env=dict(os.environ, **variables), check=False)
         except subprocess.TimeoutExpired:
             raise ToolError(f"Ace and axe took longer than {timeout:g} s on {len(files)} file(s)", path=files[0],
                             hint="raise PUBPIPE_ACE_TIMEOUT") from None

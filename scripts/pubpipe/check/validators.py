@@ -25,11 +25,11 @@ PAPER_POINTS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 PerFile = dict[Path, "list[Finding] | ToolError"]
 
 
-def _run(name: str, command: list[str], files: list[Path]) -> subprocess.CompletedProcess:
+def _run(name: str, command: list[str], files: list[Path], writable: list[Path] = ()) -> subprocess.CompletedProcess:
     # A batch of many files is given time in proportion.
     timeout = VALIDATOR_TIMEOUT + 30 * len(files)
     try:
-        return subprocess.run(tools.contained(command, files), capture_output=True, timeout=timeout, check=False)
+        return subprocess.run(tools.sandboxed(command, files, writable), capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise ToolError(f"{name} did not finish within {timeout} s on {len(files)} file(s)", path=files[0]) from None
 
@@ -72,7 +72,7 @@ def run_epubcheck_many(epubs: list[Path]) -> PerFile:
     with tempfile.TemporaryDirectory(prefix="pubpipe-epubcheck-") as work:
         report_file = Path(work) / "report.jsonl"
         command = [*jvm_start.epubcheck_batch_command(), str(report_file), *(str(epub) for epub in epubs)]
-        result = _run("EPUBCheck", command, epubs)
+        result = _run("EPUBCheck", command, epubs, writable=[Path(work)])
         try:
             lines = report_file.read_text(encoding="utf-8").splitlines()
         except OSError:
@@ -110,7 +110,7 @@ def _nu_finding(message: dict, target: Path, edition: str) -> Finding | None:
 
 def _nu_report(targets: list[Path]) -> dict:
     """The Nu checker on files or folders, in one Java start; its JSON report is on stderr."""
-    command = [*jvm_start.nu_command(), "--format", "json", "--also-check-css", *(str(target) for target in targets)]
+    command = [*tools.yielding(), *jvm_start.nu_command(), "--format", "json", "--also-check-css", *(str(target) for target in targets)]
     result = _run("the Nu checker", command, targets)
     try:
         return json.loads(result.stderr)

@@ -132,11 +132,12 @@ def chromium() -> str:
     raise ToolError("Chromium is not installed", hint="install the package chromium, or run `make setup` as root")
 
 
-def contained(command: list[str], reads: list[Path]) -> list[str]:
-    """The command line of a validator that reads article content (`reads`: the editions).
 
-    The one seam for the OS sandbox of issue 11 (bubblewrap: no network, a read-only view of the
-    editions and the tools): every validator's command passes through here. Until the sandbox
-    helper exists, the command runs as it is.
-    """
-    return command
+def sandboxed(command: list[str], reads: list[Path], writable: list[Path] = (), env: dict[str, str] | None = None) -> list[str]:
+    """The command line of a validator that reads article content, inside the OS sandbox
+    (runtime/sandbox.py): no network, and a read-only view of the tools and of the folders that
+    hold the files it checks (`reads`); `writable`: where it writes its report."""
+    from pubpipe.runtime import sandbox
+
+    folders = sorted({Path(path).resolve().parent for path in reads})
+    return sandbox.wrap(command, read_only=[TOOLS_DIR.parent, *folders], writable=list(writable), env=env)
