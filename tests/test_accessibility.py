@@ -50,15 +50,31 @@ def _epub_without_accessibility_metadata(epub, folder):
     return stripped
 
 
+def _page_with_a_style_sheet_elsewhere(folder):
+    """A page that links a style sheet from another folder; the style sheet makes its text
+    unreadable, which axe reports when the style sheet is read."""
+    (folder / "outside").mkdir()
+    (folder / "outside" / "dim.css").write_text("p { color: #777; background: #888; }", encoding="utf-8")
+    (folder / "pages").mkdir()
+    page = folder / "pages" / "page.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><head><title>t</title>'
+                    f'<link rel="stylesheet" href="{(folder / "outside" / "dim.css").as_uri()}"></head>'
+                    "<body><main><h1>t</h1><p>Some text.</p></main></body></html>", encoding="utf-8")
+    return page
+
+
 @pytest.fixture(scope="module")
 def faulty(features, tmp_path_factory):
     """One run of both checkers over an EPUB stripped of its accessibility metadata, an EPUB cut
-    short, and a page with faults in light and in dark mode: (files, Ace's results, axe's)."""
+    short, a page with faults in light and in dark mode, and a page that links a style sheet
+    from another folder: (files, Ace's results, axe's)."""
     folder = tmp_path_factory.mktemp("faulty")
-    files = {"stripped": _epub_without_accessibility_metadata(features.edition("epub"), folder),
-             "broken": folder / "broken.epub", "page": _faulty_page(folder)}
+    (folder / "files").mkdir()  # beside outside/, never above it: the checkers see the folders of their files
+    files = {"stripped": _epub_without_accessibility_metadata(features.edition("epub"), folder / "files"),
+             "broken": folder / "files" / "broken.epub", "page": _faulty_page(folder / "files"),
+             "elsewhere": _page_with_a_style_sheet_elsewhere(folder)}
     files["broken"].write_bytes(features.edition("epub").read_bytes()[:3000])
-    ace, axe = run_accessibility_many([files["broken"], files["stripped"]], [files["page"]])
+    ace, axe = run_accessibility_many([files["broken"], files["stripped"]], [files["page"], files["elsewhere"]])
     return files, ace, axe
 
 
@@ -87,28 +103,20 @@ def test_an_epub_the_checker_cannot_read_is_named_and_the_others_are_still_check
     assert ace[files["stripped"]] and axe[files["page"]]  # the files after it in the same run were checked
 
 
-def test_the_checkers_read_nothing_outside_the_folders_of_the_files_they_check(tmp_path, monkeypatch):
+def test_the_checkers_read_nothing_outside_the_folders_of_the_files_they_check(faulty, monkeypatch):
     """Ace and axe run in the OS sandbox (runtime/sandbox.py): a page that links a style sheet
-    from another folder is checked without it. The style sheet makes the text unreadable, which
-    axe reports in the control run without the sandbox, so the test can tell."""
+    from another folder is checked without it, while the control run without the sandbox reads
+    it (axe then reports the unreadable text), so the test can tell."""
     from pubpipe.runtime import sandbox
 
     if not sandbox.available():
         pytest.skip("this machine cannot sandbox (bubblewrap missing or refused)")
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "dim.css").write_text("p { color: #777; background: #888; }", encoding="utf-8")
-    (tmp_path / "pages").mkdir()
-    page = tmp_path / "pages" / "page.html"
-    page.write_text('<!DOCTYPE html><html lang="en"><head><title>t</title>'
-                    f'<link rel="stylesheet" href="{(outside / "dim.css").as_uri()}"></head>'
-                    "<body><main><h1>t</h1><p>Some text.</p></main></body></html>", encoding="utf-8")
+    files, _ace, inside = faulty
 
     def contrast(findings) -> bool:
         return any(finding["code"] == "axe/color-contrast" for finding in findings)
 
-    _ace, inside = run_accessibility_many([], [page])
     monkeypatch.setenv(sandbox.MODE_VAR, "off")
-    _ace, unwrapped = run_accessibility_many([], [page])
-    assert contrast(unwrapped[page]), "the control run did not read the style sheet"
-    assert not contrast(inside[page]), "the sandboxed checker read a file outside its view"
+    _ace, unwrapped = run_accessibility_many([], [files["elsewhere"]])
+    assert contrast(unwrapped[files["elsewhere"]]), "the control run did not read the style sheet"
+    assert not contrast(inside[files["elsewhere"]]), "the sandboxed checker read a file outside its view"
