@@ -1,7 +1,12 @@
 """`pubpipe check`: the order of work for all the articles it is given, each validator started once.
 
-1. Find each article's three editions and hash them. The cache (check/cache.py) answers for every
-   validator verdict and every comparison it holds for exactly these bytes, tools and code.
+1. Find each article's three editions and hash them. The build's cache (runtime/cache.py, under
+   build/.cache/check/) answers for every validator verdict and every comparison it holds for
+   exactly these bytes, tools and code: a verdict is filed under a key made of everything it
+   depends on (a validator's: the edition's bytes and the validator's fingerprint, that is its
+   version, the Java, Node or browser it runs in, its flags and our code that reads its report;
+   a comparison's: the bytes of the editions and of every file in the article's folder, the
+   options, our code and the pinned dependencies), so a stale verdict is never used.
 2. Start each validator that has editions left to check, once for all of them, in the background:
    EPUBCheck on the EPUBs, the Nu checker on the web editions, Ace and axe in one browser on both.
    EPUBCheck is the longest; the others run at lower priority so that, on a machine with few
@@ -19,18 +24,19 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from pubpipe.check import cache as check_cache
 from pubpipe.check.findings import CHECKS, Finding
 from pubpipe.check.report import print_summary, write_json
 from pubpipe.editions import output_path
 from pubpipe.errors import PubpipeError, ToolError
 from pubpipe.runtime import tools
+from pubpipe.runtime.cache import OutputCache, code_digest, digest, folder_digest
 
 EDITIONS = ("html", "epub", "pdf")
 VALIDATOR_CODES = ("V-EPUBCHECK", "V-NU", "V-ACE", "V-AXE")
@@ -154,7 +160,7 @@ def _compare(check: ArticleCheck, options: dict) -> tuple[list[Finding], list[st
     started = time.perf_counter()
     article = load_article(check.folder)
     readers = {"html": read_html, "epub": read_epub, "pdf": read_pdf}
-    document = resolve(article, options.get("style"))
+    document = resolve(article, options.get("style"), OutputCache(check.build_root / ".cache"))  # pandoc's output, kept per input
     source = read_source(document)
     summaries = {name: _read_edition(readers[name], check.paths[name]) for name in EDITIONS}
     check.timings["read"] = time.perf_counter() - started
@@ -175,16 +181,19 @@ def _compare(check: ArticleCheck, options: dict) -> tuple[list[Finding], list[st
     return findings, checks + ["V-PDF"]
 
 
-def _comparison_fingerprint(options: dict) -> list:
+def _comparison_fingerprint(options: dict) -> str:
     """What a comparison depends on besides the article's files and editions: our own code, the
     pinned versions of everything it runs (pyproject.toml), and the check's options."""
-    package = Path(__file__).resolve().parent.parent
-    code = sorted(path for path in package.rglob("*") if path.suffix in (".py", ".lua", ".js", ".java"))
-    pyproject = package.parent.parent / "pyproject.toml"
+    pyproject = Path(__file__).resolve().parent.parent.parent.parent / "pyproject.toml"
     style = options.get("style")
     style_file = Path(style) if style and Path(style).is_file() else None
-    return [tools.digest(*code, *([pyproject] if pyproject.is_file() else [])), options.get("style"), options.get("paper"),
-            check_cache.file_digest(style_file) if style_file else None]
+    return digest(code_digest(), pyproject.read_bytes() if pyproject.is_file() else b"", str(style), str(options.get("paper")),
+                  style_file.read_bytes() if style_file else b"")
+
+
+def _verdict_name(kind: str, check: "ArticleCheck") -> str:
+    """One entry per article and kind, replaced when the article changes: the cache does not grow."""
+    return f"check/{kind}/{check.slug}.json"
 
 
 def _locate(folder: Path, build_root: Path) -> tuple[ArticleCheck, dict[str, str]]:
@@ -194,28 +203,28 @@ def _locate(folder: Path, build_root: Path) -> tuple[ArticleCheck, dict[str, str
     if missing:
         check.fail(ToolError(f"editions not built yet: {', '.join(missing)}", hint="run `make check` (it builds them first) or `make`"))
         return check, {}
-    return check, {name: check_cache.file_digest(path) for name, path in check.paths.items()}
+    return check, {name: digest(path.read_bytes()) for name, path in check.paths.items()}
 
 
 def check_articles(folders: list[Path], build_root: Path, options: dict) -> list[ArticleCheck]:
     """Check every article; a failure to check one article is its `error`, and the others go on.
     A validator that cannot start at all raises its ToolError."""
     started = time.perf_counter()
-    cache = check_cache.Cache(build_root)
+    cache = OutputCache(build_root / ".cache")
     located = [_locate(folder, build_root) for folder in folders]
     live = [(check, digests) for check, digests in located if check.error is None]
 
     pending: Pending = {}
     if options.get("validators", True):
         for validator in _validators():
-            fingerprint = validator.fingerprint()
+            fingerprint = json.dumps(validator.fingerprint(), sort_keys=True)
             for check, digests in live:
-                entry = check_cache.key(validator.code, fingerprint, digests[validator.edition])
-                known = cache.get("validators", entry)
+                entry = digest(fingerprint, digests[validator.edition])
+                known = cache.get(_verdict_name(validator.code, check), entry)
                 if known is None:
                     pending.setdefault(validator.code, {})[check.paths[validator.edition]] = (check, entry)
                 else:
-                    check.validated[validator.code] = [Finding.from_json(item) for item in known]
+                    check.validated[validator.code] = [Finding.from_json(item) for item in json.loads(known)]
                     check.cached.append(validator.code)
 
     # The validators are slow (JVM and Chromium start-up) and independent: each job runs in its
@@ -225,9 +234,10 @@ def check_articles(folders: list[Path], build_root: Path, options: dict) -> list
         futures = [(name, pool.submit(_timed, job)) for name, job in jobs]
         fingerprint = _comparison_fingerprint(options)
         for check, digests in live:
-            entry = check_cache.key("compare", fingerprint, check_cache.folder_digest(check.folder), digests)
-            known = cache.get("comparisons", entry)
+            entry = digest(fingerprint, folder_digest(check.folder), *(digests[name] for name in EDITIONS))
+            known = cache.get(_verdict_name("comparison", check), entry)
             if known is not None:
+                known = json.loads(known)
                 check.comparison = [Finding.from_json(item) for item in known["findings"]]
                 check.checks_run = known["checks"]
                 check.cached.append("comparison")
@@ -237,7 +247,8 @@ def check_articles(folders: list[Path], build_root: Path, options: dict) -> list
             except PubpipeError as exc:
                 check.fail(exc)
                 continue
-            cache.put("comparisons", entry, {"findings": [f.to_json() for f in check.comparison], "checks": check.checks_run})
+            cache.put(_verdict_name("comparison", check), entry,
+                      _json({"findings": [f.to_json() for f in check.comparison], "checks": check.checks_run}))
 
         for name, future in futures:
             verdicts, seconds = future.result()
@@ -249,7 +260,7 @@ def check_articles(folders: list[Path], build_root: Path, options: dict) -> list
                         check.fail(result)
                         continue
                     check.validated[code] = result
-                    cache.put("validators", entry, [f.to_json() for f in result])
+                    cache.put(_verdict_name(code, check), entry, _json([f.to_json() for f in result]))
 
     total = time.perf_counter() - started
     for check, _digests in located:
@@ -265,6 +276,10 @@ def check_articles(folders: list[Path], build_root: Path, options: dict) -> list
             with contextlib.suppress(OSError):
                 check.report.unlink(missing_ok=True)  # an earlier verdict no longer holds
     return [check for check, _digests in located]
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
 def _timed(job: Callable[[], Any]) -> tuple[Any, float]:
