@@ -244,9 +244,9 @@ $(INSTALLED): pyproject.toml scripts/setup/system-prerequisites.sh
 # The Node tools: MathJax, which draws formulas (so every build needs it), and the validators (Nu
 # HTML Checker, Ace, axe-core, Chromium) that check and test run; and the quicker starts of the
 # two Java validators (scripts/pubpipe/runtime/jvm_start.py).
-$(TOOLS): scripts/setup/tools.sh scripts/setup/package.json scripts/pubpipe/runtime/jvm_start.py | $(INSTALLED)
+$(TOOLS): scripts/setup/tools.sh scripts/setup/package.json scripts/pubpipe/runtime/jvm_start.py scripts/pubpipe/check/EpubcheckBatch.java | $(INSTALLED)
 	$(Q)$(STEP) 5/6 "installing MathJax and the validators into .tools (npm, Chromium)" "about 15 s" validators bash scripts/setup/tools.sh
-	$(Q)$(STEP) 6/6 "preparing quicker starts of EPUBCheck and the Nu checker" "about 20 s" jvm $(PUBPIPE) validators
+	$(Q)$(STEP) 6/6 "preparing the EPUBCheck launcher and quicker starts of the Java validators" "about 20 s" jvm $(PUBPIPE) validators
 	@touch $@
 
 clean: ## remove the built editions (build/)

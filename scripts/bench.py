@@ -42,13 +42,14 @@ VENV_BIN = Path(sys.executable).parent
 PUBPIPE = VENV_BIN / "pubpipe"
 CANONICAL = "soviet-relations-with-pakistan"
 STOCK_EPUBCHECK = "epubcheck (stock)"
+CHECK_CACHE = ".cache/check"  # where pubpipe.check.run files its verdicts
 FIXTURE = ROOT / "tests" / "fixtures" / "features"
 FORMATS = "html,epub,pdf"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 MIB = 1 << 20
 GOALS = {"sandbox_s": 0.02, "cold_ratio": 0.75, "scaled_ratio": 0.75, "scaled_peak_mib": 400, "jobs_speedup": 1.7, "noop_s": 0.1,
-         "check_over_slowest_s": 1.0, "watch_html_s": 0.3, "watch_all_s": 1.0,
+         "check_over_slowest_s": 1.0, "check_folder_s": 20.0, "check_again_s": 0.5, "watch_html_s": 0.3, "watch_all_s": 1.0,
          "pack_cold_ratio": 1.3, "pack_change_factor": 2.0, "pack_change_extra_s": 1.0, "pack_peak_mib": 600,
          "pack_peak_growth": 1.25, "catalog_s": 2.0,
          "math_added_s": 1.0, "math_renderer_starts": 1}
@@ -311,6 +312,7 @@ def check_step(source: Path, slug: str, runs: int) -> dict:
     env = clean_env({"PUBPIPE_ROOT": str(ROOT)})
     samples, statuses = [], []
     for _ in range(runs):
+        shutil.rmtree(out / CHECK_CACHE, ignore_errors=True)  # each run checks the editions afresh
         sample, status, _stderr = run([str(PUBPIPE), "-q", "check", slug, "--source", str(source), "--build", str(out)], env=env, check=False)
         samples.append(sample)
         statuses.append(status)
@@ -329,14 +331,14 @@ def check_step(source: Path, slug: str, runs: int) -> dict:
 
 
 def validator_times(folder: Path, slug: str, runs: int) -> dict:
-    """Each validator job that `pubpipe check` runs, alone, with the command line check gives it.
-    `epubcheck (stock)` is EPUBCheck as its README runs it, for reference; it is not one of check's
-    jobs and does not count as the slowest."""
+    """Each validator job that `pubpipe check` runs, alone on one article, with the command line
+    check gives it. `epubcheck (stock)` is EPUBCheck as its README runs it, for reference; it is not
+    one of check's jobs and does not count as the slowest."""
     from pubpipe.runtime import jvm_start, tools
 
     epub, html = folder / f"{slug}.epub", folder / f"{slug}.html"
     commands = {
-        "epubcheck": [*jvm_start.epubcheck_command(), str(epub), "--json", "-"],
+        "epubcheck": [*jvm_start.epubcheck_batch_command(), os.devnull, str(epub)],
         "nu": [*jvm_start.nu_command(), "--format", "json", "--also-check-css", str(html)],
         # Ace and axe share one Node process and browser; this figure includes a Python start (about 0.1 s).
         "ace+axe": [sys.executable, "-c", "from pubpipe.check.accessibility import run_accessibility; "
@@ -499,6 +501,35 @@ def folder_jobs(count: int, runs: int) -> dict:
     j1, j2 = (statistics.median(s.wall for s in results[key]) for key in ("j1", "j2"))
     return {"articles": count, "j1": summary(results["j1"]), "j2": summary(results["j2"]), "speedup": round(j1 / j2, 3),
             "project": folder}
+
+
+def folder_check(sizes: list[int], runs: int) -> dict:
+    """`make check` over a folder that grows (5, 10, 15, 20 articles), each time from an empty
+    check cache, so every validator checks every edition: the per-article figure shows whether
+    the check scales. Then `make check` again with nothing changed, which the cache answers."""
+    articles = {}
+    for index in range(max(sizes)):
+        original = ROOT / "source" / CANONICAL if index % 2 == 0 else FIXTURE
+        articles[f"{original.name}-{index + 1:02d}"] = original
+    folder = project("check-folder", {})
+    results: dict = {"sizes": {}}
+    for size in sizes:
+        for slug, original in list(articles.items())[:size]:
+            if not (folder / "source" / slug).exists():
+                shutil.copytree(original, folder / "source" / slug)
+        make(folder)  # the editions, untimed
+        samples = []
+        for index in range(runs):
+            shutil.rmtree(folder / "build" / CHECK_CACHE, ignore_errors=True)
+            samples.append(make(folder, "check")[0])
+            print(f"  make check over {size} articles, run {index + 1}/{runs}", flush=True)
+        stats = summary(samples)
+        stats["per_article_s"] = round(stats["wall_s"]["median"] / size, 3)
+        results["sizes"][size] = stats
+    again = [make(folder, "check")[0] for _ in range(max(3, runs))]
+    results["again"] = summary(again)
+    results["articles"] = max(sizes)
+    return results
 
 
 def noop(folder: Path, runs: int) -> dict:
@@ -748,6 +779,14 @@ def table(report: dict) -> str:
                              f"<= +{GOALS['check_over_slowest_s']:g} s", verdict(k["over_stock_epubcheck_s"] <= GOALS["check_over_slowest_s"])))
             for name, stats in k["validators_alone"].items():
                 row(f"    {name} alone", stats)
+    fc = report.get("check_folder")
+    if fc:
+        for size, stats in fc["sizes"].items():
+            goal = f"<= {GOALS['check_folder_s']:g} s" if int(size) == 20 else ""
+            row(f"make check, {size} articles ({stats['per_article_s']:.2f} s each)", stats, goal,
+                verdict(stats["wall_s"]["median"] <= GOALS["check_folder_s"]) if goal else "")
+        row(f"make check again, {fc['articles']} unchanged", fc["again"], f"<= {GOALS['check_again_s']:g} s",
+            verdict(fc["again"]["wall_s"]["median"] <= GOALS["check_again_s"]))
     s = report.get("scaled")
     if s:
         row(f"scaled x{s['times']} ({s['pages']} pages): ours", s["ours"], f"< {GOALS['scaled_peak_mib']} MiB",
@@ -823,6 +862,10 @@ def run_section(name: str, args, only: set[str], report: dict, source: Path) -> 
     if name == "check":
         print("pubpipe check", flush=True)
         report["check"] = check_step(source, CANONICAL, args.check_runs)
+    if name == "check-folder":
+        sizes = [int(size) for size in args.check_sizes.split(",")]
+        print(f"make check over a folder of {', '.join(map(str, sizes))} articles", flush=True)
+        report["check_folder"] = folder_check(sizes, args.check_folder_runs)
     if name == "scaled":
         print(f"the canonical article {args.times} times over", flush=True)
         scaled_source, slug = scaled_article(args.times)
@@ -865,6 +908,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folder-runs", type=int, default=2)
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--check-runs", type=int, default=5)
+    parser.add_argument("--check-sizes", default="5,10,15,20", help="folder sizes for `make check` over a folder")
+    parser.add_argument("--check-folder-runs", type=int, default=2)
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--stress-runs", type=int, default=200, help="interrupted builds for --only stress")
     parser.add_argument("--math-runs", type=int, default=5)
@@ -875,10 +920,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pack-runs", type=int, default=1)
     parser.add_argument("--catalog-entries", type=int, default=1000)
     parser.add_argument("--catalog-runs", type=int, default=5)
-    parser.add_argument("--only", default="canonical,steps,sandbox,check,scaled,math,folder,noop,watch,pack,catalog",
+    parser.add_argument("--only", default="canonical,steps,sandbox,check,check-folder,scaled,math,folder,noop,watch,pack,catalog",
                         help="comma-separated parts to run (also: stress, about ten minutes: builds interrupted at "
                         "random; a quick try of the pack rows: --only pack,catalog --pack-articles 4 --pack-small 2 "
-                        "--catalog-entries 20)")
+                        "--catalog-entries 20; of the check rows: --only check-folder --check-sizes 1,2 --check-folder-runs 1)")
     parser.add_argument("--output", default=str(ROOT / "build" / "bench.json"))
     args = parser.parse_args(argv)
     os.environ["PUBPIPE_ROOT"] = str(ROOT)
@@ -890,7 +935,7 @@ def main(argv: list[str] | None = None) -> int:
     make(ROOT, "setup")
     report: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), "goals": GOALS}
     source = ROOT / "source"
-    for name in ("canonical", "steps", "sandbox", "check", "scaled", "math", "folder", "watch", "stress", "pack", "catalog"):
+    for name in ("canonical", "steps", "sandbox", "check", "check-folder", "scaled", "math", "folder", "watch", "stress", "pack", "catalog"):
         if name in only or (name == "folder" and "noop" in only):
             try:
                 run_section(name, args, only, report, source)

@@ -69,6 +69,32 @@ def math_article(tmp_path_factory) -> Built:
     environments), figures, tables and sections, referred to in pandoc-crossref's and Quarto's
     syntaxes and with \\ref, \\eqref and \\autoref."""
     return build_into(FIXTURES, "math", tmp_path_factory.mktemp("build-math"))
+def translated(tmp_path_factory) -> dict[str, Built]:
+    """The features fixture in French (labels of its own) and in Polish (English labels, marked)."""
+    builds = {}
+    for language in ("fr", "pl"):
+        root = tmp_path_factory.mktemp(f"labels-{language}")
+        slug = f"features-{language}"
+        shutil.copytree(FIXTURES / "features", root / "source" / slug)
+        article = root / "source" / slug / "article.md"
+        article.write_text(article.read_text(encoding="utf-8").replace("lang: en-GB", f"lang: {language}", 1), encoding="utf-8")
+        builds[language] = build_into(root / "source", slug, root / "build")
+    return builds
+
+
+@pytest.fixture(scope="session")
+def validated(canonical, features, tricky, math_article, translated, tmp_path_factory) -> dict:
+    """The whole check, validators included, run once for every fixture article, as `make check`
+    runs it: each validator starts once for all of them. {slug: pubpipe.check.run.ArticleCheck};
+    the tests assert on these results instead of starting the validators again."""
+    from pubpipe.check.run import check_articles
+
+    articles = [canonical, features, tricky, math_article, *translated.values()]
+    build_root = tmp_path_factory.mktemp("validated")
+    for built in articles:
+        shutil.copytree(built.build / built.slug, build_root / built.slug)
+    checks = check_articles([built.source for built in articles], build_root, {})
+    return {check.slug: check for check in checks}
 
 
 @pytest.fixture()

@@ -1,6 +1,7 @@
-"""Ace by DAISY on the EPUB and axe-core on the web edition (light and dark colour schemes) report
-nothing on the canonical article and the features fixture, and both checkers do report a page
-built to fail, so a silent checker cannot pass for a clean edition."""
+"""Ace by DAISY on the EPUB and axe-core on the web edition (light and dark colour schemes, and a
+phone's width) report nothing on the fixture articles, and both checkers do report files built to
+fail, so a silent checker cannot pass for a clean edition. Every file here is checked in one run of
+the two checkers (one browser), as `pubpipe check` runs them."""
 
 from __future__ import annotations
 
@@ -9,25 +10,21 @@ import zipfile
 import pytest
 from lxml import etree
 
-from pubpipe.check.accessibility import run_accessibility, run_ace, run_axe
+from pubpipe.check.accessibility import run_accessibility_many
+from pubpipe.errors import ToolError
+
+METADATA_RULES = {"ace/metadata-accessmode", "ace/metadata-accessibilityfeature", "ace/metadata-accessibilityhazard"}
 
 
-@pytest.fixture(scope="module", params=["canonical", "features"])
-def built(request):
-    return request.getfixturevalue(request.param)
+@pytest.mark.parametrize("slug", ["soviet-relations-with-pakistan", "features"])
+def test_ace_and_axe_find_no_violations(validated, slug):
+    check = validated[slug]
+    assert {"V-ACE", "V-AXE"} <= set(check.checks_run)
+    assert check.validated["V-ACE"] == [] and check.validated["V-AXE"] == []
 
 
-def test_axe_finds_no_violations(built):
-    assert run_axe(built.edition("html")) == []
-
-
-def test_ace_finds_no_violations(built):
-    assert run_ace(built.edition("epub")) == []
-
-
-@pytest.fixture
-def faulty_page(tmp_path):
-    page = tmp_path / "faulty.html"
+def _faulty_page(folder):
+    page = folder / "faulty.html"
     page.write_text(
         '<!DOCTYPE html><html lang="en"><head><title>t</title>'
         "<style>@media (prefers-color-scheme: dark) { .dim { color: #333; background: #222; } }</style></head>"
@@ -38,10 +35,9 @@ def faulty_page(tmp_path):
     return page
 
 
-@pytest.fixture
-def epub_without_accessibility_metadata(features, tmp_path):
-    stripped = tmp_path / "stripped.epub"
-    with zipfile.ZipFile(features.edition("epub")) as source, zipfile.ZipFile(stripped, "w") as out:
+def _epub_without_accessibility_metadata(epub, folder):
+    stripped = folder / "stripped.epub"
+    with zipfile.ZipFile(epub) as source, zipfile.ZipFile(stripped, "w") as out:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename.endswith(".opf"):
@@ -54,37 +50,73 @@ def epub_without_accessibility_metadata(features, tmp_path):
     return stripped
 
 
-METADATA_RULES = {"ace/metadata-accessmode", "ace/metadata-accessibilityfeature", "ace/metadata-accessibilityhazard"}
+def _page_with_a_style_sheet_elsewhere(folder):
+    """A page that links a style sheet from another folder; the style sheet makes its text
+    unreadable, which axe reports when the style sheet is read."""
+    (folder / "outside").mkdir()
+    (folder / "outside" / "dim.css").write_text("p { color: #777; background: #888; }", encoding="utf-8")
+    (folder / "pages").mkdir()
+    page = folder / "pages" / "page.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><head><title>t</title>'
+                    f'<link rel="stylesheet" href="{(folder / "outside" / "dim.css").as_uri()}"></head>'
+                    "<body><main><h1>t</h1><p>Some text.</p></main></body></html>", encoding="utf-8")
+    return page
 
 
-def test_axe_reports_a_page_with_faults(faulty_page):
-    findings = run_axe(faulty_page)
+@pytest.fixture(scope="module")
+def faulty(features, tmp_path_factory):
+    """One run of both checkers over an EPUB stripped of its accessibility metadata, an EPUB cut
+    short, a page with faults in light and in dark mode, and a page that links a style sheet
+    from another folder: (files, Ace's results, axe's)."""
+    folder = tmp_path_factory.mktemp("faulty")
+    (folder / "files").mkdir()  # beside outside/, never above it: the checkers see the folders of their files
+    files = {"stripped": _epub_without_accessibility_metadata(features.edition("epub"), folder / "files"),
+             "broken": folder / "files" / "broken.epub", "page": _faulty_page(folder / "files"),
+             "elsewhere": _page_with_a_style_sheet_elsewhere(folder)}
+    files["broken"].write_bytes(features.edition("epub").read_bytes()[:3000])
+    ace, axe = run_accessibility_many([files["broken"], files["stripped"]], [files["page"], files["elsewhere"]])
+    return files, ace, axe
+
+
+def test_axe_reports_a_page_with_faults(faulty):
+    files, _ace, axe = faulty
+    findings = axe[files["page"]]
     codes = {(f["code"], "dark colour scheme" in f["message"]) for f in findings}
     assert ("axe/image-alt", False) in codes
     assert ("axe/color-contrast", True) in codes and ("axe/color-contrast", False) not in codes
     assert all(set(f) == {"code", "severity", "message", "file", "line"} for f in findings)
+    assert all(f["file"] == str(files["page"].resolve()) for f in findings)
 
 
-def test_ace_reports_an_epub_without_accessibility_metadata(epub_without_accessibility_metadata):
-    codes = {finding["code"] for finding in run_ace(epub_without_accessibility_metadata)}
-    assert METADATA_RULES <= codes
+def test_ace_reports_an_epub_without_accessibility_metadata(faulty):
+    files, ace, _axe = faulty
+    assert METADATA_RULES <= {finding["code"] for finding in ace[files["stripped"]]}
+    assert all(finding["code"].startswith("ace/") for finding in ace[files["stripped"]])
 
 
-def test_one_run_for_both_keeps_their_findings_apart(epub_without_accessibility_metadata, faulty_page):
-    """`pubpipe check` runs Ace and axe in one browser: each edition's faults stay with it."""
-    found = run_accessibility(epub=epub_without_accessibility_metadata, html=faulty_page)
-    assert METADATA_RULES <= {finding["code"] for finding in found["ace"]}
-    assert {"axe/image-alt", "axe/color-contrast"} <= {finding["code"] for finding in found["axe"]}
-    assert all(finding["code"].startswith("ace/") for finding in found["ace"])
-    assert all(finding["file"] == str(faulty_page.resolve()) for finding in found["axe"])
+def test_an_epub_the_checker_cannot_read_is_named_and_the_others_are_still_checked(faulty):
+    files, ace, axe = faulty
+    error = ace[files["broken"]]
+    assert isinstance(error, ToolError)
+    assert error.path == files["broken"].resolve()
+    assert error.message.startswith("Ace could not check this file: ") and "  at " not in error.message
+    assert ace[files["stripped"]] and axe[files["page"]]  # the files after it in the same run were checked
 
 
-def test_a_checker_that_cannot_run_says_which_file_and_why(canonical, tmp_path):
-    from pubpipe.errors import ToolError
+def test_the_checkers_read_nothing_outside_the_folders_of_the_files_they_check(faulty, monkeypatch):
+    """Ace and axe run in the OS sandbox (runtime/sandbox.py): a page that links a style sheet
+    from another folder is checked without it, while the control run without the sandbox reads
+    it (axe then reports the unreadable text), so the test can tell."""
+    from pubpipe.runtime import sandbox
 
-    broken = tmp_path / "broken.epub"
-    broken.write_bytes(canonical.edition("epub").read_bytes()[:3000])
-    with pytest.raises(ToolError) as caught:
-        run_accessibility(epub=broken, html=canonical.edition("html"))
-    assert caught.value.path == broken.resolve()
-    assert caught.value.message.startswith("Ace could not check this file: ") and "  at " not in caught.value.message
+    if not sandbox.available():
+        pytest.skip("this machine cannot sandbox (bubblewrap missing or refused)")
+    files, _ace, inside = faulty
+
+    def contrast(findings) -> bool:
+        return any(finding["code"] == "axe/color-contrast" for finding in findings)
+
+    monkeypatch.setenv(sandbox.MODE_VAR, "off")
+    _ace, unwrapped = run_accessibility_many([], [files["elsewhere"]])
+    assert contrast(unwrapped[files["elsewhere"]]), "the control run did not read the style sheet"
+    assert not contrast(inside[files["elsewhere"]]), "the sandboxed checker read a file outside its view"

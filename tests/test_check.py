@@ -3,6 +3,7 @@ real built edition and asserts that the right code names the right edition."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import zipfile
@@ -183,26 +184,132 @@ def test_source_that_drops_a_word_of_the_original_is_f001(canonical, article_cop
     assert f001 and "[oil]" in f001[0].expected
 
 
+def test_heading_moved_down_a_level_in_html_is_x002(features, tmp_path):
+    build = copy_build(features, tmp_path)
+    html = build / "features" / "features.html"
+    text = html.read_text(encoding="utf-8")
+    heading = re.search(r'<h3 id="a-table-and-a-figure">(.*?)</h3>', text, flags=re.S)
+    html.write_text(text.replace(heading.group(0), f'<h4 id="a-table-and-a-figure">{heading.group(1)}</h4>'), encoding="utf-8")
+    findings = findings_for(features, build)
+    x002 = [f for f in findings if f.code == "X-002" and "html" in f.editions]
+    # the same heading, one level lower in the web edition than in the others
+    assert x002 and all("A table and a figure" in f.expected and "A table and a figure" in f.found for f in x002), findings
+    assert all(f.expected.split()[0] != f.found.split()[0] for f in x002)
+    assert not [f for f in findings if f.code == "X-001"], "the words did not change"
+
+
+def test_changed_locator_in_epub_citation_is_x003(features, tmp_path):
+    build = copy_build(features, tmp_path)
+    epub = build / "features" / "features.epub"
+    rewrite_epub_member(epub, "EPUB/article.xhtml", lambda text: _replace_once(text, ", 3)</span>", ", 5)</span>"))
+    findings = findings_for(features, build)
+    x003 = [f for f in findings if f.code == "X-003" and "epub" in f.editions]
+    assert x003 and any("5" in (f.found + f.expected) for f in x003), findings
+    assert any("EPUB/" in f.where.get("epub", "") for f in x003)
+
+
+@pytest.mark.parametrize("edition, change", [
+    ("html", lambda text: _replace_once(text, "<figcaption>Figure 1: refugees in Pakistan", "<figcaption>Figure 1: refugees in India")),
+    ("epub", lambda text: _replace_once(text, 'alt="A bar chart of the refugee numbers', 'alt="A pie chart of the refugee numbers')),
+], ids=["caption-in-html", "alt-text-in-epub"])
+def test_changed_caption_or_alt_text_is_x006(features, tmp_path, edition, change):
+    build = copy_build(features, tmp_path)
+    if edition == "html":
+        html = build / "features" / "features.html"
+        html.write_text(change(html.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        rewrite_epub_member(build / "features" / "features.epub", "EPUB/article.xhtml", change)
+    findings = findings_for(features, build)
+    x006 = [f for f in findings if f.code == "X-006" and edition in f.editions]
+    assert x006 and any(word in f.found + f.expected for f in x006 for word in ("India", "pie")), findings
+
+
+def test_changed_link_target_in_html_is_x008(features, tmp_path):
+    build = copy_build(features, tmp_path)
+    html = build / "features" / "features.html"
+    html.write_text(_replace_once(html.read_text(encoding="utf-8"), 'href="https://citationstyles.org/"',
+                                  'href="https://citationstyles.example/"'), encoding="utf-8")
+    findings = findings_for(features, build)
+    x008 = [f for f in findings if f.code == "X-008" and "html" in f.editions]
+    assert x008 and any("citationstyles.example" in f.found + f.expected for f in x008), findings
+    assert not [f for f in findings if f.code == "X-001" or (f.code == "F-002" and "link" not in f.message)], \
+        "the link text did not change"
+
+
+def test_pdf_without_language_or_bookmarks_is_v_pdf(features, tmp_path):
+    from pypdf import PdfWriter
+
+    build = copy_build(features, tmp_path)
+    pdf = build / "features" / "features.pdf"
+    writer = PdfWriter(clone_from=pdf)
+    del writer.root_object["/Lang"]
+    del writer.root_object["/Outlines"]
+    writer.write(pdf)
+    findings = [f for f in findings_for(features, build) if f.code == "V-PDF"]
+    assert {f.editions for f in findings} == {("pdf",)}
+    messages = " ".join(f.message for f in findings)
+    assert "/Lang" in messages and "0 bookmarks" in messages, messages
+
+
+def _replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+    return text.replace(old, new)
+
+
 def test_check_json_is_written(features, tmp_path):
     build = copy_build(features, tmp_path)
     _findings, report = check_article(FIXTURES / "features", build, NO_VALIDATORS)
-    import json
-
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["article"] == "features"
     assert set(data["checks"]) >= {"X-001", "X-004", "X-007", "F-002", "V-PDF"}
 
 
-@pytest.mark.parametrize("which", ["canonical", "features", "tricky", "math_article"])
-def test_full_check_with_validators_passes(which, request, capsys):
-    """What `make check` runs, validators included: nothing may differ and nothing may be reported."""
+@pytest.mark.parametrize("slug", [CANONICAL, "features", "tricky", "math"])
+def test_full_check_with_validators_passes(validated, slug):
+    """What `make check` runs, validators included (once for all the fixture articles, in the
+    session's `validated` run): nothing may differ and nothing may be reported."""
+    import json
+
+    check = validated[slug]
+    assert check.error is None, check.error
+    assert check.findings == [], [f"{f.code} {f.message} {f.where}" for f in check.findings]
+    assert {"X-001", "X-004", "X-007", "F-002", "V-EPUBCHECK", "V-NU", "V-PDF", "V-ACE", "V-AXE"} <= set(check.checks_run)
+    assert ("F-001" in check.checks_run) == (slug == CANONICAL)  # only the canonical article has an original
+    report = json.loads(check.report.read_text(encoding="utf-8"))
+    assert report["passed"] and report["checked_together"] == len(validated)
+    # Each validator started once for every article: they all report the same run's time.
+    times = {other.timings.get("V-EPUBCHECK") for other in validated.values()}
+    assert len(times) == 1 and None not in times
+
+
+def test_a_check_of_several_articles_prints_each_summary_and_one_overall_line(validated, tmp_path, capsys):
+    """`pubpipe check` over all the fixture articles again: the editions are unchanged, so every
+    verdict comes from the cache, and one article whose EPUB was cut short is named, while the
+    others are still checked and summarised."""
     from pubpipe.cli import main
 
-    built: Built = request.getfixturevalue(which)
-    status = main(["check", built.slug, "--source", str(built.source.parent), "--build", str(built.build)])
+    shared = next(iter(validated.values())).build_root
+    build = tmp_path / "build"
+    shutil.copytree(shared, build)
+    folders = {check.slug: check.folder for check in validated.values()}
+    broken = build / "tricky" / "tricky.epub"
+    broken.write_bytes(broken.read_bytes()[:3000])
+    sources = tmp_path / "source"
+    sources.mkdir()
+    for slug, folder in folders.items():
+        (sources / slug).symlink_to(folder, target_is_directory=True)
+
+    status = main(["check", *folders, "--source", str(sources), "--build", str(build)])
     output = capsys.readouterr()
-    assert status == 0, output.out + output.err
-    assert "FAIL" not in output.out
+    assert status == 8, output.out + output.err  # a tool error: one edition could not be read
+    for slug in folders:
+        if slug != "tricky":
+            assert f"check {slug} (editions unchanged since the last check)" in output.out
+            assert json.loads((build / slug / "check.json").read_text(encoding="utf-8"))["cached"] == [
+                "V-EPUBCHECK", "V-NU", "V-ACE", "V-AXE", "comparison"]
+    assert not re.search(r"^check tricky", output.out, flags=re.M) and not (build / "tricky" / "check.json").exists()
+    assert "tricky.epub" in output.err and "BadZipFile" in output.err
+    assert f"{len(folders) - 1} of {len(folders)} articles passed; could not check tricky" in output.out + output.err
 
 
 def test_long_article_keeps_every_footnote(tmp_path):
@@ -225,15 +332,13 @@ def test_long_article_keeps_every_footnote(tmp_path):
     assert findings == [], [f"{f.code} {f.message} {f.expected}" for f in findings]
 
 
-def test_numeric_style_passes_the_full_check(tmp_path, capsys):
+def test_numeric_style_passes_the_check(tmp_path):
     """With a numeric style (ieee) the article's own entry loses its "[1]" label, stays inline in
-    every edition, and the original's bibliography wording is not demanded of another style."""
-    from pubpipe.cli import main
-
+    every edition, and the original's bibliography wording is not demanded of another style.
+    (The validators run once per session, on the default style's editions: see `validated`.)"""
     built = build_into(SOURCE, CANONICAL, tmp_path, "--style", "ieee")
-    status = main(["check", CANONICAL, "--source", str(SOURCE), "--build", str(tmp_path), "--style", "ieee"])
-    output = capsys.readouterr()
-    assert status == 0, output.out + output.err
+    findings, _report = check_article(SOURCE / CANONICAL, tmp_path, {"style": "ieee", "validators": False})
+    assert findings == [], [f"{f.code} {f.message} {f.expected} {f.found}" for f in findings]
     html = built.edition("html").read_text(encoding="utf-8")
     assert 'class="csl-left-margin">[1]' in html  # the bibliography keeps its numbers
     assert "Originally published in: <span class=\"csl-entry\">J. Granville" in html

@@ -187,9 +187,9 @@ def test_two_builds_are_byte_identical_and_modified_is_source_date_epoch(tmp_pat
     assert book.infos[0].date_time == dt.datetime(2009, 2, 13, 23, 31, 30).timetuple()[:6]
 
 
-def test_epubcheck_reports_nothing(built):
-    findings = validators.run_epubcheck(built.edition("epub"))
-    assert findings == []
+def test_epubcheck_reports_nothing(built, validated):
+    check = validated[built.slug]
+    assert "V-EPUBCHECK" in check.checks_run and check.validated["V-EPUBCHECK"] == []
 
 
 def _without_epub_attributes(data: bytes) -> bytes:
@@ -203,19 +203,36 @@ def _without_epub_attributes(data: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
 
 
-def test_nu_checker_reports_nothing_on_the_xhtml(built, book, tmp_path):
-    for href in book.spine:
-        (tmp_path / href).write_bytes(_without_epub_attributes(book.files["EPUB/" + href]))
-    # One Nu checker run for the whole folder: JVM start-up is most of its time.
-    assert validators.run_nu(tmp_path) == []
-    assert len(list(tmp_path.glob("*.xhtml"))) == len(book.spine) == 4
+@pytest.fixture(scope="module")
+def nu_on_xhtml(canonical, features, tmp_path_factory) -> dict:
+    """The Nu checker once, on the XHTML of both EPUBs and on a page built to fail:
+    {slug or "bad": {file: findings}}."""
+    folder = tmp_path_factory.mktemp("xhtml")
+    files: dict[str, list[Path]] = {}
+    for built in (canonical, features):
+        book = Book(built.edition("epub"))
+        (folder / built.slug).mkdir()
+        for href in book.spine:
+            (folder / built.slug / href).write_bytes(_without_epub_attributes(book.files["EPUB/" + href]))
+        files[built.slug] = [folder / built.slug / href for href in book.spine]
+    bad = folder / "bad.xhtml"
+    bad.write_bytes(b'<?xml version="1.0" encoding="utf-8"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml">'
+                    b"<head><title>t</title></head><body><section><p>x</p></section><img src='a.png'/></body></html>")
+    files["bad"] = [bad]
+    results = validators.run_nu_many([path for paths in files.values() for path in paths], edition="epub")
+    return {name: {path: results[path] for path in paths} for name, paths in files.items()}
 
 
-def test_the_nu_check_does_fail_on_bad_xhtml(tmp_path):
-    page = tmp_path / "bad.xhtml"
-    page.write_bytes(b'<?xml version="1.0" encoding="utf-8"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml">'
-                     b"<head><title>t</title></head><body><section><p>x</p></section><img src='a.png'/></body></html>")
-    assert validators.run_nu(tmp_path)  # the folder, as the test above runs it
+def test_nu_checker_reports_nothing_on_the_xhtml(built, book, nu_on_xhtml):
+    results = nu_on_xhtml[built.slug]
+    assert len(results) == len(book.spine) == 4
+    assert all(findings == [] for findings in results.values()), results
+
+
+def test_the_nu_check_does_fail_on_bad_xhtml(nu_on_xhtml):
+    ((path, findings),) = nu_on_xhtml["bad"].items()
+    assert findings and all(f.code == "V-NU" and f.editions == ("epub",) for f in findings)
+    assert all(f.where["epub"].startswith("bad.xhtml:") for f in findings)
 
 
 def test_an_image_without_alt_text_stops_the_build(article_copy, tmp_path):

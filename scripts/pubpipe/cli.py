@@ -134,18 +134,26 @@ def command_watch(args) -> int:
 
 
 def command_check(args) -> int:
-    from pubpipe.check.run import check_article
+    from pubpipe.check.report import overall
+    from pubpipe.check.run import check_articles
     from pubpipe.errors import CheckFailed
 
-    failed = []
-
-    def check(folder: Path) -> None:
-        findings, report = check_article(folder, Path(args.build), {"style": args.style or None, "paper": args.paper or None,
-                                                                  "validators": not args.no_validators})
-        if findings:
-            failed.append((folder.name, len(findings), report))
-
-    status = _each_article(_articles(args), check) if args.article or not args.pack else 0
+    failed: list[tuple[str, int, Path]] = []
+    errors: list[PubpipeError] = []
+    if args.article or not args.pack:
+        folders = _articles(args)
+        errors = [problem for _folder, problem in folders if problem is not None]
+        checks = check_articles([folder for folder, problem in folders if problem is None], Path(args.build),
+                                {"style": args.style or None, "paper": args.paper or None,
+                                 "validators": not args.no_validators})
+        errors += [check.error for check in checks if check.error is not None]
+        if len(folders) == 1 and errors and not args.pack:
+            raise errors[0]
+        for error in errors:
+            console.error(str(error))
+        if len(checks) > 1:
+            console.info(overall(checks))
+        failed = [(check.slug, len(check.findings), check.report) for check in checks if check.error is None and check.findings]
     if args.pack:
         from pubpipe.check.pack import check_pack
         from pubpipe.packs.build import pack_names
@@ -155,9 +163,12 @@ def command_check(args) -> int:
                                           {"validators": not args.no_validators})
             if findings:
                 failed.append((f"pack {name}", len(findings), report))
+    if errors:
+        problem = f"{console.plural(len(errors), 'article')} could not be checked (said above)"
+        raise type(errors[0])(problem + (f"; {disagreement(failed)}" if failed else ""))
     if failed:
         raise CheckFailed(disagreement(failed))
-    return status
+    return 0
 
 
 def disagreement(failed: list[tuple[str, int, Path | str]]) -> str:

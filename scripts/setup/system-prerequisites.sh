@@ -20,6 +20,8 @@ need libharfbuzz-subset0 has_lib 'libharfbuzz-subset.so.0'
 need fontconfig command -v fc-list
 # pdffonts and pdftoppm, which the tests use to read the PDFs back as a second, independent reader.
 need poppler-utils command -v pdffonts
+# javac compiles the small launcher that runs EPUBCheck on many EPUBs in one Java start.
+need openjdk-17-jdk-headless command -v javac
 # The print edition's declared fallbacks (editions/fonts.py): symbols, then Chinese, Japanese and
 # Korean, then emoji.
 need fonts-dejavu-core test -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf

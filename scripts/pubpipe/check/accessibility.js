@@ -1,12 +1,16 @@
-// Ace by DAISY on the EPUB and axe-core on the web edition, in one Node process and one browser.
+// Ace by DAISY on EPUBs and axe-core on web editions, in one Node process and one browser.
 //
 // Run separately (`ace-puppeteer`, then a second browser for axe) the two checkers cost about 6 s of
-// CPU, most of it two Chromium start-ups and a fresh page load per axe view. Here Ace's own
-// puppeteer runner launches the browser once, Ace checks the EPUB through it, and axe then checks
-// the web edition in the same browser: one page load, re-measured at each width and colour scheme.
+// CPU per article, most of it Chromium start-ups and a fresh page load per axe view. Here Ace's own
+// puppeteer runner launches the browser once, Ace checks every EPUB through it, and axe then checks
+// every web edition in the same browser: one page load each, re-measured at each width and colour
+// scheme. `pubpipe check` gives it the editions of all the articles it checks.
 //
-// usage: node accessibility.js TOOLS_DIR REPORT_JSON [--epub FILE] [--html FILE --axe AXE_MIN_JS] [--tmpdir DIR]
-// Writes {"ace": <Ace's EARL report> | null, "axe": [{"view", "violations"}]} to REPORT_JSON.
+// usage: node accessibility.js TOOLS_DIR JOB_JSON REPORT_JSON
+// JOB_JSON: {"epubs": [FILE...], "htmls": [FILE...], "axe": AXE_MIN_JS, "tmpdir": DIR}
+// Writes {"ace": {FILE: <Ace's EARL report> | {"error": MESSAGE}},
+//         "axe": {FILE: [{"view", "violations"}] | {"error": MESSAGE}}} to REPORT_JSON: a file one
+// checker could not read is named with its error, and the others are still checked.
 // Ace prints its own report on stdout; the caller ignores stdout and reads REPORT_JSON.
 'use strict';
 
@@ -14,9 +18,8 @@ const fs = require('fs');
 const path = require('path');
 const { createRequire } = require('module');
 
-const [toolsDir, reportPath, ...rest] = process.argv.slice(2);
-const options = {};
-for (let i = 0; i < rest.length; i += 2) options[rest[i].replace(/^--/, '')] = rest[i + 1];
+const [toolsDir, jobPath, reportPath] = process.argv.slice(2);
+const options = JSON.parse(fs.readFileSync(jobPath, 'utf8'));
 
 const need = createRequire(path.join(path.resolve(toolsDir), 'package.json'));
 const winston = need('winston');
@@ -53,41 +56,51 @@ const sharedRunner = {
   close: async () => {},
 };
 
-async function checkWebEdition(htmlPath) {
+async function checkWebEdition(htmlPath, axeSource) {
   await sharedRunner.launch();
-  const axeSource = fs.readFileSync(options.axe, 'utf8') + '\n;true';
   const page = await browser.newPage();
-  // Only the page itself is loaded: anything it asks of the network is refused.
-  await page.setRequestInterception(true);
-  page.on('request', (request) => (/^(file|data):/.test(request.url()) ? request.continue() : request.abort()));
-  await page.goto('file://' + path.resolve(htmlPath), { waitUntil: 'load' });
-  const results = [];
-  for (const { view, width, dark } of VIEWS) {
-    // A change of `isMobile` reloads the page, which drops axe: it is injected again when missing.
-    await page.setViewport({ width, height: 900, isMobile: width < 600 });
-    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: dark ? 'dark' : 'light' }]);
-    if (await page.evaluate(() => typeof axe === 'undefined')) await page.evaluate(axeSource);
-    const violations = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations));
-    results.push({ view, violations });
+  try {
+    // Only the page itself is loaded: anything it asks of the network is refused.
+    await page.setRequestInterception(true);
+    page.on('request', (request) => (/^(file|data):/.test(request.url()) ? request.continue() : request.abort()));
+    await page.goto('file://' + path.resolve(htmlPath), { waitUntil: 'load' });
+    const results = [];
+    for (const { view, width, dark } of VIEWS) {
+      // A change of `isMobile` reloads the page, which drops axe: it is injected again when missing.
+      await page.setViewport({ width, height: 900, isMobile: width < 600 });
+      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: dark ? 'dark' : 'light' }]);
+      if (await page.evaluate(() => typeof axe === 'undefined')) await page.evaluate(axeSource);
+      const violations = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations));
+      results.push({ view, violations });
+    }
+    return results;
+  } finally {
+    await page.close();
   }
-  await page.close();
-  return results;
 }
 
-// What is running, for the error message: the checker and the file it was reading.
-let stage = {};
+// One line for the caller to show: the error's first line, without the stack.
+const oneLine = (error) => String((error && error.message) || error).split('\n')[0];
 
 async function main() {
-  const report = { ace: null, axe: [] };
+  const report = { ace: {}, axe: {} };
   try {
-    if (options.epub) {
-      stage = { checker: 'Ace', file: options.epub };
-      const job = await ace(path.resolve(options.epub), { cwd: process.cwd(), tmpdir: options.tmpdir, silent: true, jobId: '' }, sharedRunner);
-      report.ace = job[1];
+    for (const [index, epub] of (options.epubs || []).entries()) {
+      try {
+        const tmpdir = path.join(options.tmpdir, `ace-${index}`);
+        const job = await ace(path.resolve(epub), { cwd: process.cwd(), tmpdir, silent: true, jobId: '' }, sharedRunner);
+        report.ace[epub] = job[1];
+      } catch (error) {
+        report.ace[epub] = { error: oneLine(error) };
+      }
     }
-    if (options.html) {
-      stage = { checker: 'axe', file: options.html };
-      report.axe = await checkWebEdition(options.html);
+    const axeSource = (options.htmls || []).length ? fs.readFileSync(options.axe, 'utf8') + '\n;true' : '';
+    for (const html of options.htmls || []) {
+      try {
+        report.axe[html] = await checkWebEdition(html, axeSource);
+      } catch (error) {
+        report.axe[html] = { error: oneLine(error) };
+      }
     }
   } finally {
     if (browser) await browser.close();
@@ -95,10 +108,8 @@ async function main() {
   fs.writeFileSync(reportPath, JSON.stringify(report));
 }
 
-// The first line of stderr is the error in one line (the caller shows it); the stack follows.
+// A failure outside any one file (no browser, a missing package): its first line on stderr, then the stack.
 main().then(() => process.exit(0), (error) => {
-  const message = String((error && error.message) || error).split('\n')[0];
-  process.stderr.write(`pubpipe-a11y\t${stage.checker || 'setup'}\t${stage.file || ''}\t${message}\n`);
-  process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
+  process.stderr.write(`${oneLine(error)}\n${error && error.stack ? error.stack : error}\n`);
   process.exit(1);
 });

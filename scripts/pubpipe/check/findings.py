@@ -18,6 +18,9 @@ Codes:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TypeVar
+
+from pubpipe.errors import ToolError
 
 PRESS_CHECKS = {
     "V-BOXES": "press: PDF boxes",
@@ -68,3 +71,19 @@ class Finding:
         data["editions"] = list(self.editions)
         data["check"] = CHECKS.get(self.code, self.code)
         return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Finding":
+        """A finding as `to_json` wrote it (a cached result read back)."""
+        return cls(code=data["code"], editions=tuple(data["editions"]), message=data["message"], where=dict(data.get("where") or {}),
+                   expected=data.get("expected", ""), found=data.get("found", ""), severity=data.get("severity", "error"))
+
+
+Result = TypeVar("Result")
+
+
+def verdict(result: "Result | ToolError") -> Result:
+    """A validator's result for one file: what it found, or the error that kept it from checking."""
+    if isinstance(result, ToolError):
+        raise result
+    return result

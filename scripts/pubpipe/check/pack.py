@@ -24,12 +24,12 @@ from typing import Any
 
 from pubpipe.check import validators
 from pubpipe.check.compare import compare, compare_metadata
-from pubpipe.check.findings import CHECKS, Finding
+from pubpipe.check.findings import CHECKS, Finding, verdict
 from pubpipe.check.read_html import read_html
 from pubpipe.check.read_pack import ContentsEntry, pdf_contents, pdf_metadata, read_pack_epub, read_pack_html, read_pack_pdf
 from pubpipe.check.read_source import read_source
 from pubpipe.check.report import print_summary, write_json
-from pubpipe.check.run import _as_findings, _timed, collect
+from pubpipe.check.run import _as_findings, _timed
 from pubpipe.check.summary import Located, Summary, normalise_text, words
 from pubpipe.editions import output_path
 from pubpipe.errors import ToolError
@@ -138,6 +138,16 @@ def _heading_count(pack: Prepared, sources: dict[str, Summary]) -> int:
     return 2 + preface + articles
 
 
+def _collect(futures, timings: dict[str, float]) -> list[Finding]:
+    """The validators' findings, in the order they were started; each one's time into `timings`."""
+    findings = []
+    for code, future in futures:
+        validator_findings, seconds = future.result()
+        findings += validator_findings
+        timings[code] = seconds
+    return findings
+
+
 def check_pack(root: Path, name: str, source_root: Path, build_root: Path, options: dict[str, Any]) -> tuple[list[Finding], Path]:
     from pubpipe.editions import default_options
 
@@ -154,15 +164,16 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
     if run_validators:
         from pubpipe.check import accessibility
 
+        pages = [paths["html"], *sorted((folder / "articles").glob("*.html"))]
+
         def accessibility_job() -> list[Finding]:
-            found = accessibility.run_accessibility(epub=paths["epub"], html=paths["html"])
-            results = _as_findings("V-ACE", "epub", found["ace"]) + _as_findings("V-AXE", "html", found["axe"])
-            for page in sorted((folder / "articles").glob("*.html")):
-                results += _as_findings("V-AXE", "html", accessibility.run_accessibility(html=page)["axe"])
-            return results
+            # One browser for the EPUB and every web page (run_accessibility_many).
+            ace, axe = accessibility.run_accessibility_many([paths["epub"]], pages)
+            return _as_findings("V-ACE", "epub", verdict(ace[paths["epub"]])) + [
+                finding for page in pages for finding in _as_findings("V-AXE", "html", verdict(axe[page]))]
 
         jobs = [("V-EPUBCHECK", lambda: validators.run_epubcheck(paths["epub"])),
-                ("V-NU", lambda: validators.run_nu(paths["html"]) + validators.run_nu(folder / "articles")),
+                ("V-NU", lambda: [finding for page in pages for finding in verdict(validators.run_nu_many(pages)[page])]),
                 ("V-ACE+V-AXE", accessibility_job)]
     with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
         futures = [(code, pool.submit(_timed, job)) for code, job in jobs]
@@ -196,7 +207,7 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
                              for f in compare_metadata(a, b)]
         findings += validators.check_pdf(paths["pdf"], pack.spec.paper, _heading_count(pack, sources), has_authors=True)
         timings["compare"] = time.perf_counter() - started
-        findings += collect(futures, timings)
+        findings += _collect(futures, timings)
     timings["total"] = time.perf_counter() - started
     checks_run = ["X-007", "X-011", "X-012", "V-PDF"] + (["V-EPUBCHECK", "V-NU", "V-ACE", "V-AXE"] if run_validators else [])
     checks_run = [code for code in CHECKS if code in checks_run]

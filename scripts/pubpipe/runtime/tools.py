@@ -4,6 +4,7 @@ missing we stop with a message that says how to get it, never skip it quietly.""
 from __future__ import annotations
 
 import functools
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -11,8 +12,21 @@ from pubpipe.errors import ToolError
 from pubpipe.runtime.paths import PROJECT_ROOT
 
 TOOLS_DIR = PROJECT_ROOT / ".tools" / "node_modules"
-# Short-lived JVMs start about 20% faster with these (measured with EPUBCheck and the Nu checker).
-JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"]
+
+
+def stamp(path: Path) -> dict:
+    """What identifies an installed file without reading it: an upgrade changes its size or time.
+    The real path, so that the same file reached through a linked .venv has the same stamp."""
+    stat = path.stat()
+    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def digest(*paths: Path) -> str:
+    """The SHA-256 of files' contents, in order: our own code, whose every change counts."""
+    hashed = hashlib.sha256()
+    for path in paths:
+        hashed.update(path.read_bytes())
+    return hashed.hexdigest()
 
 
 def _missing(what: str) -> ToolError:
@@ -29,6 +43,25 @@ def _command(name: str, why: str, package: str) -> str:
 @functools.cache
 def java() -> str:
     return _command("java", "", "Java 17, e.g. the package openjdk-17-jre-headless")
+
+
+@functools.cache
+def javac() -> str:
+    return _command("javac", " (the set-up compiles a small launcher for EPUBCheck)",
+                    "the Java 17 compiler, e.g. the package openjdk-17-jdk-headless")
+
+
+@functools.cache
+def java_release() -> str:
+    """The Java runtime's version and build, from the `release` file of its home: an upgrade
+    changes it, and reading it costs no Java start."""
+    home = Path(java()).resolve().parent.parent
+    try:
+        release = (home / "release").read_text(encoding="utf-8")
+    except OSError:
+        release = ""
+    version = next((line.split("=", 1)[1].strip('"') for line in release.splitlines() if line.startswith("JAVA_RUNTIME_VERSION=")), "")
+    return f"{home} {version}".strip()
 
 
 @functools.cache
@@ -97,3 +130,14 @@ def chromium() -> str:
         if path:
             return path
     raise ToolError("Chromium is not installed", hint="install the package chromium, or run `make setup` as root")
+
+
+
+def sandboxed(command: list[str], reads: list[Path], writable: list[Path] = (), env: dict[str, str] | None = None) -> list[str]:
+    """The command line of a validator that reads article content, inside the OS sandbox
+    (runtime/sandbox.py): no network, and a read-only view of the tools and of the folders that
+    hold the files it checks (`reads`); `writable`: where it writes its report."""
+    from pubpipe.runtime import sandbox
+
+    folders = sorted({Path(path).resolve().parent for path in reads})
+    return sandbox.wrap(command, read_only=[TOOLS_DIR.parent, *folders], writable=list(writable), env=env)
