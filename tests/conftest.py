@@ -69,6 +69,9 @@ def math_article(tmp_path_factory) -> Built:
     environments), figures, tables and sections, referred to in pandoc-crossref's and Quarto's
     syntaxes and with \\ref, \\eqref and \\autoref."""
     return build_into(FIXTURES, "math", tmp_path_factory.mktemp("build-math"))
+
+
+@pytest.fixture(scope="session")
 def translated(tmp_path_factory) -> dict[str, Built]:
     """The features fixture in French (labels of its own) and in Polish (English labels, marked)."""
     builds = {}

@@ -9,7 +9,7 @@ import difflib
 from typing import Iterable, Sequence
 
 from pubpipe.check.findings import Finding
-from pubpipe.check.summary import Located, Reference, Summary, normalise_text, words
+from pubpipe.check.summary import SOFT_HYPHEN, Located, Reference, Summary, normalise_text, words
 
 CONTEXT_WORDS = 6
 MAX_FINDINGS_PER_PART = 8
@@ -225,12 +225,19 @@ def compare_formulas(a: Summary, b: Summary) -> list[Finding]:
     return classified
 
 
+LINE_END_HYPHENS = ("-", "\u2010", SOFT_HYPHEN, "\x02")
+
+
 def _joined(references: list[Reference]) -> list[Reference]:
-    """Neighbouring references to one target as one: the PDF breaks a link at a line end into two."""
+    """Neighbouring references to one target as one: the PDF breaks a link at a line end into two,
+    maybe inside a word ("Equa-" and "tion"), whose hyphen (which pdfium may give as U+0002) is
+    then the layout's, joined as the PDF reader joins the text's."""
     joined: list[Reference] = []
     for reference in references:
         if joined and joined[-1].target == reference.target:
-            joined[-1] = Reference(f"{joined[-1].text} {reference.text}", reference.target, joined[-1].where)
+            before = joined[-1].text
+            text = before[:-1] + SOFT_HYPHEN if before[-1:] in LINE_END_HYPHENS else before + " "
+            joined[-1] = Reference(text + reference.text, reference.target, joined[-1].where)
         else:
             joined.append(reference)
     return joined

@@ -99,9 +99,11 @@ def blocks(root, context: str) -> Iterable[Located]:
         if not isinstance(element.tag, str) or local(element.tag) not in BLOCK_TAGS:
             continue
         if any(isinstance(child.tag, str) and local(child.tag) in BLOCK_TAGS for child in element):
-            # A mixed container: its own loose text (outside block children) is a block too.
+            # A mixed container: its own loose text (outside block children, inside inline ones:
+            # "a Greek <span>manuscript.</span>" before a nested list) is a block too.
             loose = (element.text or "") + "".join(
-                (child.tail or "") for child in element if isinstance(child.tag, str)
+                ("" if local(child.tag) in BLOCK_TAGS else "".join(child.itertext())) + (child.tail or "")
+                for child in element if isinstance(child.tag, str)
             )
             if loose.strip():
                 yield Located(normalise_text(loose), describe(element, context))
