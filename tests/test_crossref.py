@@ -12,7 +12,9 @@ import pytest
 
 from conftest import FIXTURES, build_into
 from test_pipeline import project_copy  # noqa: F401 (a fixture, used by name)
-from pubpipe.check.compare import compare, dangling_references
+from make_harness import run_make
+from pubpipe.check.compare import compare, dangling_references, joined_references
+from pubpipe.check.summary import SOFT_HYPHEN
 from pubpipe.check.read_epub import read_epub
 from pubpipe.check.read_html import read_html
 from pubpipe.check.read_pdf import read_pdf
@@ -50,21 +52,12 @@ def test_captions_and_formulas_are_numbered_in_order(math_article):
 @pytest.mark.parametrize("edition", ["html", "epub", "pdf"])
 def test_every_reference_is_a_link_to_its_target_in_every_edition(math_article, edition):
     summary = READERS[edition](math_article.edition(edition))
-    found = [(" ".join(r.text.split()), r.target) for r in summary.references]
-    if edition == "pdf":  # a link broken at a line end is two annotations there
-        found = _joined(found)
+    references = summary.references
+    if edition == "pdf":  # a link broken at a line end is two annotations there, joined as check joins them
+        references = joined_references(references)
+    found = [(" ".join(r.text.replace(SOFT_HYPHEN, "").split()), r.target) for r in references]
     assert found == EXPECTED_REFERENCES
     assert dangling_references(summary) == []
-
-
-def _joined(pairs):
-    joined = []
-    for text, target in pairs:
-        if joined and joined[-1][1] == target:
-            joined[-1] = (f"{joined[-1][0]} {text}", target)
-        else:
-            joined.append((text, target))
-    return joined
 
 
 def test_references_never_reach_citeproc(math_article, capsys):
@@ -245,16 +238,15 @@ def test_the_compare_of_references_joins_a_link_broken_at_a_line_end():
 
 
 def test_a_missing_label_through_make_is_named_with_its_line(project_copy):
-    """What users run: `make` stops with the line, the nearest label and make's `Error 3`.
-    (That make keeps the editions built before is the Makefile's own test, for every failure.)"""
-    from test_pipeline import _make
-
+    """What users run: `make` fails with the line, the nearest label and the article's exit status
+    in its summary. (That make keeps the editions built before is the Makefile's own test, for
+    every failure.)"""
     shutil.copytree(FIXTURES / "math", project_copy / "source" / "formulas")
-    assert _make(project_copy, "ARTICLE=formulas").returncode == 0
+    assert run_make(project_copy, "ARTICLE=formulas").returncode == 0
     article = project_copy / "source" / "formulas" / "article.md"
     text = article.read_text(encoding="utf-8").replace("@tbl:halflives lists", "@tbl:halflifes lists")
     article.write_text(text, encoding="utf-8")
-    result = _make(project_copy, "ARTICLE=formulas")
-    assert result.returncode != 0 and "Error 3" in result.stderr, result.stderr
+    result = run_make(project_copy, "ARTICLE=formulas")
+    assert result.returncode == 2 and "make: 1 failed: formulas (exit 3)" in result.stderr, result.stderr
     assert f"article.md:{line_of(text, '@tbl:halflifes')}: the reference @tbl:halflifes names no figure" in result.stderr
     assert "nearest label is 'tbl:halflives'" in result.stderr

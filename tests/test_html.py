@@ -12,7 +12,8 @@ from urllib.parse import unquote
 import lxml.html
 import pytest
 
-from conftest import CANONICAL, ROOT
+from browser import probe_pages
+from conftest import CANONICAL
 from pubpipe.editions.citation_formats import ris
 
 
@@ -169,24 +170,11 @@ VIEWS = {  # name: (width, dark, media, expressions)
 def rendered(canonical, features, tmp_path_factory) -> dict:
     """Both web editions in every view, measured in one browser (tests/page_probe.js):
     {(slug, view): {name: value}}."""
-    import os
-    import subprocess
-
-    from pubpipe.runtime import tools
-
-    folder = tmp_path_factory.mktemp("rendered")
     probes = [{"slug": built.slug, "view": view, "file": str(built.edition("html")), "width": width, "height": 800,
                "dark": dark, "media": media, "expressions": expressions}
               for built in (canonical, features) for view, (width, dark, media, expressions) in VIEWS.items()]
-    (folder / "job.json").write_text(json.dumps(probes), encoding="utf-8")
-    browser, flags = tools.headless_chromium()
-    environment = dict(os.environ, PUPPETEER_EXECUTABLE_PATH=browser, PUBPIPE_CHROMIUM_ARGS=" ".join(flags))
-    result = subprocess.run([tools.node(), str(ROOT / "tests" / "page_probe.js"), str(tools.TOOLS_DIR.parent),
-                             str(folder / "job.json"), str(folder / "report.json")],
-                            capture_output=True, text=True, env=environment, timeout=300)
-    assert result.returncode == 0, result.stderr
     return {(probe["slug"], probe["view"]): probe["values"]
-            for probe in json.loads((folder / "report.json").read_text(encoding="utf-8"))}
+            for probe in probe_pages(probes, tmp_path_factory.mktemp("rendered"))}
 
 
 @pytest.mark.parametrize("width", [360, 1440])

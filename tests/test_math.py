@@ -14,7 +14,7 @@ import pytest
 from conftest import CANONICAL, FIXTURES, SOURCE, build_into
 from pubpipe.check.read_epub import read_epub
 from pubpipe.check.read_html import read_html
-from pubpipe.check.read_pdf import CSS_PX, _figures, _runs, read_pdf
+from pubpipe.check.read_pdf import _figures, _runs, read_pdf
 from untrusted import VICTIM_BODY, article_text
 
 ARTICLE, UNSAFE = 3, 6
@@ -109,7 +109,7 @@ def test_inline_formulas_sit_on_the_baseline_at_text_size(math_article):
         texts = list(pdf[inline.page].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]))
         line = [obj for obj in texts if obj.get_bounds()[1] < middle < obj.get_bounds()[3]]
         baselines = [obj.get_matrix().get()[5] for obj in line]
-        size = statistics.median(run.size for run in _runs(pdf)) * CSS_PX  # WeasyPrint sets sizes in CSS pixels
+        size = statistics.median(run.size for run in _runs(pdf))  # in points, as the PDF reader gives them
     finally:
         pdf.close()
     assert line, "the formula shares a line with body text"

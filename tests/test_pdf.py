@@ -136,8 +136,10 @@ def test_running_head_and_folio_absent_on_page_one_present_on_page_two(canonical
     pages = len(PdfReader(path).pages)
     assert pages >= 2
     assert band_text(path, 0, top=True).strip() == ""
-    head = band_text(path, 1, top=True)
-    assert "Soviet Relations with Pakistan" in head and "Johanna Granville" in head
+    # As in a book: the authors head a left (even) page, the short title a right (odd) one.
+    assert band_text(path, 1, top=True).strip() == "Johanna Granville"
+    if pages >= 3:
+        assert band_text(path, 2, top=True).strip() == "Soviet Relations with Pakistan"
     assert f"2 of {pages}" in band_text(path, 1, top=False)
     assert f"1 of {pages}" in band_text(path, 0, top=False)
 
@@ -154,7 +156,8 @@ def test_each_note_is_on_the_page_that_calls_it(features):
         ("Ordinary footnotes work as well.", "Second note: plain text only."),
         ("and in Лев Николаевич Толстой.", "Война и мир"),
     ):
-        call_page = next(i for i, t in enumerate(pages) if call_text in t.replace("\r\n", " "))
+        # A line may end inside a word of the call's sentence, with a hyphen (pdfium: U+0002 or U+FFFE).
+        call_page = next(i for i, t in enumerate(pages) if call_text in re.sub(r"[-\x02\ufffe]\r\n|[\x02\ufffe]", "", t).replace("\r\n", " "))
         assert note_text in pages[call_page], f"note '{note_text}' is not on page {call_page + 1}"
 
 

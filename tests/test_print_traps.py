@@ -21,6 +21,7 @@ from pypdf import PdfReader
 
 from conftest import Built, build_into
 from pubpipe.check.read_pdf import read_pdf
+from pubpipe.check.summary import SOFT_HYPHEN
 from pubpipe.check.run import check_article
 from test_check import copy_build, rerender_pdf, rewrite_epub_member
 
@@ -33,7 +34,8 @@ def findings(built: Built, build_root: Path | None = None):
 
 
 def pdf_text(summary) -> str:
-    return " ".join(block.text for block in summary.body)
+    """The body's text, without the soft hyphens that mark where the layout broke a word."""
+    return " ".join(block.text for block in summary.body).replace(SOFT_HYPHEN, "")
 
 
 def test_science_editions_agree(science):
@@ -91,6 +93,8 @@ def test_no_word_in_the_bibliography_breaks_without_a_hyphen(science):
     lines = _lines(science.edition("pdf"))
     broken = []
     for (page, line), (_, following) in zip(lines, lines[1:]):
+        if re.search(r"://|[/=&?]", (line.split() or [""])[-1]):
+            continue  # the line ends inside an address (a URL's query), which may break anywhere
         end, start = re.search(rf"(?<![\w]){letters}$", line), re.match(rf"{letters}(?!\d)", following)
         if end and start and end.group(0) not in vocabulary and end.group(0) + start.group(0) in vocabulary:
             broken.append(f"page {page}: {line[-25:]!r} / {following[:25]!r}")

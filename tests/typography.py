@@ -235,7 +235,12 @@ def lone_note_calls(pages: list[Page]) -> list[str]:
                     break
                 digits.append(char)
             rest = chars[len(digits):]
-            if digits and rest and max(c.size for c in digits) < 0.8 * line.size:
+            if not digits or not rest or max(c.size for c in digits) >= 0.8 * line.size:
+                continue
+            # A call is raised above the line's baseline by a fraction of the size, no more:
+            # smaller digits a whole line above (the end of a code block) are another line.
+            rise = statistics.median(c.baseline for c in rest) - max(c.baseline for c in digits)
+            if 0.15 * line.size < rise < 0.6 * line.size:
                 found.append(f"{page.label}: {line.text[:40]!r}")
     return found
 
@@ -253,6 +258,8 @@ def broken_words(pages: list[Page], vocabulary: set[str]) -> list[str]:
             end, start = WORD_END.search(line.text), WORD_START.search(following.text)
             if not end or not start or line.text[-1:] in HYPHENS:
                 continue
+            if re.search(r"://|[/=&?]", (line.text.split() or [""])[-1]):
+                continue  # the line ends inside an address (a URL's query), which may break anywhere
             whole = (end.group(1) + start.group(1)).lower()
             if whole in vocabulary and end.group(1).lower() not in vocabulary:
                 found.append(f"{page.label}: {end.group(1)}/{start.group(1)}")

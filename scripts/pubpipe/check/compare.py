@@ -228,7 +228,7 @@ def compare_formulas(a: Summary, b: Summary) -> list[Finding]:
 LINE_END_HYPHENS = ("-", "\u2010", SOFT_HYPHEN, "\x02")
 
 
-def _joined(references: list[Reference]) -> list[Reference]:
+def joined_references(references: list[Reference]) -> list[Reference]:
     """Neighbouring references to one target as one: the PDF breaks a link at a line end into two,
     maybe inside a word ("Equa-" and "tion"), whose hyphen (which pdfium may give as U+0002) is
     then the layout's, joined as the PDF reader joins the text's."""
@@ -246,7 +246,7 @@ def _joined(references: list[Reference]) -> list[Reference]:
 def _cross_references(summary: Summary) -> list[Reference]:
     """The links within the article but citeproc's (`link-citations: true`) to bibliography
     entries (#ref-…): citations are compared as citations (X-003), whatever a medium links."""
-    return _joined([r for r in summary.references if not r.target.startswith("ref-")])
+    return joined_references([r for r in summary.references if not r.target.startswith("ref-")])
 
 
 def compare_references(a: Summary, b: Summary) -> list[Finding]:

@@ -1,9 +1,9 @@
 """Reading a course pack back, as built: the volume's own metadata and contents in each edition,
 and each article as the pack shows it, in the same Summary the single-article readers make.
 
-- PDF: the volume is cut back into one PDF per article (its pages, its named destinations
-  without the article's prefix, its bookmarks, its title and authors as running-head words),
-  which read_pdf then reads like an article's own print edition. Where an article starts is read
+- PDF: read_pdf reads each article's pages of the volume as if they were its own print edition
+  (read_pdf.Part: its tagged structure, its named destinations and links without the article's
+  prefix, its bookmark and those below it). Where an article starts is read
   from its destination `<slug>/title-block`; it ends where the next one starts. The contents
   are read from the title pages' links: the text inside each link, and the page it leads to.
 - EPUB: each article is one XHTML document of the spine (a001-<slug>.xhtml …); the contents are
@@ -14,7 +14,6 @@ and each article as the pack shows it, in the same Summary the single-article re
 from __future__ import annotations
 
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +24,10 @@ from lxml import etree
 
 from pubpipe.check.read_epub import NS, opf_metadata, spine_documents
 from pubpipe.check.read_html import html_metadata, read_html
-from pubpipe.check.read_markup import find_first, has_class, read_body, read_notes, read_self_citations, text_of
-from pubpipe.check.read_pdf import read_pdf
+from pubpipe.check.read_markup import find_first, has_class, read_body, read_notes, read_self_citations, read_targets, text_of
+from pubpipe.check.read_pdf import Part, read_pdf
 from pubpipe.check.summary import Summary, normalise_text
-from pubpipe.packs.assemble import append_pages, copied_outline, destination_names, moved_destination
+from pubpipe.packs.assemble import destination_names
 
 TITLE_DEST = "title-block"
 _ARTICLE_DOCUMENT = re.compile(r"(?:^|/)a\d{3}-(.+)\.xhtml$")
@@ -60,41 +59,18 @@ def pdf_article_pages(pdf: pikepdf.Pdf, slugs: list[str]) -> dict[str, range]:
     return {slug: range(start, end) for (start, slug), end in zip(starts, ends)}
 
 
-def cut_article(pdf: pikepdf.Pdf, slug: str, pages: range, target: Path, title: str, authors: list[str], lang: str) -> Path:
-    """The article's pages of the volume as a PDF of their own, for read_pdf."""
-    prefix = f"{slug}/"
-    part = pikepdf.new()
-    append_pages(part, pdf.pages[pages.start:pages.stop])
-    names = pikepdf.NameTree.new(part)
-    for name, destination in destination_names(pdf).items():
-        if name.startswith(prefix) and pdf.pages.index(pikepdf.Page(destination[0])) in pages:
-            names[name[len(prefix):]] = moved_destination(destination, pdf, part, -pages.start)
-    part.Root.Names = pikepdf.Dictionary(Dests=names.obj)
-    with pdf.open_outline() as outline:
-        own = [item for item in outline.root
-               if item.destination is not None and pdf.pages.index(pikepdf.Page(item.destination[0])) == pages.start]
-        with part.open_outline() as part_outline:
-            part_outline.root.extend(copied_outline(own[:1], pdf, part, -pages.start))
-    part.docinfo[pikepdf.Name.Title] = title
-    if authors:
-        part.docinfo[pikepdf.Name.Author] = ", ".join(authors)
-    part.Root.Lang = pikepdf.String(lang)
-    part.save(target)
-    return target
-
-
 def read_pack_pdf(path: Path, articles: list[tuple[str, str, list[str], str]]) -> dict[str, Summary]:
     """(slug, title, authors, lang) of each article -> its Summary as the volume prints it."""
     found = {}
-    with pikepdf.open(path) as pdf, tempfile.TemporaryDirectory(prefix="pubpipe-pack-check-") as scratch:
+    with pikepdf.open(path) as pdf:
         pages = pdf_article_pages(pdf, [slug for slug, *_ in articles])
-        for slug, title, authors, lang in articles:
-            if slug not in pages:
-                continue
-            summary = read_pdf(cut_article(pdf, slug, pages[slug], Path(scratch) / f"{slug}.pdf", title, authors, lang))
-            summary.metadata = {}  # the volume's, not the article's: compared as the pack's own
-            summary.body = [type(block)(block.text, _on_volume_page(block.where, pages[slug])) for block in summary.body]
-            found[slug] = summary
+    for slug, title, _authors, lang in articles:
+        if slug not in pages:
+            continue
+        summary = read_pdf(path, Part(pages[slug], f"{slug}/", title, lang))
+        summary.metadata = {}  # the volume's, not the article's: compared as the pack's own
+        summary.body = [type(block)(block.text, _on_volume_page(block.where, pages[slug])) for block in summary.body]
+        found[slug] = summary
     return found
 
 
@@ -180,6 +156,7 @@ def read_pack_epub(path: Path) -> tuple[dict, dict[str, Summary], list[ContentsE
             read_body(summary, body, href)
             read_notes(summary, root, href)
         read_self_citations(summary, root, href)
+        read_targets(summary, root)
         articles[match.group(1)] = summary
     xhtml = "{http://www.w3.org/1999/xhtml}"
     toc = nav.find(f".//{xhtml}nav[@id='toc']/{xhtml}ol")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -313,9 +313,9 @@ def _note_calls(runs: list[Run], destinations: dict[str, tuple[int, float, float
     return calls
 
 
-def _content(runs: list[Run], reader: PdfReader, destinations: dict[str, tuple[int, float, float]]) -> list[Run]:
+def _content(runs: list[Run], tags: dict[tuple[int, int], Tag] | None,
+             destinations: dict[str, tuple[int, float, float]]) -> list[Run]:
     """The runs of the article: without page furniture, list numbers and note calls."""
-    tags = _tagged_content(reader)
     if tags is not None:
         runs = [run for run in runs if (run.page, run.mcid) in tags and not tags[(run.page, run.mcid)].label]
         for run in runs:
@@ -411,25 +411,67 @@ def _italic_parts(runs: list[Run]) -> tuple[str, ...]:
     return tuple(part for part in parts if part)
 
 
-def _outline(items, level: int, reader: PdfReader):
+def _outline(items, level: int, reader: PdfReader, first_page: int = 0):
     for item in items:
         if isinstance(item, list):
-            yield from _outline(item, level + 1, reader)
+            yield from _outline(item, level + 1, reader, first_page)
         else:
-            page = reader.get_destination_page_number(item) + 1
+            page = reader.get_destination_page_number(item) + 1 - first_page
             yield Heading(level, normalise_text(str(item.title)), f"page {page}")
 
 
-def _headings(reader: PdfReader, title: str | None, cite_this: str) -> list[Heading]:
+def _part_outline(reader: PdfReader, part: Part) -> list:
+    """The bookmark on the part's first page, with the bookmarks below it."""
+    items = reader.outline
+    for index, item in enumerate(items):
+        if not isinstance(item, list) and reader.get_destination_page_number(item) == part.pages.start:
+            children = items[index + 1] if index + 1 < len(items) and isinstance(items[index + 1], list) else []
+            return [item, children]
+    return []
+
+
+def _headings(reader: PdfReader, title: str | None, cite_this: str, part: Part | None = None) -> list[Heading]:
     """Headings from the bookmarks, without the "Cite this article" box; when the article's title
     is the root bookmark, the headings below it count from level 1 as in the other editions."""
-    headings = [h for h in _outline(reader.outline, 1, reader) if h.text.casefold() != cite_this.casefold()]
+    outline = _part_outline(reader, part) if part is not None else reader.outline
+    headings = [h for h in _outline(outline, 1, reader, part.pages.start if part else 0)
+                if h.text.casefold() != cite_this.casefold()]
     if headings and title and headings[0].level == 1 and headings[0].text == title:
         headings = [Heading(h.level - 1, h.text, h.where) for h in headings[1:]]
     return headings
 
 
-def read_pdf(path: Path) -> Summary:
+@dataclass(frozen=True)
+class Part:
+    """Pages of a volume read as a PDF of their own: a course pack's article (check/read_pack.py).
+    The volume names its destinations and links `prefix` + the article's own name, and has the
+    article's title as the bookmark on its first page."""
+
+    pages: range
+    prefix: str
+    title: str
+    lang: str
+
+
+def _within(part: Part, runs: list[Run]) -> list[Run]:
+    """The part's runs, their pages counted from its first."""
+    return [replace(run, page=run.page - part.pages.start) for run in runs if run.page in part.pages]
+
+
+def _part_view(part: Part, runs, links, destinations, tags, figures):
+    """What the reader found in the whole volume, narrowed to the part, as if it were the PDF."""
+    start, prefix = part.pages.start, part.prefix
+    links = [(replace(run, page=run.page - start), target[len(prefix):]) for run, target in links
+             if run.page in part.pages and target.startswith(prefix)]
+    destinations = {name[len(prefix):]: (page - start, top, left) for name, (page, top, left) in destinations.items()
+                    if name.startswith(prefix) and page in part.pages}
+    if tags is not None:
+        tags = {(page - start, mcid): tag for (page, mcid), tag in tags.items() if page in part.pages}
+    return _within(part, runs), links, destinations, tags, _within(part, figures)
+
+
+def read_pdf(path: Path, part: Part | None = None) -> Summary:
+    """The PDF's Summary; with `part`, that of some of its pages (an article of a course pack)."""
     reader = PdfReader(path)
     pdf = pdfium.PdfDocument(path)
     try:
@@ -437,8 +479,13 @@ def read_pdf(path: Path) -> Summary:
         links = _links(reader, pdf)
     finally:
         pdf.close()
+    destinations, tags, figures = _destinations(reader), _tagged_content(reader), _figures(reader)
+    if part is not None:
+        runs, links, destinations, tags, figures = _part_view(part, runs, links, destinations, tags, figures)
     info = reader.metadata or {}
     lang = reader.trailer["/Root"].get("/Lang")
+    if part is not None:  # the volume's metadata is compared as the pack's own (check/pack.py)
+        info, lang = {"/Title": part.title}, part.lang
     # The labels the PDF builder used, for the language the PDF declares (pubpipe.labels).
     labels = for_language(str(lang) if lang else None)
     originally_published, cite_this = normalise_text(labels.originally_published), normalise_text(labels.cite_this)
@@ -453,10 +500,8 @@ def read_pdf(path: Path) -> Summary:
             "abstract": None,
         },
     )
-    destinations = _destinations(reader)
     summary.anchors = sorted(destinations)
     summary.formulas_marked = False
-    figures = _figures(reader)
     summary.figure_alts = [Located(run.text, f"page {run.page + 1}") for run in _in_reading_order(figures, destinations)]
     runs = _outside_figures(runs, figures)
     # A link broken over two lines is two annotations to one destination (compare joins them).
@@ -465,7 +510,7 @@ def read_pdf(path: Path) -> Summary:
                           for run in _in_reading_order([run for run, _ in links], destinations)]
     if not runs:
         return summary
-    runs = _content(runs, reader, destinations)
+    runs = _content(runs, tags, destinations)
     runs, notes = _split_notes(runs, destinations)
     for name in sorted(notes, key=lambda n: int(NOTE_DEST.match(n).group(1))):
         # The note's own marker ("3. ") comes first; only that number is taken off, so a note that
@@ -528,6 +573,6 @@ def read_pdf(path: Path) -> Summary:
                 text = text[len(cite_this):].strip()
             summary.self_citations.append(Located(text, where))
     summary.body.extend(floats[number] for number in sorted(floats))  # a float whose place has no destination
-    summary.headings = _headings(reader, summary.metadata.get("title"), cite_this)
+    summary.headings = _headings(reader, summary.metadata.get("title"), cite_this, part)
     summary.citations_marked = False
     return summary

@@ -50,6 +50,9 @@ class LayoutRequest:
     identifier: bytes
     source: Path  # article.md, for error messages
     finisher: Finisher | None = None  # draws the formulas (editions/math_pdf.py)
+    # Off only for a page of our own that is drawn over other pages (a pack's folios): its text is
+    # page furniture there, which no structure element may claim.
+    tagged: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ def lay_out(request: LayoutRequest) -> LayoutResult:
                 pdf_variant=request.pdf_variant or None,
                 # Tagged whatever the variant: PDF/A-3b does not ask for tags, but screen readers
                 # and `pubpipe check` (which tells page furniture from text by them) need them.
-                pdf_tags=True,
+                pdf_tags=request.tagged,
                 pdf_identifier=request.identifier,
                 uncompressed_pdf=False,
             )

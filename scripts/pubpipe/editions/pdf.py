@@ -366,6 +366,7 @@ def submit_markup(markup: str, options: dict[str, Any], origin, identifier: str,
         identifier=identifier.encode("utf-8"),
         source=article.source,
         finisher=formulas or None,
+        tagged=options.get("tagged", True),
     )
     time_limit, memory = pdf_limits()
     epoch = options.get("source_date_epoch")

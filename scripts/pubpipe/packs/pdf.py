@@ -154,7 +154,8 @@ def folio_html(numbers: list[int], paper: str, lang: str) -> str:
 
 
 def _laid_out(cache: OutputCache, name: str, markup: str, options: dict[str, Any], origin: Origin, identifier: str) -> Path:
-    key = digest(markup, code_digest(), str(options.get("pdf_variant")), str(options["source_date_epoch"]))
+    key = digest(markup, code_digest(), str(options.get("pdf_variant")), str(options.get("tagged", True)),
+                 str(options["source_date_epoch"]))
     if cache.get(name, key) is None:
         cache.put(name, key, _written(cache, name, submit_markup(markup, options, origin, identifier)))
     return cache.root / name
@@ -181,7 +182,7 @@ def volume_pdf(spec: PackSpec, front: Front, docs: list[ResolvedDocument], paper
                           dict(options, paper=paper), origin, spec.identifier)
     numbers = [n for start, count in zip(starts, counts) for n in range(start, start + count)]
     folios = _laid_out(cache, f"folios-{paper}.pdf", folio_html(numbers, paper, front.lang),
-                       dict(options, paper=paper, pdf_variant=None), origin, spec.identifier)
+                       dict(options, paper=paper, pdf_variant=None, tagged=False), origin, spec.identifier)
     if recto_starts and blanks and _page_count(front_pdf) % 2:
         blanks[0] = True  # the first article is page 1, a right-hand page: the title pages end even
     assemble(front_pdf, [Part(path, prefix(doc.article.slug), doc.article.metadata.lang, blank)
