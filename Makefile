@@ -34,6 +34,10 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 #: V=1 | V=0             say more (each step, the commands) | say only errors
 V ?=
+# A value from the command line or the environment is taken as its text: make would otherwise run
+# `STYLE=$(shell …)` wherever the value is read, even under -n. `$$` is still one `$`, as make writes it.
+as_text = $(subst $$$$,$$,$(value $(1)))
+$(foreach v,ARTICLE PACK STYLE PAPER PDF_VARIANT PORT HOST V,$(eval override $(v) := $$(call as_text,$(v))))
 export STYLE PAPER PDF_VARIANT PORT HOST
 
 # What is left of a value once its digits are taken out (empty for a number).
@@ -165,9 +169,13 @@ $(if $(wildcard $(STAMPS)/.),$(foreach v,STYLE PAPER PDF_VARIANT,$(eval $(call w
 endif
 # Under `make -n` a missing stamp only means that the editions are out of date.
 $(call stamp,STYLE PAPER PDF_VARIANT): ;
+# The listing of each article folder's files (and of every folder a pack names).
+files_of = $(STAMPS)/files/$(1).files
+$(STAMPS)/files/%.files: ;
 PDF_OPTIONS := $(call stamp,PAPER PDF_VARIANT)
 
-# An article's inputs: its files, the styles, the pipeline's code and STYLE. The marker
+# An article's inputs: its files (through their listing, scripts/make/listing.sh), the styles,
+# the pipeline's code and STYLE. The marker
 # build/.make/<slug>.inputs is touched when one of them changes, so that scripts/make/editions.sh
 # can compare each edition with this one file.
 inputs = $(STAMPS)/$(1).inputs
@@ -177,7 +185,7 @@ FORMATS := $(if $(filter-out html epub pdf handout press folders,$(GOALS)),html 
 OPTIONS := --style "$$STYLE" --paper "$$PAPER" --pdf-variant "$$PDF_VARIANT"
 
 define article_rules
-$(call inputs,$(1)): $$(wildcard $$(wildcard source/$(1)/*)) $(STYLES) $(CODE) $(call stamp,STYLE)
+$(call inputs,$(1)): $(call files_of,source/$(1)) $(STYLES) $(CODE) $(call stamp,STYLE)
 	@mkdir -p $$(@D) && touch $$@
 $(call editions_of,$(1)) &: $(call inputs,$(1)) $(PDF_OPTIONS) | $(INSTALLED) $(TOOLS)
 	$(Q)bash scripts/make/editions.sh $(call inputs,$(1)) '$(PDF_OPTIONS)' '$(FORMATS)' build/$(1)/$(1) $(RUN) $(1) $(PUBPIPE) $(VERBOSITY) build $(1) $$(OPTIONS)
@@ -188,11 +196,15 @@ build/$(1)/$(1)-press.pdf: $(call inputs,$(1)) $(PDF_OPTIONS) | $(INSTALLED) $(T
 endef
 $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
 
-# Each pack build writes build/packs/<name>/.sources.mk, naming its articles' folders, so that a
-# change to one of them rebuilds the pack and a no-op `make packs` starts no Python.
+# Each pack build writes build/packs/<name>/.sources.mk, naming its articles' folders
+# (pack_folders_<name>), so that a change to one of them rebuilds the pack and a no-op `make packs`
+# starts no Python.
 -include $(foreach p,$(PACK_NAMES),build/packs/$(p)/.sources.mk)
+ifeq ($(DRY_RUN),)
+$(shell bash scripts/make/listing.sh $(STAMPS)/files $(sort $(addprefix source/,$(ALL_ARTICLES)) $(foreach p,$(PACK_NAMES),$(pack_folders_$(p)))))
+endif
 define pack_rules
-$(call pack_files,$(1)) &: packs/$(1).yaml $$(pack_sources_$(1)) $(wildcard packs/*.csl) $(STYLES) $(CODE) $(call stamp,PDF_VARIANT) | $(INSTALLED) $(TOOLS)
+$(call pack_files,$(1)) &: packs/$(1).yaml $$(foreach f,$$(pack_folders_$(1)),$$(call files_of,$$(f))) $(wildcard packs/*.csl) $(STYLES) $(CODE) $(call stamp,PDF_VARIANT) | $(INSTALLED) $(TOOLS)
 	$(Q)$(RUN) 'pack $(1)' $(PUBPIPE) $(VERBOSITY) pack $(1) --pdf-variant "$$$$PDF_VARIANT"
 endef
 $(foreach p,$(PACK_NAMES),$(eval $(call pack_rules,$(p))))

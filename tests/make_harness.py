@@ -20,7 +20,7 @@ SHARED = ("Makefile", "pyproject.toml", "scripts", "styles", ".venv", ".tools")
 NEVER_REMADE = ("-o", ".venv/.installed", "-o", ".tools/.installed")
 # An enclosing make's state (`make test STYLE=apa`) must not reach the make under test.
 MAKE_STATE = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "PUBPIPE_MAKE_NOTES", "PUBPIPE_MAKE_GO_ON",
-              "ARTICLE", "STYLE", "PAPER", "PDF_VARIANT", "PORT", "V")
+              "ARTICLE", "PACK", "STYLE", "PAPER", "PDF_VARIANT", "PORT", "HOST", "V")
 # The summary's line for a failed article, "make: 1 failed: victim (exit 3)", and make's own line
 # for a failed recipe, "make: *** [Makefile:80: build/a/a.html] Error 3".
 _SUMMED_UP = re.compile(r"^make: \d+ failed: .*?\(exit (\d+)\)", re.M)

@@ -98,6 +98,7 @@ SVG_ATTACKS = {
                           '<text y="9">x</text></a>\n</svg>\n',
     "style-escape": SVG_HEAD + "<style>\nrect {{ fill: \\75 rl({url}/p.svg#paint) }}\n</style>\n</svg>\n",
     "style-import": SVG_HEAD + "<style>@import '{url}/s.css';</style>\n</svg>\n",
+    "svg-namespaced-href": SVG_HEAD + '<x:image xmlns:x="http://www.w3.org/2000/svg" x:href="{url}/i.png" width="5" height="5"/>\n</svg>\n',
 }
 
 

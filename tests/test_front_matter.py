@@ -234,3 +234,46 @@ def test_bookdown_references_and_a_programming_historian_original_are_reported(t
     notices = load_article(folder).metadata.notices
     assert [line for line, _ in notices] == [4, 7]
     assert "Programming Historian" in notices[0][1] and "\\@ref(fig:map)" in notices[1][1]
+
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh"))
+
+
+@pytest.mark.parametrize("yaml_text, alias", [
+    (BILLION_LAUGHS, "*a"),  # nine lines that name 43 million values
+    ("x: &x [*x]\n", "*x"),  # a value that holds itself
+    ("base: &b {lang: en}\nmeta:\n  <<: *b\n", "*b"),  # a merge, which would vanish without a word
+])
+def test_a_yaml_alias_is_refused_with_its_line_in_every_yaml_a_user_writes(tmp_path, yaml_text, alias):
+    from pubpipe.errors import ArticleError, BibliographyError, PackError
+    from pubpipe.packs.spec import load_pack
+
+    folder = write(tmp_path / "article", f"---\ntitle: T\n{yaml_text}---\n{BODY}")
+    with pytest.raises(ArticleError) as refused:
+        load_article(folder)
+    assert f"the alias {alias} is not read" in refused.value.message and refused.value.line >= 3
+
+    from pubpipe.load.bibliography import parse_entries
+
+    bibliography = tmp_path / "refs.yaml"
+    with pytest.raises(BibliographyError, match="is not read"):
+        parse_entries(bibliography, f"{yaml_text}references:\n- id: a\n  title: A\n")
+
+    pack = tmp_path / "p.yaml"
+    pack.write_text(f"title: P\neditor: E\narticles: [article]\n{yaml_text}", encoding="utf-8")
+    with pytest.raises(PackError, match="is not read"):
+        load_pack(pack)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/a", "example.org/a", "https:///x"])
+def test_an_articles_url_must_be_a_web_address(tmp_path, url):
+    """`url:` becomes a link and the citation_public_url: a reader's browser would run javascript:."""
+    from pubpipe.errors import ArticleError
+
+    folder = write(tmp_path / "article", f"---\ntitle: T\nurl: \"{url}\"\n---\n{BODY}")
+    with pytest.raises(ArticleError, match="is not a web address") as refused:
+        load_article(folder)
+    assert refused.value.line == 3
+    folder = write(tmp_path / "good", f"---\ntitle: T\nurl: https://example.org/a\n---\n{BODY}")
+    assert load_article(folder).metadata.extra_citation_fields["url"] == "https://example.org/a"

@@ -57,6 +57,22 @@ def test_an_image_that_does_not_decode_or_is_too_large_is_refused_with_its_line(
     case.assert_refused(case.build(), RESOURCE, f"article.md:{line_of(text, name)}", name, *words)
 
 
+@pytest.mark.parametrize("kind, content, words", [
+    ("png", "bomb", ("400,000,000 pixels", "over the limit")),
+    ("png", b'<svg xmlns="http://www.w3.org/2000/svg"/>', ("cannot be decoded",)),
+    ("gif", "png", ("is a PNG file named as image/gif data",)),
+])
+def test_an_image_written_as_data_is_decoded_and_counted_like_a_file(case, kind, content, words):
+    """The editions ship a data: image's bytes as they are, so they are checked as a file's are."""
+    import base64
+
+    data = {"bomb": png_bomb(20000), "png": (case.folder / "chart.png").read_bytes()}.get(content, content)
+    src = f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
+    text = article_text(body=figure_body(src))
+    case.article(text)
+    case.assert_refused(case.build(), RESOURCE, f"article.md:{line_of(text, src[:60])}", *words)
+
+
 def test_an_image_name_with_spaces_works_in_every_edition(case):
     (case.folder / "my chart.png").write_bytes((case.folder / "chart.png").read_bytes())
     case.article(article_text(body=figure_body("<my chart.png>")))

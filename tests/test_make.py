@@ -101,6 +101,34 @@ def test_a_folder_without_article_md_and_an_empty_source_are_named(project, caps
     assert "add a folder" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name", ["packs", "opds", "setup", "corpus"])
+def test_an_article_may_not_take_the_name_of_builds_own_folders(project, name):
+    write_victim(project / "source" / name)
+    result = run_make(project, "html")
+    assert result.returncode == 2, result.stderr
+    assert f"source/{name}: an article cannot be called '{name}'" in result.stderr
+    assert not (project / "build" / name / f"{name}.html").exists()
+    assert set(editions(project, "good")) == {"html"}
+
+
+def test_file_names_that_are_make_syntax_break_no_rule_and_a_change_is_seen(project):
+    """make reads `:`, `%`, `$`, `#` and spaces in a rule as its own syntax: the article's files are
+    watched through their listing (scripts/make/listing.sh), never named in a rule."""
+    folder = project / "source" / "good"
+    for name in ("a:b.txt", "my notes.txt", "50%.txt", "$(touch PWNED).txt", "#hash.txt"):
+        (folder / name).write_text("notes\n", encoding="utf-8")
+    (project / "packs").mkdir()
+    (project / "packs" / "duo.yaml").write_text("title: Duo\neditor: Ed Itor\narticles: [good]\n", encoding="utf-8")
+    first = run_make(project, "html")
+    assert first.returncode == 0, first.stderr
+    assert run_make(project, "pack", "PACK=duo").returncode == 0
+    assert run_make(project, "-q", "html", "pack", "PACK=duo").returncode == 0  # nothing to do
+    (folder / "my notes.txt").write_text("changed\n", encoding="utf-8")
+    assert run_make(project, "-q", "html").returncode == 1  # the article is stale
+    assert run_make(project, "-q", "pack", "PACK=duo").returncode == 1  # and so is its pack
+    assert not list(project.rglob("PWNED"))
+
+
 # --- make variables: checked, and never code -----------------------------------------------------
 
 @pytest.mark.parametrize("assignment, words", [
@@ -125,8 +153,25 @@ def test_variables_are_not_run_when_the_makefile_is_read(project):
     assert not list(project.rglob("PWNED"))
 
 
+@pytest.mark.parametrize("variable", ["ARTICLE", "PACK", "STYLE", "PAPER", "PDF_VARIANT", "PORT", "HOST", "V"])
+def test_make_functions_in_a_value_are_text_even_under_dry_run(project, variable):
+    """A single `$` is make's own syntax: `X=$(shell …)` would run wherever make reads X."""
+    for goal in ("-n", "help"):
+        run_make(project, goal, f"{variable}=$(shell touch PWNED-{variable})")
+    result = run_make(project, "html", f"{variable}=$(shell touch PWNED-{variable})", timeout=300)
+    assert result.returncode != 0 or variable in ("HOST", "PORT", "V"), result.stderr
+    assert not list(project.rglob("PWNED*")), result.stderr
+
+
+def test_an_empty_host_is_refused_rather_than_every_interface():
+    from pubpipe.cli import main
+
+    assert main(["serve", "build", "--host", ""]) == 2
+
+
 @pytest.mark.parametrize("assignment, status, words", [
     ("STYLE=$$(touch PWNED)", 4, ("unknown CSL style '$(touch PWNED)'",)),
+    ("STYLE=$(shell touch PWNED)", 4, ("unknown CSL style '$(shell touch PWNED)'",)),
     ("PDF_VARIANT=pdf/ua-1'; touch PWNED; '", 2, ("unknown PDF variant", "pdf/a-3b")),
 ])
 def test_variable_values_reach_pubpipe_as_data(project, assignment, status, words):

@@ -9,6 +9,8 @@
 set -u
 export LC_ALL=C # [A-Za-z] means the ASCII letters
 pattern=$(< "$(dirname "$0")/../pubpipe/load/slug.ere")
+# Names of build/'s own folders, never an article's (scripts/pubpipe/load/folders.py reads them too).
+reserved=" $(tr '\n' ' ' < "$(dirname "$0")/../pubpipe/load/reserved-slugs.txt")"
 shopt -s nullglob
 if [ "$1" = --packs ]; then # the course packs <folder>/<name>.yaml whose names are safe
   for file in "$2"/*.yaml; do
@@ -26,7 +28,7 @@ refused=
 for folder in "$1"/*/; do
   name=${folder%/}
   name=${name##*/}
-  if [[ $name =~ $pattern ]] && [ -f "$folder/article.md" ]; then
+  if [[ $name =~ $pattern ]] && [[ $reserved != *" $name "* ]] && [ -f "$folder/article.md" ]; then
     printf '%s\n' "$name"
   else
     refused=.refused

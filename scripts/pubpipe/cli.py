@@ -205,6 +205,9 @@ def command_catalog(args) -> int:
 def command_serve(args) -> int:
     from pubpipe.catalog.serve import serve
 
+    if not args.host.strip():
+        # An empty address would listen on every interface: sharing is asked for by name.
+        raise UsageError("HOST is empty", hint="leave HOST out to serve on 127.0.0.1, or say HOST=0.0.0.0 to share on a LAN")
     return serve(Path(args.folder), args.host, args.port)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from pubpipe.errors import BibliographyError
+from pubpipe.load.yaml_loader import SafeLoader
 
 BIBTEX_SUFFIXES = (".bib", ".bibtex", ".biblatex")
 JSON_SUFFIXES = (".json",)
@@ -149,7 +150,7 @@ def _csl_json_entries(path: Path, text: str) -> list[Entry]:
 
 def _csl_yaml_entries(path: Path, text: str) -> list[Entry]:
     try:
-        documents = [node for node in yaml.compose_all(text, Loader=yaml.SafeLoader) if node is not None]
+        documents = [node for node in yaml.compose_all(text, Loader=SafeLoader) if node is not None]
     except RecursionError:
         raise BibliographyError("CSL-YAML nested too deeply to be a bibliography", path=path) from None
     except yaml.YAMLError as exc:

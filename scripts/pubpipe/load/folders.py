@@ -20,6 +20,9 @@ from pubpipe.errors import ArticleError, UsageError
 
 ARTICLE_FILE = "article.md"
 SAFE_SLUG = re.compile((Path(__file__).with_name("slug.ere")).read_text(encoding="ascii").strip())
+# The folders of build/ that are not an article's: the course packs, the catalog, the set-up's logs
+# and the corpus (reserved-slugs.txt, which scripts/make/articles.sh reads too).
+RESERVED = frozenset(Path(__file__).with_name("reserved-slugs.txt").read_text(encoding="ascii").split())
 
 
 def is_safe_slug(name: str) -> bool:
@@ -40,6 +43,12 @@ def suggested_slug(name: str) -> str:
 def slug_problem(folder: Path) -> ArticleError | None:
     """Why `folder`'s name cannot be an article's slug, or None when it can."""
     name = folder.name
+    if name in RESERVED:
+        return ArticleError(
+            f"an article cannot be called '{name}': build/{name}/ holds the pipeline's own files, which its editions "
+            "would mix with; the article is not built",
+            path=folder, hint=f"rename the folder, e.g. mv -- {shlex.quote(str(folder))} {shlex.quote(str(folder))}-article",
+        )
     if is_safe_slug(name):
         return None
     unsafe = sorted({c for c in name if not is_safe_slug("a" + c)})

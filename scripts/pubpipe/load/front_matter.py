@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from pubpipe.errors import ArticleError
+from pubpipe.load.yaml_loader import SafeLoader
 
 # pandoc's yamlMetaBlock: "---" then only spaces or tabs; the closing line "---" or "..." likewise.
 OPENING = re.compile(r"^---[ \t]*$")
@@ -54,7 +55,7 @@ def split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], int, st
     return front, end + 2, "\n".join(lines[end + 1 :])
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(SafeLoader):
     """PyYAML's safe loader, refusing a key given twice in one map.
 
     pandoc, like PyYAML, silently keeps the last of two equal keys (with a warning nobody reads),

@@ -13,6 +13,7 @@ shipped it. SVG images are checked by pubpipe.load.svg.
 from __future__ import annotations
 
 import base64
+import io
 import re
 import sys
 import warnings
@@ -113,13 +114,36 @@ def article_file(article, src: str, what: str = "image") -> Path:
     return path.resolve()
 
 
+DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp)((?:;[^,;]*)*?)(;base64)?,(.*)$", re.I | re.S)
+FORMAT_OF = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
+
+
+def _check_data_image(article, src: str) -> None:
+    """An image written into the text as a `data:` URL is decoded and counted like a file: the
+    editions ship its bytes as they are."""
+    line = image_line(article, src[:80])
+    match = DATA_IMAGE.match(src)
+    if match is None or not match.group(3):
+        raise ResourceError("an image given as a data: URL must be base64-encoded PNG, JPEG, GIF or WebP",
+                            path=article.source, line=line,
+                            hint="save the image as a file in the article folder and refer to it by its name")
+    try:
+        data = base64.b64decode(re.sub(r"\s+", "", match.group(4)), validate=True)
+    except ValueError:
+        raise ResourceError("an image given as a data: URL is not valid base64", path=article.source, line=line,
+                            hint="save the image as a file in the article folder and refer to it by its name") from None
+    kind = match.group(1).lower()
+    _decode_source(io.BytesIO(data), FORMAT_OF[kind], f"data:image/{kind}", f"image/{kind} data", article.source, line)
+
+
 def check_images(article, sources: list[str]) -> list[LocalImage]:
     """Check every image the body shows, once each, its content included."""
     images = []
     for src in dict.fromkeys(sources):
-        image = local_image(article, src)
-        if image is None:
+        if src.startswith("data:"):
+            _check_data_image(article, src)
             continue
+        image = local_image(article, src)
         expected = KINDS[image.path.suffix.lower()][1]
         if expected is None:
             _check_svg(image)
@@ -140,14 +164,17 @@ def _check_svg(image: LocalImage) -> None:
 
 
 def _decode(image: LocalImage, expected: str, source: Path, line: int | None) -> None:
-    """Decode every frame; refuse a file that does not decode, is not what its name says, or
+    _decode_source(image.path, expected, unquote(image.src), image.path.suffix, source, line)
+
+
+def _decode_source(opened, expected: str, name: str, named_as: str, source: Path, line: int | None) -> None:
+    """Decode every frame; refuse an image that does not decode, is not what its name says, or
     holds more than PIXEL_LIMIT pixels (Pillow checks that from the header, before decoding)."""
     from PIL import Image, UnidentifiedImageError
 
-    name = unquote(image.src)
     try:
         with _strict_pillow():
-            _decode_all_frames(image.path, expected, name, source, line)
+            _decode_all_frames(opened, expected, name, named_as, source, line)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         pixels = re.search(r"\((\d+) pixels\)", str(exc))
         size = f"{int(pixels.group(1)):,}" if pixels else "too many"
@@ -164,15 +191,17 @@ def _decode(image: LocalImage, expected: str, source: Path, line: int | None) ->
         ) from None
 
 
-def _decode_all_frames(path: Path, expected: str, name: str, source: Path, line: int | None) -> None:
+def _decode_all_frames(opened, expected: str, name: str, named_as: str, source: Path, line: int | None) -> None:
     from PIL import Image, ImageFile
 
     while True:
         ImageFile.LOAD_TRUNCATED_IMAGES = False
-        with Image.open(path) as picture:
+        if hasattr(opened, "seek"):
+            opened.seek(0)
+        with Image.open(opened) as picture:
             if picture.format != expected:
                 raise ResourceError(
-                    f"image '{name}' is a {picture.format} file named as {path.suffix}",
+                    f"image '{name}' is a {picture.format} file named as {named_as}",
                     path=source, line=line,
                     hint=f"rename it to the suffix of its kind (.{(picture.format or 'bin').lower()})",
                 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Hashable
 
 import yaml
+from pubpipe.load.yaml_loader import SafeLoader
 
 Path = tuple[Hashable, ...]
 
@@ -33,7 +34,7 @@ class KeyLines:
     def of_yaml(cls, block: str, first_line: int) -> "KeyLines":
         """`block` is the YAML text whose first line is line `first_line` of article.md."""
         try:
-            root = yaml.compose(block, Loader=yaml.SafeLoader)
+            root = yaml.compose(block, Loader=SafeLoader)
         except (yaml.YAMLError, RecursionError):
             return cls(default=first_line)
         found: dict[Path, int] = {}

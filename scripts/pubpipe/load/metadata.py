@@ -96,6 +96,16 @@ def _plain_string(front: dict, key: str, source: Path, text: str, required: bool
     return value.strip()
 
 
+def _web_address(front: dict, source: Path, text: str) -> str | None:
+    """The article's `url:`, which the editions link and the metadata publish: an http(s) address,
+    since a reader's browser would run a `javascript:` one."""
+    url = _plain_string(front, "url", source, text)
+    if url is not None and not re.match(r"https?://[^\s/]", url, re.IGNORECASE):
+        raise _field_error(source, text, "url", f"'{url}' is not a web address",
+                           hint="give the article's address on the web, beginning with https://")
+    return url
+
+
 # Letters that show nothing: Hangul fillers and the blank Braille pattern.
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
@@ -226,7 +236,8 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
         lang_given=given_lang is not None,
         doi=_plain_string(front, "doi", source, text),
         citation=front.get("citation") if isinstance(front.get("citation"), dict) else None,
-        extra_citation_fields={key: front[key] for key in ("publisher", "container-title", "url") if front.get(key) is not None},
+        extra_citation_fields={key: front[key] for key in ("publisher", "container-title") if front.get(key) is not None}
+        | ({"url": url} if (url := _web_address(front, source, text)) else {}),
         notices=tuple(notices.items),
         ignored=describe_ignored(ignored_keys(front)),
         rights=_plain_string(front, "rights", source, text),

@@ -134,7 +134,8 @@ def _booklet(spec, front, docs, target: Path, options: dict[str, Any], cache: Ou
 
 
 def _write_make_sources(spec: PackSpec, source_root: Path, folder: Path) -> None:
-    """What make must watch for this pack: its articles' folders (the Makefile includes this)."""
-    folders = " ".join(f"$(wildcard {source_root.as_posix()}/{slug}/*)" for slug in spec.slugs)
-    text = f"# Written by `pubpipe pack {spec.name}`: the files of its articles.\npack_sources_{spec.name} := {folders}\n"
+    """What make must watch for this pack: its articles' folders (the Makefile includes this, and
+    keeps a listing of each folder's files: scripts/make/listing.sh)."""
+    folders = " ".join(f"{source_root.as_posix()}/{slug}" for slug in spec.slugs)
+    text = f"# Written by `pubpipe pack {spec.name}`: the folders of its articles.\npack_folders_{spec.name} := {folders}\n"
     write_bytes_atomic(folder / ".sources.mk", text.encode("utf-8"))

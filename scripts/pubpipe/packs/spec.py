@@ -24,6 +24,7 @@ from pubpipe.errors import PackError
 from pubpipe.load.dates import read_date
 from pubpipe.load.metadata import LANG_PATTERN, PAPER_SIZES
 from pubpipe.load.text_file import read_text_file
+from pubpipe.load.yaml_loader import SafeLoader
 
 PACKS_FOLDER = "packs"
 PACK_SUFFIX = ".yaml"
@@ -101,7 +102,7 @@ def _error(path: Path, line: int | None, message: str, hint: str | None = None) 
 
 def _mapping_nodes(text: str, path: Path) -> yaml.MappingNode:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=SafeLoader)
     except RecursionError:
         raise _error(path, 1, "the pack file is nested too deeply") from None
     except yaml.YAMLError as exc:
