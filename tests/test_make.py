@@ -87,7 +87,7 @@ def test_a_folder_without_article_md_and_an_empty_source_are_named(project, caps
     (project / "source" / "draft").mkdir()
     result = run_make(project)
     assert result.returncode == 2
-    assert "source/draft: no article.md in this article folder" in result.stderr
+    assert "source/draft: no article.md (nor any other Markdown file) in this article folder" in result.stderr
     assert "add source/draft/article.md" in result.stderr
     assert set(editions(project, "good")) == set(EDITIONS)
     assert main(["-q", "build", "--source", str(project / "source"), "--build", str(project / "build")]) == 1
@@ -99,6 +99,25 @@ def test_a_folder_without_article_md_and_an_empty_source_are_named(project, caps
     assert result.returncode == 2 and "no articles found in source" in result.stderr, result.stderr
     assert main(["build", "--source", str(project / "source"), "--build", str(project / "build")]) == 2
     assert "add a folder" in capsys.readouterr().err
+
+
+def test_an_article_keeps_the_file_name_its_tool_gave_it(project):
+    """A JOSS paper.md beside its README, a Quarto document of any name: built as they come. Two
+    Markdown files and no article.md: which is the article is asked, and the others still build."""
+    (project / "source" / "good" / "article.md").rename(project / "source" / "good" / "paper.md")
+    (project / "source" / "good" / "README.md").write_text("# How to build this paper\n", encoding="utf-8")
+    write_victim(project / "source" / "quarto")
+    (project / "source" / "quarto" / "article.md").rename(project / "source" / "quarto" / "my-study.qmd")
+    write_victim(project / "source" / "two")
+    shutil.copy(project / "source" / "two" / "article.md", project / "source" / "two" / "notes.md")
+    (project / "source" / "two" / "article.md").rename(project / "source" / "two" / "draft.md")
+    result = run_make(project)
+    assert result.returncode == 2, result.stderr
+    assert set(editions(project, "good")) == set(EDITIONS), result.stderr
+    assert set(editions(project, "quarto")) == set(EDITIONS), result.stderr
+    assert not (project / "build" / "two").exists()
+    assert "source/two: this folder holds 2 Markdown files (draft.md, notes.md) and no article.md" in result.stderr
+    assert "rename the article's file to article.md" in result.stderr
 
 
 # --- make variables: checked, and never code -----------------------------------------------------
