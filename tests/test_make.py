@@ -87,7 +87,7 @@ def test_a_folder_without_article_md_and_an_empty_source_are_named(project, caps
     (project / "source" / "draft").mkdir()
     result = run_make(project)
     assert result.returncode == 2
-    assert "source/draft: no article.md in this article folder" in result.stderr
+    assert "source/draft: no article.md (nor any other Markdown file) in this article folder" in result.stderr
     assert "add source/draft/article.md" in result.stderr
     assert set(editions(project, "good")) == set(EDITIONS)
     assert main(["-q", "build", "--source", str(project / "source"), "--build", str(project / "build")]) == 1
@@ -127,6 +127,25 @@ def test_file_names_that_are_make_syntax_break_no_rule_and_a_change_is_seen(proj
     assert run_make(project, "-q", "html").returncode == 1  # the article is stale
     assert run_make(project, "-q", "pack", "PACK=duo").returncode == 1  # and so is its pack
     assert not list(project.rglob("PWNED"))
+
+
+def test_an_article_keeps_the_file_name_its_tool_gave_it(project):
+    """A JOSS paper.md beside its README, a Quarto document of any name: built as they come. Two
+    Markdown files and no article.md: which is the article is asked, and the others still build."""
+    (project / "source" / "good" / "article.md").rename(project / "source" / "good" / "paper.md")
+    (project / "source" / "good" / "README.md").write_text("# How to build this paper\n", encoding="utf-8")
+    write_victim(project / "source" / "quarto")
+    (project / "source" / "quarto" / "article.md").rename(project / "source" / "quarto" / "my-study.qmd")
+    write_victim(project / "source" / "two")
+    shutil.copy(project / "source" / "two" / "article.md", project / "source" / "two" / "notes.md")
+    (project / "source" / "two" / "article.md").rename(project / "source" / "two" / "draft.md")
+    result = run_make(project)
+    assert result.returncode == 2, result.stderr
+    assert set(editions(project, "good")) == set(EDITIONS), result.stderr
+    assert set(editions(project, "quarto")) == set(EDITIONS), result.stderr
+    assert not (project / "build" / "two").exists()
+    assert "source/two: this folder holds 2 Markdown files (draft.md, notes.md) and no article.md" in result.stderr
+    assert "rename the article's file to article.md" in result.stderr
 
 
 # --- make variables: checked, and never code -----------------------------------------------------

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the articles of the folder $1 that the Makefile may use, one slug a line: the folders that
-# hold an article.md and whose names are safe slugs (scripts/pubpipe/load/slug.ere, the definition
+# hold a Markdown file (article.md, or another tool's paper.md or index.qmd: which one is the
+# article is pubpipe's choice, scripts/pubpipe/load/folders.py) and whose names are safe slugs (scripts/pubpipe/load/slug.ere, the definition
 # pubpipe reads too). When any other folder is there it also prints `.refused`, which no slug can
 # be, and the Makefile has `pubpipe articles` say which folders and what to do. Run by make as it
 # reads the Makefile: quick, and it writes nothing. Folders whose names start with a dot are not
@@ -24,11 +25,23 @@ if [ "$1" = --packs ]; then # the course packs <folder>/<name>.yaml whose names 
   done
   exit 0
 fi
+# Whether folder $1 holds a Markdown file that may be an article (never a README or a licence).
+has_text() {
+  local file
+  for file in "$1"/*.md "$1"/*.markdown "$1"/*.qmd "$1"/*.Rmd "$1"/*.rmd; do
+    case ${file##*/} in
+      README* | LICENSE* | LICENCE* | CHANGELOG* | CHANGES* | CONTRIBUTING* | CODE_OF_CONDUCT* | .*) ;;
+      *) [ -f "$file" ] && return 0 ;;
+    esac
+  done
+  return 1
+}
+
 refused=
 for folder in "$1"/*/; do
   name=${folder%/}
   name=${name##*/}
-  if [[ $name =~ $pattern ]] && [[ $reserved != *" $name "* ]] && [ -f "$folder/article.md" ]; then
+  if [[ $name =~ $pattern ]] && [[ $reserved != *" $name "* ]] && has_text "$folder"; then
     printf '%s\n' "$name"
   else
     refused=.refused

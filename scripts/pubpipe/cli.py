@@ -29,7 +29,7 @@ DESCRIPTION = (
 def _articles(args) -> list[tuple[Path, PubpipeError | None]]:
     """The folders to work on, each with the reason it cannot be built (None for an article):
     the slugs named on the command line, else every folder of --source."""
-    from pubpipe.load.folders import ARTICLE_FILE, scan_source, slug_problem
+    from pubpipe.load.folders import ARTICLE_FILE, article_problem, scan_source
 
     source_root = Path(args.source)
     if not args.article:
@@ -37,13 +37,12 @@ def _articles(args) -> list[tuple[Path, PubpipeError | None]]:
     folders = []
     for slug in args.article:
         folder = Path(slug) if "/" in slug else source_root / slug
-        problem = slug_problem(folder)
-        if problem is None and not (folder / ARTICLE_FILE).is_file():
+        if not folder.is_dir():
             raise UsageError(
-                f"no article '{slug}': {folder / ARTICLE_FILE} does not exist",
+                f"no article '{slug}': {folder} does not exist",
                 hint=f"the articles are the folders of {source_root} that hold an {ARTICLE_FILE}",
             )
-        folders.append((folder, problem))
+        folders.append((folder, article_problem(folder)))
     return folders
 
 

@@ -32,8 +32,8 @@ def read_source(document: ResolvedDocument) -> Summary:
         },
     )
     body = lxml.html.fragment_fromstring(document.body_html or "<p></p>", create_parent="div")
-    read_body(summary, body, "article.md")
-    read_notes(summary, body, "article.md")
+    read_body(summary, body, document.article.source.name)
+    read_notes(summary, body, document.article.source.name)
     read_targets(summary, body)
     if document.cite_entry_html:
         entry = lxml.html.fragment_fromstring(document.cite_entry_html, create_parent="span")

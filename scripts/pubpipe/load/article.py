@@ -1,7 +1,8 @@
 """The article folder: article.md, its validated metadata and its bibliography.
 
 An article is a folder `source/<slug>/` holding `article.md` (YAML front matter and Pandoc
-Markdown), its bibliography and its images. Everything is validated here, before pandoc runs,
+Markdown; or a JOSS `paper.md`, a Quarto `.qmd`: see load/folders.py), its bibliography and its
+images. Everything is validated here, before pandoc runs,
 because pandoc's own messages give lines inside the YAML block rather than in the file, treat a
 missing citation as a warning, and let front matter name files anywhere on disk.
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 from pubpipe.errors import ArticleError, UnsafeContentError
 from pubpipe.load.dates import FALLBACK_EPOCH, git_commit_time
-from pubpipe.load.folders import ARTICLE_FILE, slug_problem
+from pubpipe.load.folders import find_article_file, slug_problem
 from pubpipe.load.foreign_syntax import foreign_syntax
 from pubpipe.load.front_matter import split_front_matter
 from pubpipe.load.key_lines import KeyLines
@@ -55,21 +56,15 @@ def load_article(folder: Path) -> Article:
     problem = slug_problem(folder)
     if problem is not None:
         raise problem
-    source = folder / ARTICLE_FILE
-    if not source.is_file():
-        raise ArticleError(
-            "no article.md in this folder",
-            path=folder,
-            hint="every article is a folder source/<slug>/ with an article.md inside",
-        )
+    source = find_article_file(folder)
     if not inside_folder(source, folder):
         raise UnsafeContentError(
-            "article.md is a link to a file outside the article folder",
+            f"{source.name} is a link to a file outside the article folder",
             path=source,
             hint="replace the link with the article file itself",
         )
     if hard_linked(source):
-        raise UnsafeContentError("article.md is a hard link to a file that may lie outside the article folder",
+        raise UnsafeContentError(f"{source.name} is a hard link to a file that may lie outside the article folder",
                                  path=source, hint=HARD_LINK_HINT)
     text = read_text_file(source)
     if not text.strip():

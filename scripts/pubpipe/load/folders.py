@@ -7,6 +7,13 @@ set could break every article's rules or run a command. The safe set is defined 
 slug.ere (a POSIX extended regular expression), which the Makefile (scripts/make/articles.sh)
 and this module both read. Folders whose names start with a dot (.git, an editor's folder) are
 not articles and are passed over, as the shell's `*` passes over them.
+
+An article's text is `article.md`. A folder brought from another tool keeps its own name for it:
+JOSS's `paper.md`, Quarto's `index.qmd` or `<name>.qmd`, R Markdown's `<name>.Rmd`. So when there
+is no article.md, the folder's one Markdown file is the article (a README, LICENSE or CHANGELOG is
+never one); among several, JOSS's and Quarto's names are taken, and otherwise the user is asked to
+say which. scripts/make/articles.sh lists a folder as an article when it holds any Markdown file,
+and leaves the choice to this module.
 """
 
 from __future__ import annotations
@@ -19,6 +26,12 @@ from pathlib import Path
 from pubpipe.errors import ArticleError, UsageError
 
 ARTICLE_FILE = "article.md"
+# The suffixes of the Markdown dialects that pandoc reads as its own Markdown.
+TEXT_SUFFIXES = (".md", ".markdown", ".qmd", ".Rmd", ".rmd")
+# What a folder's only Markdown file is called by JOSS and Quarto, in the order taken among several.
+USUAL_NAMES = (ARTICLE_FILE, "paper.md", "index.qmd", "index.md", "index.Rmd")
+# Files beside a paper in a repository, never the paper itself.
+NOT_ARTICLES = ("README", "LICENSE", "LICENCE", "CHANGELOG", "CHANGES", "CONTRIBUTING", "CODE_OF_CONDUCT")
 SAFE_SLUG = re.compile((Path(__file__).with_name("slug.ere")).read_text(encoding="ascii").strip())
 # The folders of build/ that are not an article's: the course packs, the catalog, the set-up's logs
 # and the corpus (reserved-slugs.txt, which scripts/make/articles.sh reads too).
@@ -63,16 +76,48 @@ def slug_problem(folder: Path) -> ArticleError | None:
     )
 
 
-def article_problem(folder: Path) -> ArticleError | None:
-    """Why `folder` is not a buildable article (an unsafe name, no article.md), or None."""
-    problem = slug_problem(folder)
-    if problem is None and not (folder / ARTICLE_FILE).is_file():
-        problem = ArticleError(
-            f"no {ARTICLE_FILE} in this article folder, so there is nothing to build",
+def text_files(folder: Path) -> list[Path]:
+    """The folder's Markdown files that may be its article, by name."""
+    return sorted(
+        path for path in folder.glob("*")
+        if path.suffix in TEXT_SUFFIXES and not path.name.startswith(".") and path.is_file()
+        and not path.stem.upper().startswith(NOT_ARTICLES)
+    )
+
+
+def find_article_file(folder: Path) -> Path:
+    """The file that holds the article's text (see the module's docstring), or the reason there is
+    none to build."""
+    candidates = text_files(folder)
+    names = {path.name: path for path in candidates}
+    for usual in USUAL_NAMES:
+        if usual in names:
+            return names[usual]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise ArticleError(
+            f"no {ARTICLE_FILE} (nor any other Markdown file) in this article folder, so there is nothing to build",
             path=folder,
             hint=f"add {folder / ARTICLE_FILE} (YAML front matter and the text; tests/fixtures/features/ is an "
             "example to copy), or move the folder out of its parent",
         )
+    raise ArticleError(
+        f"this folder holds {len(candidates)} Markdown files ({', '.join(sorted(names))}) and no {ARTICLE_FILE}, "
+        "so which one is the article is not clear",
+        path=folder,
+        hint=f"rename the article's file to {ARTICLE_FILE} (or put each article in a folder of its own)",
+    )
+
+
+def article_problem(folder: Path) -> ArticleError | None:
+    """Why `folder` is not a buildable article (an unsafe name, no article file), or None."""
+    problem = slug_problem(folder)
+    if problem is None:
+        try:
+            find_article_file(folder)
+        except ArticleError as exc:
+            problem = exc
     return problem
 
 

@@ -50,18 +50,18 @@ def failure_in_pack(spec: PackSpec, slug: str, exc: PubpipeError) -> PubpipeErro
 
 
 def resolve_members(spec: PackSpec, source_root: Path, style: Path | None, cache: OutputCache) -> list[ResolvedDocument]:
-    from pubpipe.load.article import ARTICLE_FILE, load_article
+    from pubpipe.load.article import load_article
 
     documents = []
     for item in spec.articles:
         folder = source_root / item.value
-        if not (folder / ARTICLE_FILE).is_file():
-            known = sorted(path.parent.name for path in source_root.glob(f"*/{ARTICLE_FILE}"))
+        if not folder.is_dir():
+            known = sorted(path.name for path in source_root.glob("*") if path.is_dir())
             import difflib
 
             close = difflib.get_close_matches(item.value, known, n=3, cutoff=0.6)
             raise PackError(
-                f"no article '{item.value}': {folder / ARTICLE_FILE} does not exist",
+                f"no article '{item.value}': {folder} does not exist",
                 path=spec.path, line=item.line,
                 hint=(f"did you mean {' or '.join(close)}? " if close else "") + f"the articles are the folders of {source_root}",
             )
