@@ -200,7 +200,7 @@ $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
 # (pack_folders_<name>), so that a change to one of them rebuilds the pack and a no-op `make packs`
 # starts no Python.
 -include $(foreach p,$(PACK_NAMES),build/packs/$(p)/.sources.mk)
-ifeq ($(DRY_RUN),)
+ifeq ($(DRY_RUN)$(QUESTION),)
 $(shell bash scripts/make/listing.sh $(STAMPS)/files $(sort $(addprefix source/,$(ALL_ARTICLES)) $(foreach p,$(PACK_NAMES),$(pack_folders_$(p)))))
 endif
 define pack_rules
