@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 import urllib.request
 from pathlib import Path
 
@@ -191,3 +192,35 @@ def test_a_bogus_sandbox_mode_is_a_usage_error(monkeypatch):
     with pytest.raises(UsageError) as error:
         sandbox.available()
     assert error.value.exit_code == 2 and "auto, off, require" in str(error.value)
+
+
+def _in_group(group: int) -> list[int]:
+    """The processes whose process group is `group`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_worker_stopped_while_bwrap_sets_up_leaves_no_process():
+    """A build that fails at once stops the worker it has just started. Killed then, bwrap alone
+    left the first process of its namespace waiting for ever; its whole group goes now."""
+    from pubpipe.runtime.paths import styles_dir
+
+    if not sandbox.available():
+        pytest.skip("no bwrap on this machine")
+    groups = []
+    for delay in (0, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016) * 20:  # moments of bwrap's set-up
+        worker = layout.LayoutWorker((styles_dir(),))
+        groups.append(worker.process.pid)
+        time.sleep(delay)
+        worker.stop()
+    deadline = time.monotonic() + 10  # a killed process takes a moment to go; a stuck one never goes
+    while (left := [pid for group in groups for pid in _in_group(group)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert left == [], "stopped during its set-up, the worker left processes behind"

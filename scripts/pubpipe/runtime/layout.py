@@ -190,8 +190,13 @@ class LayoutWorker:
         self.stop()
 
     def stop(self) -> None:
+        # The worker's whole process group: bwrap, and the first process of its namespace, which
+        # bwrap's --die-with-parent does not yet cover while bwrap is still setting up (killed
+        # then, bwrap alone would leave it waiting for ever). The worker itself goes with them.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
-            self.process.kill()  # bwrap takes the sandboxed worker with it (--die-with-parent)
+            self.process.kill()
         self.process.wait()
         self.channel.close()
         self.log.close()
