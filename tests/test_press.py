@@ -130,3 +130,14 @@ def test_press_is_reproducible(features_press, tmp_path):
     """WeasyPrint gives a PDF/X-4 file a random XMP DocumentID; the press sheet step replaces it."""
     again = build_into(FIXTURES, "features", tmp_path, "--formats", "press")
     assert (again.build / "features" / "features-press.pdf").read_bytes() == features_press.read_bytes()
+
+
+def test_formulas_draw_no_warning_of_low_resolution(tmp_path, capfd):
+    """A formula stands in the layout as a one-pixel image until it is drawn as vectors: it is not
+    an image a print shop would reject."""
+    from conftest import FIXTURES, build_into
+
+    capfd.readouterr()
+    build_into(FIXTURES, "math", tmp_path, "--formats", "press")
+    err = capfd.readouterr().err
+    assert "ppi" not in err, err

@@ -210,6 +210,11 @@ def drawing(svg: str, glyphs: Glyphs) -> Drawing | None:
     return Drawing(" ".join(ops).encode("ascii"), (x, y, x + width, y + height), matrix, tuple(dict.fromkeys(used)))
 
 
+def is_placeholder(src: str) -> bool:
+    """Whether an image's src is a formula's stand-in, which the finisher replaces by vectors."""
+    return src.startswith("data:image/png;formula=")
+
+
 def placeholder_src(key: str) -> str:
     """The placeholder's URL, one per formula (`key`), so WeasyPrint makes one image of each."""
     return f"data:image/png;formula={key};base64,{PLACEHOLDER_PNG}"

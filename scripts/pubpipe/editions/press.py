@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from pubpipe import console
 from pubpipe.editions import pdf
+from pubpipe.editions.math_pdf import is_placeholder
 from pubpipe.editions.layout import LayoutResult
 from pubpipe.editions.press_sheet import BLEED_MM, on_press_sheet
 from pubpipe.errors import ToolError
@@ -45,8 +46,8 @@ def _warn_low_resolution(doc: ResolvedDocument, result: LayoutResult) -> None:
     article = doc.article
     seen = set()
     for image in result.images:
-        if image.src in seen or image.ppi >= PRINT_PPI:
-            continue
+        if image.src in seen or image.ppi >= PRINT_PPI or is_placeholder(image.src):
+            continue  # (a formula is drawn as vectors in the end: it has no pixels)
         seen.add(image.src)
         line = article.line_of(image.src)
         width_mm, height_mm = (points * 25.4 / 72 for points in image.printed)
