@@ -143,3 +143,26 @@ def test_the_abstract_block_passes_the_nu_checker_beside_an_abstract_heading(tmp
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)) and "article-abstract" in ids and "abstract" in ids
     assert run_nu(built.edition("html")) == []
+
+
+def test_pandoc_scholars_typed_citations_cite_their_works(tmp_path):
+    """pandoc-scholar writes why a work is cited before its key (@cites_as_evidence:doe2020, a
+    property of CiTO); the property is taken off, as pandoc-scholar's filter does, and the work is
+    cited. A key whose prefix is no CiTO property (smith:2020) is the author's own and stays."""
+    folder = tmp_path / "source" / "typed"
+    folder.mkdir(parents=True)
+    (folder / "refs.yaml").write_text(
+        "references:\n"
+        "- {id: doe2020, type: book, title: Evidence Gathered, author: [{family: Doe, given: Jane}], issued: 2020}\n"
+        "- {id: 'smith:2021', type: book, title: A Colon in the Key, author: [{family: Smith, given: Al}], issued: 2021}\n",
+        encoding="utf-8")
+    (folder / "article.md").write_text(
+        "---\ntitle: Typed citations\nauthor: A. Writer\nbibliography: refs.yaml\ncsl: apa\n---\n\n"
+        "Surveys support this [@cites_as_evidence:doe2020], as @agrees_with:doe2020 and [@smith:2021] say.\n",
+        encoding="utf-8")
+    built = build_into(folder.parent, "typed", tmp_path / "build", "--formats", "html")
+    summary = read_html(built.edition("html"))
+    text = " ".join(block.text for block in summary.body)
+    assert "(Doe, 2020)" in text and "Doe (2020)" in text and "(Smith, 2021)" in text, text
+    assert "cites_as_evidence" not in text and "agrees_with" not in text
+    assert [entry.text.split(".")[0] for entry in summary.bibliography] == ["Doe, J", "Smith, A"]

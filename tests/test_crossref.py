@@ -83,6 +83,32 @@ def test_a_bibliography_key_that_looks_like_a_label_stays_a_citation(tmp_path):
     assert [e.text for e in summary.bibliography] and "Figures of Speech" in summary.bibliography[0].text
 
 
+def test_a_label_inside_a_caption_names_its_figure_or_table(tmp_path, capsys):
+    """JOSS's template labels a figure with \\label{…} inside its caption and cites it with \\autoref;
+    the label is honoured (not reported as raw TeX left out) and shows in no caption or alt text."""
+    from pubpipe.cli import main
+
+    folder = tmp_path / "source" / "joss"
+    folder.mkdir(parents=True)
+    shutil.copy(FIXTURES / "features" / "chart.png", folder)
+    (folder / "paper.md").write_text(
+        "---\ntitle: Labels in captions\nauthors:\n  - name: A. Writer\n    affiliation: 1\naffiliations:\n"
+        " - name: Somewhere\n   index: 1\ndate: 3 March 2024\n---\n\n# Summary\n\n"
+        "As \\autoref{fig:chart} and Table \\ref{tab:counts} show.\n\n"
+        "![A chart of counts.\\label{fig:chart}](chart.png)\n\n"
+        "  Site   Count\n  ------ -------\n  A          3\n\n  : Counts by site. \\label{tab:counts}\n",
+        encoding="utf-8")
+    status = main(["build", "joss", "--source", str(folder.parent), "--build", str(tmp_path / "build"), "--formats", "html"])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert "raw tex" not in err and "label" not in err, err
+    html_file = tmp_path / "build" / "joss" / "joss.html"
+    summary = read_html(html_file)
+    assert [(r.text, r.target) for r in summary.references] == [("Figure 1", "fig:chart"), ("1", "tab:counts")]
+    assert [c.text for c in summary.captions] == ["Figure 1: A chart of counts.", "Table 1: Counts by site."]
+    assert "\\label" not in html_file.read_text(encoding="utf-8")
+
+
 def _math_article_in(lang: str, tmp_path):
     """The math fixture's web edition, built with `lang:` changed."""
     folder = tmp_path / "source" / "math"

@@ -111,6 +111,33 @@ lang: en-US
     assert authors[1].affiliations == ("Music, Example College, Springfield",)
 
 
+def test_an_affiliation_one_quarto_author_defines_with_an_id_serves_the_others(tmp_path):
+    """Quarto's journal templates define an affiliation under the first author, with an `id`, and
+    the co-authors `ref:` it; no top-level `affiliations:` list is needed."""
+    folder = write(tmp_path / "journal", """---
+title: A journal article
+author:
+  - name: Ann Lee
+    affiliations:
+      - id: uni
+        name: University One
+        department: Statistics
+    attributes:
+      corresponding: true
+  - name: Bo Chen
+    affiliations:
+      - ref: uni
+      - name: Water Company
+---
+""" + BODY)
+    meta = load_article(folder).metadata
+    assert [(a.name, a.affiliations, a.corresponding) for a in meta.authors] == [
+        ("Ann Lee", ("Statistics, University One",), True),
+        ("Bo Chen", ("Statistics, University One", "Water Company"), False),
+    ]
+    assert meta.notices == ()
+
+
 def test_a_bad_orcid_or_an_undefined_affiliation_is_reported_with_its_line(tmp_path):
     folder = write(tmp_path / "bad", """---
 title: Example

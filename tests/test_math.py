@@ -207,6 +207,26 @@ def test_pandocs_math_cases_build_without_raw_tex(tmp_path):
     assert findings == [], findings
 
 
+def test_accents_are_operators_in_spacing_form_not_marks_on_nothing(tmp_path):
+    """pandoc writes \\hat x as <mo>U+0302</mo>: a combining mark with nothing to sit on, which the
+    Nu checker reports ("Text run starts with a composing character") and fonts draw on a dotted
+    circle. The web and EPUB editions carry the spacing accent instead; the TeX stays as written."""
+    import unicodedata
+
+    folder = tmp_path / "source" / "accents"
+    folder.mkdir(parents=True)
+    accents = r"$\hat N$, $\tilde x$, $\dot x$, $\ddot x$, $\check a$, $\breve a$, $\acute a$, $\grave a$, $\widehat{AB}$"
+    (folder / "article.md").write_text(f"---\ntitle: Accents\nauthor: A. Writer\nlang: en\n---\n\nEstimates {accents}.\n",
+                                       encoding="utf-8")
+    built = build_into(folder.parent, "accents", tmp_path / "build", "--formats", "html,epub")
+    with zipfile.ZipFile(built.edition("epub")) as epub:
+        chapters = [epub.read(name).decode("utf-8") for name in epub.namelist() if name.endswith(".xhtml")]
+    for markup in [built.edition("html").read_text(encoding="utf-8"), *chapters]:
+        operators = re.findall(r"<mo\b[^>]*>([^<]+)</mo>", markup)
+        assert not [o for o in operators if unicodedata.combining(o[0])], operators
+    assert [f.text for f in read_html(built.edition("html")).formulas][:2] == [r"\hat N", r"\tilde x"]
+
+
 # --- bad input ------------------------------------------------------------------------------
 
 def line_of(text: str, needle: str) -> int:

@@ -148,6 +148,10 @@ def orcid_checksum_ok(orcid: str) -> bool:
     return digits[-1] == ("X" if check == 10 else str(check))
 
 
+def _listed(value: Any) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
 def _affiliation_name(value: Any) -> str | None:
     if isinstance(value, dict):
         parts = [_text(value.get(part)) for part in AFFILIATION_NAME_PARTS]
@@ -160,7 +164,7 @@ def _affiliation_registry(front: dict, notices: Notices) -> Callable[[Any, tuple
 
     Top-level lists define the names: JOSS `affiliations: [{name, index}]`, Quarto
     `affiliations: [{id, name, …}]`, pandoc-scholar `institute: [{id: name or {name}}]` and the
-    `institutes: {id: name}` variant.
+    `institutes: {id: name}` variant; and so does a Quarto author's own `affiliations: [{id, name}]`.
     """
     by_key: dict[str, str] = {}
     for key in ("affiliations", "institute", "institutes"):
@@ -182,6 +186,13 @@ def _affiliation_registry(front: dict, notices: Notices) -> Callable[[Any, tuple
                     by_key[str(ref).strip()] = name
             elif _text(entry):
                 by_key[str(position + 1)] = _text(entry)
+    # Quarto lets an author define an affiliation in place, with an id that other authors `ref:`.
+    for item in _listed(front.get("author") if front.get("author") is not None else front.get("authors")):
+        details = item if isinstance(item, dict) else {}
+        for key in ("affiliation", "affiliations"):
+            for entry in _listed(details.get(key)):
+                if isinstance(entry, dict) and entry.get("id") is not None and _affiliation_name(entry):
+                    by_key.setdefault(str(entry["id"]).strip(), _affiliation_name(entry))
 
     def resolve(reference: Any, path: tuple) -> list[str]:
         items = reference if isinstance(reference, list) else [reference]

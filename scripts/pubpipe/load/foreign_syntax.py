@@ -46,7 +46,7 @@ def foreign_syntax(body: str, first_line: int) -> list[tuple[int, str]]:
                                   "content in Markdown (a figure as ![caption](file.png){alt=\"…\"})"))
         for match in BOOKDOWN_REF.finditer(line):
             found.append((number, f"bookdown's cross-reference {match.group(0)} is shown as text; pubpipe numbers "
-                                  "nothing itself (pandoc-crossref's form is handled with issue 13)"))
+                                  "nothing in this form (label the target {#fig:x} and write @fig:x, as pandoc-crossref does)"))
         for match in SHORTCODE.finditer(line):
             found.append((number, f"the Quarto shortcode {match.group(0)[:60]} is shown as text, not expanded"))
     if len(found) > MAX_REPORTED:

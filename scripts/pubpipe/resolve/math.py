@@ -6,7 +6,10 @@ draws the same TeX as SVG (pubpipe.editions.math_svg). Here, once for all editio
 - a formula that pandoc's TeX reader rejects would print as raw TeX in every edition, so it is an
   error with its line and pandoc's own reason, not a warning;
 - raw HTML <math> is refused: MathML must come from the TeX the PDF draws as well;
-- each <math> gets `alttext`, its TeX, for reading systems that cannot voice MathML.
+- each <math> gets `alttext`, its TeX, for reading systems that cannot voice MathML;
+- an accent (\\hat, \\tilde, \\dot …) is written by pandoc as a combining character alone in its
+  <mo>, a text run that starts with a mark on nothing (the Nu checker warns, and a font may draw it
+  on a dotted circle). It becomes the accent's spacing form, as MathML Core and MathJax write it.
 """
 
 from __future__ import annotations
@@ -73,9 +76,22 @@ def _with_alttext(match: re.Match) -> str:
     return f'<math alttext="{html.escape(tex, quote=True)}" {attributes}>{inner}</math>'
 
 
+# Combining accents and the spacing characters that stand for them as operators.
+SPACING_ACCENTS = {
+    "\u0300": "\u0060", "\u0301": "\u00b4", "\u0302": "\u005e", "\u0303": "\u007e", "\u0304": "\u00af",
+    "\u0306": "\u02d8", "\u0307": "\u02d9", "\u0308": "\u00a8", "\u030a": "\u02da", "\u030b": "\u02dd",
+    "\u030c": "\u02c7",
+}
+ACCENT_OPERATOR = re.compile("(<mo\\b[^>]*>)([" + "".join(SPACING_ACCENTS) + "])(</mo>)")
+
+
+def _spacing_accents(math_html: str) -> str:
+    return ACCENT_OPERATOR.sub(lambda m: m.group(1) + SPACING_ACCENTS[m.group(2)] + m.group(3), math_html)
+
+
 def add_alttext(body_html: str) -> str:
-    """Each pandoc <math> with `alttext` (its TeX, on one line); the markup is pandoc's own, since
-    raw <math> is refused, so its shape is known."""
+    """Each pandoc <math> with `alttext` (its TeX, on one line) and its accents in spacing form;
+    the markup is pandoc's own, since raw <math> is refused, so its shape is known."""
     if "<math " not in body_html:
         return body_html
-    return MATH_ELEMENT.sub(_with_alttext, body_html)
+    return MATH_ELEMENT.sub(lambda match: _spacing_accents(_with_alttext(match)), body_html)

@@ -24,9 +24,10 @@ from pubpipe.runtime.limits import parse_seconds
 
 LUA_READER = Path(__file__).parent / "lua" / "read.lua"
 LUA_WRITER = Path(__file__).parent / "lua" / "resolve.lua"
-# Run in this order, before citeproc: raw TeX math environments become formulas, then labels are
-# numbered and references resolved, so that @fig:x never reaches citeproc as a citation key.
-LUA_FILTERS = (Path(__file__).parent / "lua" / "math.lua", Path(__file__).parent / "lua" / "crossref.lua")
+# Run in this order, before citeproc: pandoc-scholar's typed citations become plain ones, raw TeX
+# math environments become formulas, then labels are numbered and references resolved, so that
+# @fig:x never reaches citeproc as a citation key.
+LUA_FILTERS = tuple(Path(__file__).parent / "lua" / name for name in ("cito.lua", "math.lua", "crossref.lua"))
 TIME_LIMIT_VAR = "PUBPIPE_PANDOC_TIMEOUT"
 MEMORY_LIMIT_VAR = "PUBPIPE_PANDOC_MEMORY"
 DEFAULT_TIME_LIMIT = "60"

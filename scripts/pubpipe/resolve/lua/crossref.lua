@@ -4,6 +4,7 @@
 -- Targets, in document order:
 --   figures   ![…](…){#fig:x} or {#fig-x}, and Quarto's ::: {#fig-x} … ::: with its caption last;
 --   tables    a table whose caption ends in {#tbl:x} or {#tbl-x} (or ::: {#tbl-x} around it);
+--             a figure or table caption holding \label{x} (JOSS's form), under the name x;
 --   equations display math followed by {#eq:x} or {#eq-x}, or holding \label{x} (math.lua has
 --             made raw TeX environments such as \begin{equation} display math already);
 --   sections  any heading, by its identifier.
@@ -151,11 +152,37 @@ local function number_equations(inlines)
   return out
 end
 
+-- A \label{x} written inside a caption labels the figure or table it captions: JOSS's template
+-- writes ![Caption.\label{fig:x}](f.png) and refers to it with \autoref{fig:x}. The label is taken
+-- out of the caption (raw TeX shows in no edition) and becomes the element's identifier, unless
+-- it has one of its own. Returns whether a label was taken.
+local function caption_tex_label(element)
+  if element.identifier ~= '' then return false end
+  local found = nil
+  local function take(raw)
+    if (raw.format == 'tex' or raw.format == 'latex') then
+      local label = raw.text:match('^\\label%s*{([^}]+)}$')
+      if label and (found == nil or label == found) then
+        found = label
+        return pandoc.Inlines({})
+      end
+    end
+  end
+  local caption = element.caption
+  caption.long = caption.long:walk({ RawInline = take })
+  if not found then return false end
+  element.caption = caption
+  element.identifier = found
+  -- pandoc copies a figure's caption into its image's description (the alt text): the label too.
+  if element.t == 'Figure' then element.content = element.content:walk({ RawInline = take }) end
+  return true
+end
+
 -- A labelled figure or table: numbered, its caption headed "Figure 1: " (pandoc's Figure and
 -- Table elements both have an identifier and a caption).
 local function numbered(kind)
   return function(element)
-    if kind_of(element.identifier) == kind then
+    if caption_tex_label(element) or kind_of(element.identifier) == kind then
       local target = declare(element.identifier, kind)
       if target then element.caption = caption_label(kind, target, element.caption, element.identifier) end
       return element
