@@ -73,6 +73,17 @@ def test_an_image_written_as_data_is_decoded_and_counted_like_a_file(case, kind,
     case.assert_refused(case.build(), RESOURCE, f"article.md:{line_of(text, src[:60])}", *words)
 
 
+def test_an_image_embedded_in_an_svg_is_decoded_and_counted_too(case):
+    import base64
+
+    data = base64.b64encode(png_bomb(20000)).decode("ascii")
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="20" height="20">\n'
+           f'<image width="20" height="20"\n xlink:href="data:image/png;base64,{data}"/>\n</svg>\n')
+    case.write("figure.svg", svg.encode("utf-8"))
+    case.article(article_text(body=figure_body("figure.svg")))
+    case.assert_refused(case.build(), RESOURCE, "figure.svg:3", "400,000,000 pixels", "over the limit")
+
+
 def test_an_image_name_with_spaces_works_in_every_edition(case):
     (case.folder / "my chart.png").write_bytes((case.folder / "chart.png").read_bytes())
     case.article(article_text(body=figure_body("<my chart.png>")))

@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from pubpipe.errors import ResourceError, UnsafeContentError
-from pubpipe.load.svg import check_svg
+from pubpipe.load.svg import check_svg, embedded_images
 from pubpipe.runtime.paths import HARD_LINK_HINT, hard_linked, inside_folder
 
 # 50 million pixels: a 10000 × 5000 scan at 600 dpi, far above what a page or a screen shows,
@@ -118,22 +118,21 @@ DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp)((?:;[^,;]*)*?)(;base64
 FORMAT_OF = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
 
 
-def _check_data_image(article, src: str) -> None:
-    """An image written into the text as a `data:` URL is decoded and counted like a file: the
-    editions ship its bytes as they are."""
-    line = image_line(article, src[:80])
+def _check_data_image(src: str, source: Path, line: int | None) -> None:
+    """An image written as a `data:` URL (in the text, or inside an SVG) is decoded and counted
+    like a file: the editions ship its bytes as they are."""
     match = DATA_IMAGE.match(src)
     if match is None or not match.group(3):
         raise ResourceError("an image given as a data: URL must be base64-encoded PNG, JPEG, GIF or WebP",
-                            path=article.source, line=line,
+                            path=source, line=line,
                             hint="save the image as a file in the article folder and refer to it by its name")
     try:
         data = base64.b64decode(re.sub(r"\s+", "", match.group(4)), validate=True)
     except ValueError:
-        raise ResourceError("an image given as a data: URL is not valid base64", path=article.source, line=line,
+        raise ResourceError("an image given as a data: URL is not valid base64", path=source, line=line,
                             hint="save the image as a file in the article folder and refer to it by its name") from None
     kind = match.group(1).lower()
-    _decode_source(io.BytesIO(data), FORMAT_OF[kind], f"data:image/{kind}", f"image/{kind} data", article.source, line)
+    _decode_source(io.BytesIO(data), FORMAT_OF[kind], f"data:image/{kind}", f"image/{kind} data", source, line)
 
 
 def check_images(article, sources: list[str]) -> list[LocalImage]:
@@ -141,7 +140,7 @@ def check_images(article, sources: list[str]) -> list[LocalImage]:
     images = []
     for src in dict.fromkeys(sources):
         if src.startswith("data:"):
-            _check_data_image(article, src)
+            _check_data_image(src, article.source, image_line(article, src[:80]))
             continue
         image = local_image(article, src)
         expected = KINDS[image.path.suffix.lower()][1]
@@ -161,6 +160,8 @@ def _check_svg(image: LocalImage) -> None:
             message, path=image.path, line=line,
             hint="export the image again without scripts, links, entities or style sheets (or as PNG)",
         )
+    for src, line in embedded_images(image.path):
+        _check_data_image(src, image.path, line)
 
 
 def _decode(image: LocalImage, expected: str, source: Path, line: int | None) -> None:

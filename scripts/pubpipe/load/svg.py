@@ -33,6 +33,19 @@ SVG_DTDS = frozenset(
 )
 
 
+def embedded_images(path: Path) -> list[tuple[str, int | None]]:
+    """The `data:` images an SVG embeds (href="data:image/png;base64,…"), each with its line:
+    the editions ship them as they are, so they are decoded and counted as the article's own."""
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = lxml.etree.parse(str(path), parser).getroot()
+    except (lxml.etree.XMLSyntaxError, OSError):
+        return []  # check_svg says why
+    return [(value.strip(), element.sourceline) for element in root.iter() if isinstance(element.tag, str)
+            for name, value in element.attrib.items()
+            if lxml.etree.QName(name).localname.lower() == "href" and IMAGE_DATA.match(value.strip())]
+
+
 def check_svg(path: Path) -> list[tuple[str, int | None]]:
     """Refused constructs of an SVG file, with their lines (parsed without entities or network).
 
