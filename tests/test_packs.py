@@ -288,3 +288,26 @@ def test_make_pack_builds_once_and_a_broken_pack_keeps_the_volume(tmp_path):
     assert {suffix: project.output(suffix).read_bytes() for suffix in volume} == volume
     missing = _make(tmp_path, "pack")
     assert missing.returncode == 2 and "needs PACK=<name>" in missing.stderr
+
+
+def test_a_yaml_block_in_the_preface_is_text_never_keys_pandoc_obeys(tmp_path, planted_secret):
+    """pandoc would read a `---` block anywhere in Markdown as metadata: in a preface it is text."""
+    project = Project(tmp_path)
+    project.pack_file(f"""title: Readings
+editor: Ed Itor
+preface: |
+  Before the block.
+
+  ---
+  title: HIJACKED
+  bibliography: {planted_secret.parent / "refs.json"}
+  nocite: "@*"
+  ---
+
+articles: [{CANONICAL}]
+""")
+    (planted_secret.parent / "refs.json").write_text('[{"id": "zz", "type": "book", "title": "SECRET-TITLE"}]', encoding="utf-8")
+    assert project.run(PACK, "--formats", "html") == 0
+    page = project.output(".html").read_text(encoding="utf-8")
+    assert "<title>Readings" in page and "HIJACKED</title>" not in page
+    assert "SECRET-TITLE" not in page and "Before the block." in page

@@ -66,7 +66,10 @@ def chapter_record(spec: PackSpec, doc: ResolvedDocument) -> dict:
     return record
 
 
-def _source(spec: PackSpec, lang: str, records: list[dict], with_fields: bool) -> str:
+def _source(spec: PackSpec, lang: str, records: list[dict], with_fields: bool) -> tuple[str, str]:
+    """(the metadata as YAML, the Markdown body). The metadata goes to pandoc as a file of its own,
+    and the body is read with YAML blocks off: a `---` block in the preface is text, never keys
+    that make pandoc read files (an article's second block is refused; a preface's is not obeyed)."""
     meta: dict = {"lang": lang, CITE_KEY: records}
     body = ""
     if with_fields:
@@ -77,7 +80,7 @@ def _source(spec: PackSpec, lang: str, records: list[dict], with_fields: bool) -
         body = spec.preface.value if spec.preface else ""
     else:
         meta["title"] = spec.title
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=True) + "---\n\n" + body + "\n"
+    return yaml.safe_dump(meta, allow_unicode=True, sort_keys=True), body + "\n"
 
 
 def _front_for_writer(spec: PackSpec) -> str:
@@ -87,18 +90,21 @@ def _front_for_writer(spec: PackSpec) -> str:
                        "date_shown": bool(spec.date)}, ensure_ascii=False)
 
 
-def _run(spec: PackSpec, source: str, style: Path, cache: OutputCache) -> dict:
+def _run(spec: PackSpec, source: tuple[str, str], style: Path, cache: OutputCache) -> dict:
     """One pandoc run of the resolve writer over a document made of the pack's fields."""
     scratch = (cache.root / "front").resolve()  # absolute: the sandbox changes into it by name
     name = f"{digest(str(style))[:10]}.md"
-    command = [pandoc_path(), "+RTS", f"-M{pandoc_limits()[1]}", "-RTS", name, "--from=markdown",
+    meta, body = source
+    command = [pandoc_path(), "+RTS", f"-M{pandoc_limits()[1]}", "-RTS", name, "--from=markdown-yaml_metadata_block",
+               f"--metadata-file={name}.yaml",
                f"--to={LUA_WRITER}", "--wrap=none", "--shift-heading-level-by=1", "--sandbox", f"--csl={style}",
                f"--metadata=pubpipe-front:{_front_for_writer(spec)}"]
-    key = digest(*command, source, style.read_bytes(), LUA_WRITER.read_bytes())
+    key = digest(*command, meta, body, style.read_bytes(), LUA_WRITER.read_bytes())
 
     def run() -> bytes:
         scratch.mkdir(parents=True, exist_ok=True)
-        (scratch / name).write_text(source, encoding="utf-8")
+        (scratch / f"{name}.yaml").write_text(meta, encoding="utf-8")
+        (scratch / name).write_text(body, encoding="utf-8")
         return json.dumps(run_pandoc(command, cwd=scratch, reads=[style])).encode("utf-8")
 
     stdout, stderr = json.loads(cache.fetch(f"front/{name}.json", key, run))
