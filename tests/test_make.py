@@ -101,7 +101,7 @@ def test_a_folder_without_article_md_and_an_empty_source_are_named(project, caps
     assert "add a folder" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", ["packs", "opds", "setup", "corpus"])
+@pytest.mark.parametrize("name", ["packs", "opds", "setup", "corpus", "bench.json"])
 def test_an_article_may_not_take_the_name_of_builds_own_folders(project, name):
     write_victim(project / "source" / name)
     result = run_make(project, "html")
@@ -136,6 +136,8 @@ def test_an_article_keeps_the_file_name_its_tool_gave_it(project):
     Markdown files and no article.md: which is the article is asked, and the others still build."""
     (project / "source" / "good" / "article.md").rename(project / "source" / "good" / "paper.md")
     (project / "source" / "good" / "README.md").write_text("# How to build this paper\n", encoding="utf-8")
+    write_victim(project / "source" / "named")  # a name that only starts like a README's is an article's
+    (project / "source" / "named" / "article.md").rename(project / "source" / "named" / "changes-in-policy.md")
     write_victim(project / "source" / "quarto")
     (project / "source" / "quarto" / "article.md").rename(project / "source" / "quarto" / "my-study.qmd")
     write_victim(project / "source" / "two")
@@ -145,6 +147,7 @@ def test_an_article_keeps_the_file_name_its_tool_gave_it(project):
     assert result.returncode == 2, result.stderr
     assert set(editions(project, "good")) == set(EDITIONS), result.stderr
     assert set(editions(project, "quarto")) == set(EDITIONS), result.stderr
+    assert set(editions(project, "named")) == set(EDITIONS), result.stderr
     assert not (project / "build" / "two").exists()
     assert "source/two: this folder holds 2 Markdown files (draft.md, notes.md) and no article.md" in result.stderr
     assert "rename the article's file to article.md" in result.stderr

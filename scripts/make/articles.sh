@@ -27,10 +27,12 @@ if [ "$1" = --packs ]; then # the course packs <folder>/<name>.yaml whose names 
 fi
 # Whether folder $1 holds a Markdown file that may be an article (never a README or a licence).
 has_text() {
-  local file
+  local file stem
   for file in "$1"/*.md "$1"/*.markdown "$1"/*.qmd "$1"/*.Rmd "$1"/*.rmd; do
-    case ${file##*/} in
-      README* | LICENSE* | LICENCE* | CHANGELOG* | CHANGES* | CONTRIBUTING* | CODE_OF_CONDUCT* | .*) ;;
+    stem=${file##*/}
+    stem=${stem%.*}
+    case ${stem^^} in
+      README | LICENSE | LICENCE | CHANGELOG | CHANGES | CONTRIBUTING | CODE_OF_CONDUCT | .*) ;;
       *) [ -f "$file" ] && return 0 ;;
     esac
   done

@@ -81,7 +81,7 @@ def text_files(folder: Path) -> list[Path]:
     return sorted(
         path for path in folder.glob("*")
         if path.suffix in TEXT_SUFFIXES and not path.name.startswith(".") and path.is_file()
-        and not path.stem.upper().startswith(NOT_ARTICLES)
+        and path.stem.upper() not in NOT_ARTICLES
     )
 
 
