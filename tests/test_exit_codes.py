@@ -114,7 +114,7 @@ def test_a_harmless_blockquote_cite_builds(case):
 
 def test_a_folder_without_article_md_is_not_a_silent_success(case):
     (case.root / "source" / "draft").mkdir()
-    (case.root / "source" / "draft" / "Article.md").write_text("---\ntitle: Misnamed\n---\n\nText.\n")
+    (case.root / "source" / "draft" / "article.txt").write_text("---\ntitle: Misnamed\n---\n\nText.\n")
     (case.root / "source" / ".git").mkdir()  # hidden folders are not articles
     from pubpipe.cli import main
 

