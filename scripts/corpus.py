@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
 BUILD = ROOT / "build" / "corpus"
 PUBPIPE = ROOT / ".venv" / "bin" / "pubpipe"
-LOCATION = re.compile(r"article\.md:\d+")
+LOCATION = re.compile(r"[^/\s]+\.(?:md|markdown|qmd|Rmd|rmd):\d+")  # the article's file, by whatever name its tool gave it
 
 
 def run(command: list[str]) -> subprocess.CompletedProcess:
