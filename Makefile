@@ -83,7 +83,7 @@ TARGETS_all := $(TARGETS_html) $(TARGETS_epub) $(TARGETS_pdf)
 TARGETS_handout := $(foreach a,$(ARTICLES),$(foreach v,a4 letter booklet,build/$(a)/$(a)-$(v).pdf))
 TARGETS_press := $(foreach a,$(ARTICLES),build/$(a)/$(a)-press.pdf)
 
-# Course packs: packs/<name>.yaml names articles of source/; one volume per pack (packs/build.py).
+# Course packs: packs/<name>.yaml names articles (of source/, or by path in the project); one volume per pack (packs/build.py).
 # A pack's name becomes words of rules and recipes too, so it is held to the articles' safe names.
 PACK_NAMES := $(shell bash scripts/make/articles.sh --packs packs)
 ifneq ($(filter-out $(PACK_NAMES),$(PACK)),)
