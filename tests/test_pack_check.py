@@ -191,3 +191,22 @@ def test_the_validators_pass_on_the_volume(pack_project):
     findings = check(pack_project, validators=True)
     assert findings == [], "\n".join(f"{f.code} {f.message} {f.where}" for f in findings)
 
+
+def test_a_pack_of_an_article_with_formulas_draws_them_and_passes_with_validators(tmp_path):
+    """The formulas of tests/fixtures/math, in a pack: drawn in the volume's PDF (not left as blank
+    placeholders), the same as in its standalone edition (X-011), and valid in every edition."""
+    from pubpipe.check.pack import check_pack
+    from pubpipe.cli import main
+    from test_math import FIXTURE_FORMULAS, assert_formulas_inked
+
+    source, build = tmp_path / "source", tmp_path / "build"
+    shutil.copytree(FIXTURES / "math", source / "math")
+    build_into(source, "math", build, "--formats", "html")
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "formulas.yaml").write_text("title: Formulas\neditor: Ada Editor\narticles:\n  - math\n",
+                                                      encoding="utf-8")
+    assert main(["-q", "pack", "formulas", "--formats", "pdf,epub,html", "--root", str(tmp_path), "--source", str(source),
+                 "--build", str(build)]) == 0
+    assert_formulas_inked(build / "packs" / "formulas" / "formulas.pdf", (FIXTURE_FORMULAS[1], "N_0", FIXTURE_FORMULAS[10]))
+    findings, _report = check_pack(tmp_path, "formulas", source, build, {"validators": True})
+    assert findings == [], "\n".join(f"{f.code} {f.message} {f.where}" for f in findings)
