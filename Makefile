@@ -22,9 +22,9 @@ MAKEFLAGS += --no-builtin-rules --no-print-directory
 ARTICLE ?=
 #: PACK=<name>           the course pack packs/<name>.yaml, for make pack (and make check)
 PACK ?=
-#: STYLE=<name or path>  the CSL style for this build, overriding the articles' csl:
+#: STYLE=<name or path>  the CSL style for this build, overriding the articles' csl: (and a pack's style:)
 STYLE ?=
-#: PAPER=a4|letter       the PDF's paper size, overriding the articles' paper:
+#: PAPER=a4|letter       the PDF's paper size, overriding the articles' paper: (and a pack's paper:)
 PAPER ?=
 #: PDF_VARIANT=pdf/a-3b  a WeasyPrint PDF variant (default pdf/ua-1, tagged for accessibility)
 PDF_VARIANT ?= pdf/ua-1
@@ -192,8 +192,8 @@ $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
 # change to one of them rebuilds the pack and a no-op `make packs` starts no Python.
 -include $(foreach p,$(PACK_NAMES),build/packs/$(p)/.sources.mk)
 define pack_rules
-$(call pack_files,$(1)) &: packs/$(1).yaml $$(pack_sources_$(1)) $(wildcard packs/*.csl) $(STYLES) $(CODE) $(call stamp,PDF_VARIANT) | $(INSTALLED) $(TOOLS)
-	$(Q)$(RUN) 'pack $(1)' $(PUBPIPE) $(VERBOSITY) pack $(1) --pdf-variant "$$$$PDF_VARIANT"
+$(call pack_files,$(1)) &: packs/$(1).yaml $$(pack_sources_$(1)) $(wildcard packs/*.csl) $(STYLES) $(CODE) $(call stamp,STYLE PAPER PDF_VARIANT) | $(INSTALLED) $(TOOLS)
+	$(Q)$(RUN) 'pack $(1)' $(PUBPIPE) $(VERBOSITY) pack $(1) --style "$$$$STYLE" --paper "$$$$PAPER" --pdf-variant "$$$$PDF_VARIANT"
 endef
 $(foreach p,$(PACK_NAMES),$(eval $(call pack_rules,$(p))))
 

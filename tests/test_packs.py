@@ -357,3 +357,24 @@ def test_an_article_named_by_its_path_is_bound_and_watched_by_make(path_project)
     assert escaped.returncode == 2 and f"make: 1 failed: pack {PACK} (exit 3)" in escaped.stderr, escaped.stderr
     assert f"packs/{PACK}.yaml:5: '../outside/stray' leads out of the project" in escaped.stderr, escaped.stderr
     assert {suffix: path_project.output(suffix).read_bytes() for suffix in volume} == volume
+
+
+def test_make_pack_style_and_paper_on_the_command_line_override_the_pack_file(tmp_path):
+    """`make pack STYLE=apa PAPER=letter` builds the volume in APA on Letter paper although the
+    pack file says Chicago and A4; without them, the next `make pack` goes back to the pack file's."""
+    project = Project(tmp_path)
+    project.pack_file("title: Styles\neditor: Ada Editor\nstyle: chicago-author-date\npaper: a4\narticles:\n  - features\n")
+
+    def built() -> tuple[str, list[float]]:
+        page = lxml.html.parse(str(project.build / "packs" / PACK / "articles" / "features.html")).getroot()
+        box = [float(v) for v in PdfReader(project.output(".pdf")).pages[0].mediabox]
+        return " ".join(page.text_content().split()), box
+
+    overridden = _make(tmp_path, "pack", f"PACK={PACK}", "STYLE=apa", "PAPER=letter", "V=0")
+    assert overridden.returncode == 0, overridden.stderr
+    text, box = built()
+    assert "CSL style apa" in text and box[2:] == [612, 792], (box, text[-300:])
+    back = _make(tmp_path, "pack", f"PACK={PACK}", "V=0")
+    assert back.returncode == 0 and "pack course" in back.stdout + back.stderr, back.stdout + back.stderr
+    text, box = built()
+    assert "CSL style chicago-author-date" in text and round(box[2]) == 595 and round(box[3]) == 842, (box, text[-300:])

@@ -156,7 +156,8 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    pack = prepare_pack(root, name, source_root, build_root, default_options())
+    pack = prepare_pack(root, name, source_root, build_root,
+                        dict(default_options(), style=options.get("style"), paper=options.get("paper")))
     folder = pack_folder(build_root, name)
     paths = {"pdf": folder / f"{name}.pdf", "epub": folder / f"{name}.epub", "html": folder / f"{name}.html"}
     missing = [str(path) for path in paths.values() if not path.is_file()]
@@ -180,7 +181,7 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
                 ("V-ACE+V-AXE", accessibility_job)]
     with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
         futures = [(code, pool.submit(_timed, job)) for code, job in jobs]
-        own_style = pack.spec.style is not None
+        own_style = pack.style is not None
         articles = [(doc.article.slug, doc.title.text, [a.text for a in doc.authors], doc.article.metadata.lang) for doc in pack.docs]
         html_meta, html_articles, html_contents = read_pack_html(paths["html"])
         epub_meta, epub_articles, epub_contents = read_pack_epub(paths["epub"])
@@ -209,7 +210,7 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
                     a = Summary(edition=a.edition, metadata={**a.metadata, "authors": [", ".join(a.metadata.get("authors") or [])]})
                 findings += [Finding("X-007", f.editions, f"the volume's {f.message}", f.where, f.expected, f.found)
                              for f in compare_metadata(a, b)]
-        findings += validators.check_pdf(paths["pdf"], pack.spec.paper, _heading_count(pack, sources), has_authors=True)
+        findings += validators.check_pdf(paths["pdf"], pack.paper, _heading_count(pack, sources), has_authors=True)
         timings["compare"] = time.perf_counter() - started
         findings += _collect(futures, timings)
     timings["total"] = time.perf_counter() - started

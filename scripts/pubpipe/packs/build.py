@@ -76,20 +76,23 @@ class Prepared:
     cache: OutputCache  # the pack's layouts (build/packs/<name>/.cache)
     folder: Path
     article_folders: list[Path]  # as the pack file names them, from the project root or source/
+    style: Path | None  # one style for every article (the command line's, else the pack's), or None
+    paper: str  # the volume's paper: the command line's, else the pack's
 
 
 def prepare_pack(root: Path, name: str, source_root: Path, build_root: Path, options: dict[str, Any]) -> Prepared:
     spec = load_pack(pack_path(root, name))
     folder = pack_folder(build_root, name)
     cache = OutputCache(folder / ".cache")
-    style = pack_style(spec, root)
+    style = pack_style(spec, root, options.get("style"))
+    paper = options.get("paper") or spec.paper
     article_folders = member_folders(spec, root, source_root)
     docs = resolve_members(spec, article_folders, style, OutputCache(build_root / ".cache"))
     lang = spec.lang or docs[0].article.metadata.lang
     options = dict(options, source_date_epoch=_epoch(spec, docs))
     front = resolve_front(spec, lang, docs, style, cache)
     docs = [in_pack(doc, front.citations.get(doc.article.slug)) for doc in docs]
-    return Prepared(spec, front, docs, options, cache, folder, article_folders)
+    return Prepared(spec, front, docs, options, cache, folder, article_folders, style, paper)
 
 
 def build_pack(root: Path, name: str, formats: list[str], source_root: Path, build_root: Path,
@@ -104,7 +107,7 @@ def build_pack(root: Path, name: str, formats: list[str], source_root: Path, bui
     with edition_set(folder):
         if "pdf" in formats:
             with atomic_path(folder / f"{name}.pdf") as tmp:
-                pdf.volume_pdf(spec, front, docs, spec.paper, tmp, options, cache)
+                pdf.volume_pdf(spec, front, docs, pack.paper, tmp, options, cache)
         if "handout" in formats:
             for paper in HANDOUT_SHEETS:
                 with atomic_path(folder / f"{name}-{paper}.pdf") as tmp:

@@ -22,8 +22,12 @@ from pubpipe.resolve.styles import resolve_style
 from pubpipe.runtime.cache import OutputCache
 
 
-def pack_style(spec: PackSpec, root: Path) -> Path | None:
-    """The pack's `style:` as a file: a style name, or a .csl file inside packs/."""
+def pack_style(spec: PackSpec, root: Path, command_line: str | None = None) -> Path | None:
+    """The pack's style as a file: the command line's (`make pack STYLE=apa`), which wins as it
+    does over an article's `csl:`, else the pack's `style:`, a style name or a .csl file inside
+    packs/; None: each article keeps its own."""
+    if command_line:
+        return resolve_style(command_line, None, root, spec.path)
     if spec.style is None:
         return None
     value = spec.style.value
