@@ -22,9 +22,9 @@ MAKEFLAGS += --no-builtin-rules --no-print-directory
 ARTICLE ?=
 #: PACK=<name>           the course pack packs/<name>.yaml, for make pack (and make check)
 PACK ?=
-#: STYLE=<name or path>  the CSL style for this build, overriding the articles' csl:
+#: STYLE=<name or path>  the CSL style for this build, overriding the articles' csl: (and a pack's style:)
 STYLE ?=
-#: PAPER=a4|letter       the PDF's paper size, overriding the articles' paper:
+#: PAPER=a4|letter       the PDF's paper size, overriding the articles' paper: (and a pack's paper:)
 PAPER ?=
 #: PDF_VARIANT=pdf/a-3b  a WeasyPrint PDF variant (default pdf/ua-1, tagged for accessibility)
 PDF_VARIANT ?= pdf/ua-1
@@ -87,7 +87,7 @@ TARGETS_all := $(TARGETS_html) $(TARGETS_epub) $(TARGETS_pdf)
 TARGETS_handout := $(foreach a,$(ARTICLES),$(foreach v,a4 letter booklet,build/$(a)/$(a)-$(v).pdf))
 TARGETS_press := $(foreach a,$(ARTICLES),build/$(a)/$(a)-press.pdf)
 
-# Course packs: packs/<name>.yaml names articles of source/; one volume per pack (packs/build.py).
+# Course packs: packs/<name>.yaml names articles (of source/, or by path in the project); one volume per pack (packs/build.py).
 # A pack's name becomes words of rules and recipes too, so it is held to the articles' safe names.
 PACK_NAMES := $(shell bash scripts/make/articles.sh --packs packs)
 ifneq ($(filter-out $(PACK_NAMES),$(PACK)),)
@@ -204,8 +204,8 @@ ifeq ($(DRY_RUN)$(QUESTION),)
 $(shell bash scripts/make/listing.sh $(STAMPS)/files $(sort $(addprefix source/,$(ALL_ARTICLES)) $(foreach p,$(PACK_NAMES),$(pack_folders_$(p)))))
 endif
 define pack_rules
-$(call pack_files,$(1)) &: packs/$(1).yaml $$(foreach f,$$(pack_folders_$(1)),$$(call files_of,$$(f))) $(wildcard packs/*.csl) $(STYLES) $(CODE) $(call stamp,PDF_VARIANT) | $(INSTALLED) $(TOOLS)
-	$(Q)$(RUN) 'pack $(1)' $(PUBPIPE) $(VERBOSITY) pack $(1) --pdf-variant "$$$$PDF_VARIANT"
+$(call pack_files,$(1)) &: packs/$(1).yaml $$(foreach f,$$(pack_folders_$(1)),$$(call files_of,$$(f))) $(wildcard packs/*.csl) $(STYLES) $(CODE) $(call stamp,STYLE PAPER PDF_VARIANT) | $(INSTALLED) $(TOOLS)
+	$(Q)$(RUN) 'pack $(1)' $(PUBPIPE) $(VERBOSITY) pack $(1) --style "$$$$STYLE" --paper "$$$$PAPER" --pdf-variant "$$$$PDF_VARIANT"
 endef
 $(foreach p,$(PACK_NAMES),$(eval $(call pack_rules,$(p))))
 

@@ -370,12 +370,17 @@ def test_a_formula_beyond_glyphs_and_rules_is_drawn_from_its_svg(tmp_path):
 
 def test_formulas_are_drawn_where_they_stand(math_article):
     """The placeholders WeasyPrint laid out are drawn over: ink inside each formula's box."""
+    assert_formulas_inked(math_article.edition("pdf"), (FIXTURE_FORMULAS[1], "N_0", FIXTURE_FORMULAS[10]))
+
+
+def assert_formulas_inked(pdf_path, texes) -> None:
+    """Each formula of `texes` (by its TeX, its /Alt) has ink inside its box, not a blank placeholder."""
     import pypdfium2 as pdfium
 
-    boxes = _formula_boxes(math_article.edition("pdf"))
-    pdf = pdfium.PdfDocument(math_article.edition("pdf"))
+    boxes = _formula_boxes(pdf_path)
+    pdf = pdfium.PdfDocument(pdf_path)
     try:
-        for tex in (FIXTURE_FORMULAS[1], "N_0", FIXTURE_FORMULAS[10]):
+        for tex in texes:
             box = boxes[tex]
             page = pdf[box.page]
             scale = 4

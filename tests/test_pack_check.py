@@ -20,7 +20,7 @@ title: A Volume to Check
 subtitle: Planted differences
 editors: [Ada Editor, Ben Editor]
 date: 2026-03-01
-description: The canonical article and the features fixture.
+description: The canonical article, and the features fixture named by its path.
 keywords: [tests]
 preface: |
   Read both.
@@ -30,7 +30,7 @@ preface: |
   Because the checker must see every difference.
 articles:
   - soviet-relations-with-pakistan
-  - features
+  - readings/features
 """
 
 
@@ -38,10 +38,12 @@ def _build(root: Path) -> Path:
     from pubpipe.cli import main
 
     source, build = root / "source", root / "build"
-    for folder, slug in ((SOURCE, CANONICAL), (FIXTURES, "features")):
-        if not (source / slug).exists():
-            shutil.copytree(folder / slug, source / slug)
-        build_into(source, slug, build, "--formats", "html")
+    if not (source / CANONICAL).exists():
+        shutil.copytree(SOURCE / CANONICAL, source / CANONICAL)
+    build_into(source, CANONICAL, build, "--formats", "html")
+    # Named by its path, outside source/: no standalone edition, so compared with its source.
+    if not (root / "readings" / "features").exists():
+        shutil.copytree(FIXTURES / "features", root / "readings" / "features")
     (root / "packs").mkdir(exist_ok=True)
     (root / "packs" / f"{PACK}.yaml").write_text(PACK_FILE, encoding="utf-8")
     assert main(["-q", "pack", PACK, "--formats", "pdf,epub,html", "--root", str(root), "--source", str(source),
@@ -96,7 +98,15 @@ def test_a_word_changed_in_the_packs_web_page_is_x009(copy):
     page.write_text(page.read_text(encoding="utf-8").replace("Ordinary footnotes work", "Ordinary footnotes fail"), encoding="utf-8")
     found = check(copy)
     assert codes(found) == {("X-011", "pack html")}, found
-    assert "fail" in found[0].found and "features" in found[0].message
+    assert "fail" in found[0].found and "features" in found[0].message and "source in" in found[0].message, found
+
+
+def test_a_word_changed_in_an_article_of_source_is_x009_against_its_standalone_edition(copy):
+    page = copy / "build" / "packs" / PACK / "articles" / f"{CANONICAL}.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("An affinity between", "An enmity between"), encoding="utf-8")
+    found = check(copy)
+    assert codes(found) == {("X-011", "pack html")}, found
+    assert "enmity" in found[0].found and "standalone html" in found[0].message, found
 
 
 def test_a_note_changed_in_the_packs_epub_is_x009(copy):
@@ -105,14 +115,16 @@ def test_a_note_changed_in_the_packs_epub_is_x009(copy):
                         .replace("Second note: plain text only.", "Second note: plain text, changed."))
     found = check(copy)
     assert codes(found) == {("X-011", "pack epub")}, found
-    assert any("X-005" in finding.message for finding in found)
+    # features is compared with its source (F-002); the canonical article with its standalone edition (X-005).
+    assert any("notes" in finding.message and "F-002" in finding.message for finding in found), found
 
 
 def test_a_pack_built_from_a_changed_article_differs_in_all_three_editions(copy):
     from pubpipe.cli import main
 
-    article = copy / "source" / "features" / "article.md"
-    article.write_text(article.read_text(encoding="utf-8").replace("keeps its own paragraph", "keeps its own line"), encoding="utf-8")
+    # The canonical article's standalone edition was built before the change; the pack after it.
+    article = copy / "source" / CANONICAL / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("An affinity between", "An enmity between"), encoding="utf-8")
     assert main(["-q", "pack", PACK, "--formats", "pdf,epub,html", "--root", str(copy), "--source", str(copy / "source"),
                  "--build", str(copy / "build")]) == 0
     found = check(copy)
@@ -177,4 +189,24 @@ def test_the_volumes_title_changed_in_one_edition_is_x007(copy):
 
 def test_the_validators_pass_on_the_volume(pack_project):
     findings = check(pack_project, validators=True)
+    assert findings == [], "\n".join(f"{f.code} {f.message} {f.where}" for f in findings)
+
+
+def test_a_pack_of_an_article_with_formulas_draws_them_and_passes_with_validators(tmp_path):
+    """The formulas of tests/fixtures/math, in a pack: drawn in the volume's PDF (not left as blank
+    placeholders), the same as in its standalone edition (X-011), and valid in every edition."""
+    from pubpipe.check.pack import check_pack
+    from pubpipe.cli import main
+    from test_math import FIXTURE_FORMULAS, assert_formulas_inked
+
+    source, build = tmp_path / "source", tmp_path / "build"
+    shutil.copytree(FIXTURES / "math", source / "math")
+    build_into(source, "math", build, "--formats", "html")
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "formulas.yaml").write_text("title: Formulas\neditor: Ada Editor\narticles:\n  - math\n",
+                                                      encoding="utf-8")
+    assert main(["-q", "pack", "formulas", "--formats", "pdf,epub,html", "--root", str(tmp_path), "--source", str(source),
+                 "--build", str(build)]) == 0
+    assert_formulas_inked(build / "packs" / "formulas" / "formulas.pdf", (FIXTURE_FORMULAS[1], "N_0", FIXTURE_FORMULAS[10]))
+    findings, _report = check_pack(tmp_path, "formulas", source, build, {"validators": True})
     assert findings == [], "\n".join(f"{f.code} {f.message} {f.where}" for f in findings)

@@ -12,6 +12,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import lxml.html
 import pikepdf
 import pytest
 from lxml import etree
@@ -311,3 +312,92 @@ articles: [{CANONICAL}]
     page = project.output(".html").read_text(encoding="utf-8")
     assert "<title>Readings" in page and "HIJACKED</title>" not in page
     assert "SECRET-TITLE" not in page and "Before the block." in page
+
+
+# Articles named by their folder's path inside the project ------------------------------------
+
+def _path_pack(*entries: str) -> str:
+    lines = "".join(f"  - {entry}\n" for entry in entries)
+    return f"title: Paths\neditor: Ada Editor\narticles:\n{lines}"
+
+
+@pytest.fixture()
+def path_project(tmp_path) -> Project:
+    """A project with the features fixture at readings/features (not in source/), and an article
+    folder outside the project, beside it."""
+    project = Project(tmp_path / "project")
+    shutil.copytree(FIXTURES / "features", tmp_path / "project" / "readings" / "features")
+    shutil.copytree(FIXTURES / "features", tmp_path / "outside" / "stray")
+    return project
+
+
+@pytest.mark.parametrize("entries, line, words", [
+    (["/etc"], 4, ["'/etc' is an absolute path"]),
+    (["~/articles/x"], 4, ["is an absolute path"]),
+    ([CANONICAL, "../outside/stray"], 5, ["'../outside/stray' leads out of the project through '..'"]),
+    (["readings/../../outside/stray"], 4, ["leads out of the project through '..'"]),
+    (["readings/escape"], 4, ["leads out of the project through a symbolic link"]),
+    (["readings/"], 4, ["'readings/' is not an article folder (it has no article.md or other Markdown file)"]),
+    (["readings/featurez"], 4, ["'readings/featurez' does not exist", "did you mean features?"]),
+    (["readings/with space/x"], 4, ["the folder name 'with space'"]),
+    (["features", "source/features"], 5, ["'source/features' is the same article as 'features' (line 4)"]),
+    (["features", "readings/features"], 5, ["a second article named 'features' (line 4)", "rename one folder"]),
+])
+def test_article_paths_outside_the_project_or_not_articles_are_refused(path_project, capfd, entries, line, words):
+    (path_project.root / "readings" / "escape").symlink_to(path_project.root.parent / "outside" / "stray")
+    path = path_project.pack_file(_path_pack(*entries))
+    capfd.readouterr()
+    assert path_project.run(PACK, "--formats", "html") == 3
+    err = capfd.readouterr().err
+    assert f"{path}:{line}:" in err, err
+    for word in words:
+        assert word in err, err
+    assert not path_project.output(".html").exists()
+
+
+def test_an_article_named_by_its_path_is_bound_and_watched_by_make(path_project):
+    """Through real make: the path-named article is built into the volume, make watches its files
+    (build/packs/<name>/.sources.mk), and a pack file pointing out of the project fails with its
+    line and leaves the volume as it was."""
+    root = path_project.root
+    path_project.pack_file(_path_pack("readings/features"))
+    first = _make(root, "pack", f"PACK={PACK}", "V=0")
+    assert first.returncode == 0, first.stderr
+    assert "Ada Lovelace" in (root / "build" / "packs" / PACK / "articles" / "features.html").read_text(encoding="utf-8")
+    assert "readings/features/*" in (root / "build" / "packs" / PACK / ".sources.mk").read_text(encoding="utf-8")
+    again = _make(root, "pack", f"PACK={PACK}")
+    assert "Nothing to be done" in again.stdout or "is up to date" in again.stdout, again.stdout
+    article = root / "readings" / "features" / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("Ordinary footnotes work as well.",
+                                                                   "Ordinary footnotes work too."), encoding="utf-8")
+    changed = _make(root, "pack", f"PACK={PACK}", "V=0")
+    assert changed.returncode == 0, changed.stderr
+    page = lxml.html.parse(str(root / "build" / "packs" / PACK / "articles" / "features.html")).getroot()
+    assert "Ordinary footnotes work too." in " ".join(page.text_content().split())
+    volume = {suffix: path_project.output(suffix).read_bytes() for suffix in (".pdf", ".epub", ".html")}
+    path_project.pack_file(_path_pack("readings/features", "../outside/stray"))
+    escaped = _make(root, "pack", f"PACK={PACK}")
+    assert escaped.returncode == 2 and f"make: 1 failed: pack {PACK} (exit 3)" in escaped.stderr, escaped.stderr
+    assert f"packs/{PACK}.yaml:5: '../outside/stray' leads out of the project" in escaped.stderr, escaped.stderr
+    assert {suffix: path_project.output(suffix).read_bytes() for suffix in volume} == volume
+
+
+def test_make_pack_style_and_paper_on_the_command_line_override_the_pack_file(tmp_path):
+    """`make pack STYLE=apa PAPER=letter` builds the volume in APA on Letter paper although the
+    pack file says Chicago and A4; without them, the next `make pack` goes back to the pack file's."""
+    project = Project(tmp_path)
+    project.pack_file("title: Styles\neditor: Ada Editor\nstyle: chicago-author-date\npaper: a4\narticles:\n  - features\n")
+
+    def built() -> tuple[str, list[float]]:
+        page = lxml.html.parse(str(project.build / "packs" / PACK / "articles" / "features.html")).getroot()
+        box = [float(v) for v in PdfReader(project.output(".pdf")).pages[0].mediabox]
+        return " ".join(page.text_content().split()), box
+
+    overridden = _make(tmp_path, "pack", f"PACK={PACK}", "STYLE=apa", "PAPER=letter", "V=0")
+    assert overridden.returncode == 0, overridden.stderr
+    text, box = built()
+    assert "CSL style apa" in text and box[2:] == [612, 792], (box, text[-300:])
+    back = _make(tmp_path, "pack", f"PACK={PACK}", "V=0")
+    assert back.returncode == 0 and "pack course" in back.stdout + back.stderr, back.stdout + back.stderr
+    text, box = built()
+    assert "CSL style chicago-author-date" in text and round(box[2]) == 595 and round(box[3]) == 842, (box, text[-300:])

@@ -159,7 +159,8 @@ def command_check(args) -> int:
 
         for name in pack_names(Path(args.root), args.pack):
             findings, report = check_pack(Path(args.root), name, Path(args.source), Path(args.build),
-                                          {"validators": not args.no_validators})
+                                          {"validators": not args.no_validators, "style": args.style or None,
+                                           "paper": args.paper or None})
             if findings:
                 failed.append((f"pack {name}", len(findings), report))
     if errors:
@@ -178,6 +179,7 @@ def disagreement(failed: list[tuple[str, int, Path | str]]) -> str:
 
 def command_pack(args) -> int:
     from pubpipe.editions import default_options
+    from pubpipe.load.metadata import PAPER_SIZES
     from pubpipe.packs.build import FORMATS, build_pack, pack_names
 
     formats = [name.strip() for name in args.formats.split(",") if name.strip()]
@@ -185,7 +187,10 @@ def command_pack(args) -> int:
     if unknown:
         raise UsageError(f"unknown format(s) for a pack: {', '.join(unknown)}", hint=f"choose from {', '.join(FORMATS)}")
     options = default_options()
-    options.update(pdf_variant=args.pdf_variant)
+    if args.paper and args.paper not in PAPER_SIZES:
+        raise UsageError(f"unknown paper size '{args.paper}'", hint="use PAPER=a4 or PAPER=letter")
+    # Given on the command line (make's STYLE= and PAPER=), they win over the pack file's.
+    options.update(pdf_variant=args.pdf_variant, style=args.style or None, paper=args.paper or None)
     root = Path(args.root)
     names = pack_names(root, args.pack)
     jobs = [(f"pack {name}", functools.partial(build_pack, root, name, formats, Path(args.source), Path(args.build), options))
@@ -277,6 +282,8 @@ def parser() -> argparse.ArgumentParser:
     pack = commands.add_parser("pack", parents=[common], help="build course packs: one volume of several articles (packs/<name>.yaml)")
     pack.add_argument("pack", nargs="*", help="pack names (default: every packs/*.yaml)")
     pack.add_argument("--formats", default="pdf,epub,html,handout", help="comma-separated: pdf, epub, html, handout")
+    pack.add_argument("--style", default=None, help="CSL style name or .csl path for every article (default: the pack's style:)")
+    pack.add_argument("--paper", default=None, help="a4 or letter for <name>.pdf (default: the pack's paper:)")
     pack.add_argument("--pdf-variant", default="pdf/ua-1", help="WeasyPrint PDF variant, e.g. pdf/a-3b")
     pack.add_argument("--root", default=".", help="the folder holding packs/")
     pack.add_argument("--source", default="source", help="folder of articles")

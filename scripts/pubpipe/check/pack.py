@@ -4,7 +4,8 @@
   citations, captions and bibliography of its standalone edition (the web edition, as built; the
   standalone check proves the other two equal to it). When the pack sets a style of its own, the
   standalone edition is in another style, so the article is compared with its source resolved in
-  the pack's style instead. "Cite this article" must give the pack's citation of the article, and
+  the pack's style instead; so is an article named by a path outside source/, which has no
+  standalone edition. "Cite this article" must give the pack's citation of the article, and
   "Originally published in" the article's own.
 - X-012: the contents list the articles in the pack's order under their titles, and in the PDF
   each entry's page number is the page its link leads to, as labelled and as printed there.
@@ -43,10 +44,12 @@ def _key(text: str | None) -> str:
     return " ".join(words(text or ""))
 
 
-def _reference(doc: ResolvedDocument, build_root: Path, pack_style: bool) -> tuple[Summary, str]:
+def _reference(doc: ResolvedDocument, build_root: Path, pack_style: bool, standalone: bool) -> tuple[Summary, str]:
     """What the article must carry: its standalone web edition, or, in the pack's own style, its
-    source resolved in that style."""
-    if not pack_style:
+    source resolved in that style. An article the pack names by its path outside source/ (a test
+    fixture) has no standalone edition in build/ (make builds the articles of source/): it too is
+    compared with its source."""
+    if standalone and not pack_style:
         path = output_path(build_root, doc.article.slug, "html")
         if not path.is_file():
             raise ToolError(f"the standalone edition {path} is not built", hint="run `make check` (it builds them first)")
@@ -153,7 +156,8 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    pack = prepare_pack(root, name, source_root, build_root, default_options())
+    pack = prepare_pack(root, name, source_root, build_root,
+                        dict(default_options(), style=options.get("style"), paper=options.get("paper")))
     folder = pack_folder(build_root, name)
     paths = {"pdf": folder / f"{name}.pdf", "epub": folder / f"{name}.epub", "html": folder / f"{name}.html"}
     missing = [str(path) for path in paths.values() if not path.is_file()]
@@ -177,7 +181,7 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
                 ("V-ACE+V-AXE", accessibility_job)]
     with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
         futures = [(code, pool.submit(_timed, job)) for code, job in jobs]
-        own_style = pack.spec.style is not None
+        own_style = pack.style is not None
         articles = [(doc.article.slug, doc.title.text, [a.text for a in doc.authors], doc.article.metadata.lang) for doc in pack.docs]
         html_meta, html_articles, html_contents = read_pack_html(paths["html"])
         epub_meta, epub_articles, epub_contents = read_pack_epub(paths["epub"])
@@ -188,7 +192,8 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
         sources = {doc.article.slug: read_source(doc) for doc in pack.docs}
         for doc in pack.docs:
             slug = doc.article.slug
-            reference, label = _reference(doc, build_root, own_style)
+            standalone = doc.article.folder == (source_root / slug).resolve()
+            reference, label = _reference(doc, build_root, own_style, standalone)
             for edition in PACK_EDITIONS:
                 if slug not in shown[edition]:
                     findings.append(Finding("X-011", (f"pack {edition}",), f"{slug}: the article is missing from the pack's {edition}"))
@@ -205,7 +210,7 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
                     a = Summary(edition=a.edition, metadata={**a.metadata, "authors": [", ".join(a.metadata.get("authors") or [])]})
                 findings += [Finding("X-007", f.editions, f"the volume's {f.message}", f.where, f.expected, f.found)
                              for f in compare_metadata(a, b)]
-        findings += validators.check_pdf(paths["pdf"], pack.spec.paper, _heading_count(pack, sources), has_authors=True)
+        findings += validators.check_pdf(paths["pdf"], pack.paper, _heading_count(pack, sources), has_authors=True)
         timings["compare"] = time.perf_counter() - started
         findings += _collect(futures, timings)
     timings["total"] = time.perf_counter() - started

@@ -26,7 +26,7 @@ from pubpipe.check.read_epub import NS, opf_metadata, spine_documents
 from pubpipe.check.read_html import html_metadata, read_html
 from pubpipe.check.read_markup import find_first, has_class, read_body, read_notes, read_self_citations, read_targets, text_of
 from pubpipe.check.read_pdf import Part, read_pdf
-from pubpipe.check.summary import Summary, normalise_text
+from pubpipe.check.summary import SOFT_HYPHEN, Summary, normalise_text
 from pubpipe.packs.assemble import destination_names
 
 TITLE_DEST = "title-block"
@@ -125,7 +125,9 @@ def pdf_contents(path: Path) -> list[ContentsEntry]:
             if target is not None:
                 lines = [line.strip() for line in document[target].get_textpage().get_text_range().splitlines() if line.strip()]
                 folio = lines[-1] if lines else None
-            found.append(ContentsEntry(normalise_text(text), name[: -len(f"/{TITLE_DEST}")],
+            # pdfium gives a hyphen that ends a line as U+0002: a title broken after "Cross-" is
+            # one word, as read_pdf reads the text's.
+            found.append(ContentsEntry(normalise_text(text.replace("\x02", SOFT_HYPHEN)), name[: -len(f"/{TITLE_DEST}")],
                                        labels[target] if target is not None else None, folio))
         return found
     finally:

@@ -36,7 +36,7 @@ COVER_HREF = "images/cover.png"
 PAGES = ("titlepage.xhtml", "nav.xhtml", "article.xhtml", "colophon.xhtml")
 
 
-def _page(uid: str, file_name: str, content: bytes, properties: list[str] | None = None) -> epub.EpubItem:
+def xhtml_page(uid: str, file_name: str, content: bytes, properties: list[str] | None = None) -> epub.EpubItem:
     """A finished XHTML document that EbookLib stores as it is (see epub_pages). A document that
     shows MathML says so in the manifest (EPUB 3's `mathml` property)."""
     item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=content)
@@ -101,10 +101,10 @@ def make_book(doc: ResolvedDocument, modified: dt.datetime) -> epub.EpubBook:
                f'<h1 id="article-title" class="article-title">{to_xhtml(doc.title.html)}</h1>'
                f"{xml_of(body)}</section>")
     pages = [
-        _page("titlepage", "titlepage.xhtml", document(title, lang, title_page_body(doc), CSS_HREF, "frontmatter")),
-        _page("nav", "nav.xhtml", document(labels.contents, lang, nav_body(toc, landmarks, labels), CSS_HREF, "frontmatter"), ["nav"]),
-        _page("article", "article.xhtml", document(title, lang, article, CSS_HREF, "bodymatter")),
-        _page("colophon", "colophon.xhtml", document(labels.colophon, lang, colophon_body(doc, modified.strftime("%Y-%m-%d")),
+        xhtml_page("titlepage", "titlepage.xhtml", document(title, lang, title_page_body(doc), CSS_HREF, "frontmatter")),
+        xhtml_page("nav", "nav.xhtml", document(labels.contents, lang, nav_body(toc, landmarks, labels), CSS_HREF, "frontmatter"), ["nav"]),
+        xhtml_page("article", "article.xhtml", document(title, lang, article, CSS_HREF, "bodymatter")),
+        xhtml_page("colophon", "colophon.xhtml", document(labels.colophon, lang, colophon_body(doc, modified.strftime("%Y-%m-%d")),
                                                      CSS_HREF, "backmatter")),
     ]
     for page in pages:

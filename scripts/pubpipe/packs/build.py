@@ -18,7 +18,7 @@ from pubpipe import console
 from pubpipe.errors import UsageError
 from pubpipe.load.dates import git_commit_time, read_date
 from pubpipe.packs.front import Front, resolve_front
-from pubpipe.packs.members import in_pack, pack_style, resolve_members
+from pubpipe.packs.members import in_pack, member_folders, pack_style, resolve_members
 from pubpipe.packs.spec import PackSpec, find_packs, load_pack, pack_path
 from pubpipe.resolve import ResolvedDocument
 from pubpipe.runtime.cache import OutputCache
@@ -75,19 +75,24 @@ class Prepared:
     options: dict[str, Any]
     cache: OutputCache  # the pack's layouts (build/packs/<name>/.cache)
     folder: Path
+    article_folders: list[Path]  # as the pack file names them, from the project root or source/
+    style: Path | None  # one style for every article (the command line's, else the pack's), or None
+    paper: str  # the volume's paper: the command line's, else the pack's
 
 
 def prepare_pack(root: Path, name: str, source_root: Path, build_root: Path, options: dict[str, Any]) -> Prepared:
     spec = load_pack(pack_path(root, name))
     folder = pack_folder(build_root, name)
     cache = OutputCache(folder / ".cache")
-    style = pack_style(spec, root)
-    docs = resolve_members(spec, source_root, style, OutputCache(build_root / ".cache"))
+    style = pack_style(spec, root, options.get("style"))
+    paper = options.get("paper") or spec.paper
+    article_folders = member_folders(spec, root, source_root)
+    docs = resolve_members(spec, article_folders, style, OutputCache(build_root / ".cache"))
     lang = spec.lang or docs[0].article.metadata.lang
     options = dict(options, source_date_epoch=_epoch(spec, docs))
     front = resolve_front(spec, lang, docs, style, cache)
     docs = [in_pack(doc, front.citations.get(doc.article.slug)) for doc in docs]
-    return Prepared(spec, front, docs, options, cache, folder)
+    return Prepared(spec, front, docs, options, cache, folder, article_folders, style, paper)
 
 
 def build_pack(root: Path, name: str, formats: list[str], source_root: Path, build_root: Path,
@@ -102,7 +107,7 @@ def build_pack(root: Path, name: str, formats: list[str], source_root: Path, bui
     with edition_set(folder):
         if "pdf" in formats:
             with atomic_path(folder / f"{name}.pdf") as tmp:
-                pdf.volume_pdf(spec, front, docs, spec.paper, tmp, options, cache)
+                pdf.volume_pdf(spec, front, docs, pack.paper, tmp, options, cache)
         if "handout" in formats:
             for paper in HANDOUT_SHEETS:
                 with atomic_path(folder / f"{name}-{paper}.pdf") as tmp:
@@ -114,7 +119,7 @@ def build_pack(root: Path, name: str, formats: list[str], source_root: Path, bui
             html.write_html(spec, front, docs, folder, options)
     if "html" in formats:
         html.remove_pages_of_others(folder, docs)
-    _write_make_sources(spec, source_root, folder)
+    _write_make_sources(spec, pack.article_folders, folder)
     for path in outputs:
         console.info(f"  {path}  {console.human_size(path.stat().st_size)}")
     console.detail(f"{name}: built in {time.perf_counter() - started:.2f} s")
@@ -133,9 +138,10 @@ def _booklet(spec, front, docs, target: Path, options: dict[str, Any], cache: Ou
             impose_booklet(pages, tmp)
 
 
-def _write_make_sources(spec: PackSpec, source_root: Path, folder: Path) -> None:
-    """What make must watch for this pack: its articles' folders (the Makefile includes this, and
-    keeps a listing of each folder's files: scripts/make/listing.sh)."""
-    folders = " ".join(f"{source_root.as_posix()}/{slug}" for slug in spec.slugs)
+def _write_make_sources(spec: PackSpec, article_folders: list[Path], folder: Path) -> None:
+    """What make must watch for this pack: its articles' folders, as the pack file names them (the
+    Makefile includes this, and keeps a listing of each folder's files: scripts/make/listing.sh).
+    Their names are safe in a make rule (packs/spec.py)."""
+    folders = " ".join(article.as_posix() for article in article_folders)
     text = f"# Written by `pubpipe pack {spec.name}`: the folders of its articles.\npack_folders_{spec.name} := {folders}\n"
     write_bytes_atomic(folder / ".sources.mk", text.encode("utf-8"))

@@ -19,7 +19,7 @@ from lxml import etree
 
 from pubpipe.editions import parts
 from pubpipe.editions.cover import cover_png
-from pubpipe.editions.epub import COVER_HREF, CSS_HREF, STYLESHEET, article_body, write_book
+from pubpipe.editions.epub import COVER_HREF, CSS_HREF, STYLESHEET, article_body, write_book, xhtml_page
 from pubpipe.editions.epub_metadata import accessibility, describe
 from pubpipe.editions.epub_pages import document, nav_body, outline, to_xhtml, xml_of
 from pubpipe.labels import for_language, lang_attribute_for_english
@@ -34,12 +34,6 @@ from pubpipe.runtime.paths import styles_dir
 def article_file(index: int, slug: str) -> str:
     """Each article's document: numbered in reading order, named for the article."""
     return f"a{index:03d}-{slug}.xhtml"
-
-
-def _page(uid: str, file_name: str, content: bytes, properties: list[str] | None = None) -> epub.EpubItem:
-    item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml", content=content)
-    item.properties = properties or []
-    return item
 
 
 def _article_page(doc: ResolvedDocument, body: etree._Element) -> str:
@@ -83,12 +77,12 @@ def make_book(spec: PackSpec, front: Front, docs: list[ResolvedDocument], modifi
                                          [editor.text for editor in front.editors]), create_page=False)
 
     everything = etree.Element("div")  # every article's body, for the accessibility claims
-    pages = [_page("titlepage", "titlepage.xhtml", document(
+    pages = [xhtml_page("titlepage", "titlepage.xhtml", document(
         front.title.text, lang, f'<section id="titlepage" epub:type="titlepage" aria-label="{parts.esc(labels.title_page)}">'
         f"{to_xhtml(title_page(front))}</section>", CSS_HREF, "frontmatter"))]
     toc: list[tuple[str, str, list]] = [("titlepage.xhtml", labels.title_page, [])]
     if front.preface_html:
-        pages.append(_page("preface", "preface.xhtml", document(
+        pages.append(xhtml_page("preface", "preface.xhtml", document(
             labels.preface, lang, to_xhtml(preface_section(front, "h1")).replace(
                 'class="pack-preface"', 'class="pack-preface" epub:type="preface" role="doc-preface"', 1),
             CSS_HREF, "frontmatter")))
@@ -100,9 +94,9 @@ def make_book(spec: PackSpec, front: Front, docs: list[ResolvedDocument], modifi
         sections = [(f"{name}#{anchor}", text, [(f"{name}#{a}", t, c) for a, t, c in children])
                     for anchor, text, children in outline(body)]
         toc.append((name, doc.title.text, sections))
-        pages.append(_page(f"a{index:03d}", name, document(
+        pages.append(xhtml_page(f"a{index:03d}", name, document(
             doc.title.text, doc.article.metadata.lang, _article_page(doc, body), CSS_HREF, "bodymatter")))
-    pages.append(_page("colophon", "colophon.xhtml", document(
+    pages.append(xhtml_page("colophon", "colophon.xhtml", document(
         labels.colophon, lang, _colophon(spec, front, docs, modified.strftime("%Y-%m-%d")), CSS_HREF, "backmatter")))
     toc.append(("colophon.xhtml", labels.colophon, []))
     landmarks = [
@@ -112,7 +106,7 @@ def make_book(spec: PackSpec, front: Front, docs: list[ResolvedDocument], modifi
         ("colophon", "colophon.xhtml", labels.colophon),
     ]
     accessibility(book, everything)
-    nav = _page("nav", "nav.xhtml", document(labels.contents, lang, nav_body(toc, landmarks, labels), CSS_HREF, "frontmatter"), ["nav"])
+    nav = xhtml_page("nav", "nav.xhtml", document(labels.contents, lang, nav_body(toc, landmarks, labels), CSS_HREF, "frontmatter"), ["nav"])
     pages.insert(1, nav)
     for page in pages:
         book.add_item(page)

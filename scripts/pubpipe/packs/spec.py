@@ -1,6 +1,7 @@
 """The pack file, `packs/<name>.yaml`: what a volume holds, validated with the line of every value.
 
-A pack names its articles by slug, in reading order, and says what the volume is called, who
+A pack names its articles in reading order, each by its slug (a folder of source/) or by a path
+inside the project (`tests/fixtures/features`), and says what the volume is called, who
 edited it and when; optionally a citation style, a paper size and a preface in Markdown. Every
 mistake a teacher can make here (a misspelt slug, an article listed twice, an unknown key, a
 style that does not exist) is reported with this file and the line of the offending value,
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -46,7 +47,7 @@ KEYS = {
     "rights": "the volume's copyright or licence",
     "identifier": "a URN for the volume (default: derived from its name, title and editors)",
     "preface": "Markdown, printed before the first article",
-    "articles": "the articles' slugs (folders of source/), in reading order (required)",
+    "articles": "the articles in reading order (required): slugs (folders of source/) or folders named by their path from the project root",
 }
 
 
@@ -74,18 +75,15 @@ class PackSpec:
     rights: str | None
     identifier: str
     preface: Located | None
-    articles: list[Located]  # slugs, with their lines
+    articles: list[Located]  # slugs or project-relative paths, with their lines
     lines: dict[str, int]  # key -> line, for errors found later (a style pandoc rejects)
 
     def line_of(self, key: str) -> int | None:
         return self.lines.get(key)
 
     def article_line(self, slug: str) -> int | None:
-        return next((item.line for item in self.articles if item.value == slug), None)
-
-    @property
-    def slugs(self) -> list[str]:
-        return [item.value for item in self.articles]
+        """The line naming the article whose folder is called `slug`, by slug or by path."""
+        return next((item.line for item in self.articles if PurePosixPath(item.value).name == slug), None)
 
 
 def pack_path(root: Path, name: str) -> Path:
@@ -161,6 +159,29 @@ def _strings(path: Path, key: str, located: Located | None) -> list[str]:
     raise _error(path, located.line, f"'{key}:' must be a list of text items")
 
 
+def _entry_problem(entry: Any) -> tuple[str, str] | None:
+    """Why an entry of `articles:` cannot name an article folder, and what to write instead; None
+    when it can. Only its form is judged here: where it leads is the builder's (packs/members.py)."""
+    example = "a slug such as tashkent-declaration-1966, or a path such as tests/fixtures/features"
+    if not isinstance(entry, str) or not entry:
+        return f"an article must be named by its slug or its folder's path, not {entry!r}", example
+    if "/" not in entry:
+        if SLUG_PATTERN.match(entry):
+            return None
+        return (f"an article must be named by its slug, not {entry!r}",
+                "the slug is the name of the article's folder in source/ (letters, digits, '.', '-', '_')")
+    path = PurePosixPath(entry)
+    if path.is_absolute() or entry.startswith("~"):
+        return (f"'{entry}' is an absolute path: a pack names only folders inside its project",
+                "write the folder's path from the project root (the folder holding packs/), e.g. tests/fixtures/features")
+    unsafe = [part for part in path.parts if part not in (".", "..") and not SLUG_PATTERN.match(part)]
+    if unsafe:
+        # The path becomes a prerequisite of the pack's make rule, which cannot hold spaces, '$', ':' or '#'.
+        return (f"the folder name {unsafe[0]!r} in '{entry}' cannot name an article",
+                "rename the folder with letters, digits, '.', '-' and '_' only")
+    return None
+
+
 def _articles(path: Path, node: yaml.Node | None, key_line: int | None) -> list[Located]:
     if node is None:
         raise _error(path, None, "'articles:' is missing", hint="list the articles' slugs under 'articles:', one '- slug' a line")
@@ -171,16 +192,16 @@ def _articles(path: Path, node: yaml.Node | None, key_line: int | None) -> list[
     first_line: dict[str, int] = {}
     for item in node.value:
         line = item.start_mark.line + 1
-        slug = _value(item)
-        slug = slug.strip() if isinstance(slug, str) else slug
-        if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
-            raise _error(path, line, f"an article must be named by its slug, not {slug!r}",
-                         hint="the slug is the name of the article's folder in source/ (letters, digits, '.', '-', '_')")
-        if slug in first_line:
-            raise _error(path, line, f"the article '{slug}' is listed twice (first at line {first_line[slug]})",
+        entry = _value(item)
+        entry = entry.strip() if isinstance(entry, str) else entry
+        problem = _entry_problem(entry)
+        if problem:
+            raise _error(path, line, problem[0], hint=problem[1])
+        if entry in first_line:
+            raise _error(path, line, f"the article '{entry}' is listed twice (first at line {first_line[entry]})",
                          hint="a volume holds each article once; remove one of the two lines")
-        first_line[slug] = line
-        articles.append(Located(slug, line))
+        first_line[entry] = line
+        articles.append(Located(entry, line))
     return articles
 
 
