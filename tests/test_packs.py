@@ -364,7 +364,7 @@ def test_an_article_named_by_its_path_is_bound_and_watched_by_make(path_project)
     first = _make(root, "pack", f"PACK={PACK}", "V=0")
     assert first.returncode == 0, first.stderr
     assert "Ada Lovelace" in (root / "build" / "packs" / PACK / "articles" / "features.html").read_text(encoding="utf-8")
-    assert "readings/features/*" in (root / "build" / "packs" / PACK / ".sources.mk").read_text(encoding="utf-8")
+    assert "readings/features" in (root / "build" / "packs" / PACK / ".sources.mk").read_text(encoding="utf-8")
     again = _make(root, "pack", f"PACK={PACK}")
     assert "Nothing to be done" in again.stdout or "is up to date" in again.stdout, again.stdout
     article = root / "readings" / "features" / "article.md"

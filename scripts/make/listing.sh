@@ -12,8 +12,14 @@ for folder in "$@"; do
   [ -d "$folder" ] || continue
   target="$stamps/$folder.files"
   listing=$(find "$folder" -type f -printf '%P\t%s\t%T@\n' | sort)
-  if [ ! -f "$target" ] || [ "$(< "$target")" != "$listing" ]; then
+  if [ ! -f "$target" ]; then
+    # A first listing is as old as the newest file it lists: editions made since are up to date.
     mkdir -p "$(dirname "$target")"
+    printf '%s\n' "$listing" > "$target.part"
+    newest=$(printf '%s\n' "$listing" | cut -f3 | sort -n | tail -n 1)
+    touch -d "@${newest:-0}" "$target.part"
+    mv -f "$target.part" "$target"
+  elif [ "$(< "$target")" != "$listing" ]; then
     printf '%s\n' "$listing" > "$target.part"
     mv -f "$target.part" "$target"
   fi
