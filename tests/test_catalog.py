@@ -207,3 +207,15 @@ def test_the_catalog_is_reproducible_and_drops_stale_feeds(shelf):
     assert not (shelf / "opds" / "by-author.xml").exists() and (shelf / "opds" / "packs" / "shelf.xml").exists()
     assert opds_problems(shelf / "opds" / "catalog.xml") == []
     write_catalog(shelf, few=1)
+
+
+@pytest.mark.parametrize("host, everywhere", [("0", True), ("0.0.0.0", True), ("127.0.0.1", False)])
+def test_every_spelling_of_every_interface_is_told_as_such(tmp_path, host, everywhere):
+    """`HOST=0` shares the editions with the network as `HOST=0.0.0.0` does, and must say so."""
+    from pubpipe.catalog.serve import listens_everywhere, make_server
+
+    server = make_server(tmp_path, host, 0)
+    try:
+        assert listens_everywhere(server) is everywhere
+    finally:
+        server.server_close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import ipaddress
 import mimetypes
 import os
 from pathlib import Path
@@ -92,12 +93,19 @@ def make_server(folder: Path, host: str, port: int) -> http.server.ThreadingHTTP
                          hint="choose another PORT=, or HOST=127.0.0.1 (HOST=0.0.0.0 shares on the network)") from None
 
 
+def listens_everywhere(server: http.server.ThreadingHTTPServer) -> bool:
+    """Whether the server took every network interface: judged by the address it bound, since
+    `0`, `0.0.0.0`, `::` and other spellings all mean that."""
+    return ipaddress.ip_address(server.server_address[0]).is_unspecified
+
+
 def serve(folder: Path, host: str, port: int) -> int:
     server = make_server(folder, host, port)
-    shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
+    everywhere = listens_everywhere(server)
+    shown = "127.0.0.1" if everywhere else server.server_address[0]
     console.info(f"serving {folder} read-only at http://{shown}:{server.server_address[1]}/ "
                  f"(the catalog: http://{shown}:{server.server_address[1]}/{FOLDER}/catalog.xml); Ctrl-C stops")
-    if host in ("", "0.0.0.0", "::"):
+    if everywhere:
         console.info("listening on every network interface: anyone on this network can download the editions")
     try:
         server.serve_forever()
