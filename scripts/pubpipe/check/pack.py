@@ -31,7 +31,7 @@ from pubpipe.check.read_pack import ContentsEntry, pdf_contents, pdf_metadata, r
 from pubpipe.check.read_source import read_source
 from pubpipe.check.report import print_summary, write_json
 from pubpipe.check.run import _as_findings, _timed
-from pubpipe.check.summary import Located, Summary, normalise_text, words
+from pubpipe.check.summary import Summary, normalise_text, words
 from pubpipe.editions import output_path
 from pubpipe.errors import ToolError
 from pubpipe.packs.build import Prepared, pack_folder, prepare_pack

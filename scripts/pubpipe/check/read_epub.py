@@ -8,8 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from pubpipe.check.read_markup import (find_first, has_class, read_abstract, read_body, read_notes,
-                                       read_self_citations, read_targets, text_of)
+from pubpipe.check.read_markup import find_first, has_class, read_abstract, read_article_document, text_of
 from pubpipe.check.summary import Summary, normalise_text
 
 NS = {
@@ -63,10 +62,5 @@ def read_epub(path: Path) -> Summary:
         subtitle = find_first(root, lambda e: has_class(e, "subtitle"))
         if subtitle is not None:
             summary.metadata["subtitle"] = text_of(subtitle)
-        body = find_first(root, lambda e: has_class(e, "article-body"))
-        if body is not None:
-            read_body(summary, body, href)
-            read_notes(summary, root, href)
-        read_self_citations(summary, root, href)
-        read_targets(summary, root)
+        read_article_document(summary, root, href)
     return summary

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import lxml.html
 
-from pubpipe.check.read_markup import (find_first, has_class, read_abstract, read_body, read_notes,
-                                       read_self_citations, read_targets, text_of)
+from pubpipe.check.read_markup import find_first, has_class, read_abstract, read_article_document, text_of
 from pubpipe.check.summary import Summary, normalise_text
 
 
@@ -36,12 +35,7 @@ def html_metadata(root) -> dict:
 def read_html_string(markup: str, edition: str = "html") -> Summary:
     root = lxml.html.document_fromstring(markup)
     summary = Summary(edition=edition, metadata=html_metadata(root))
-    body = find_first(root, lambda e: has_class(e, "article-body"))
-    if body is not None:
-        read_body(summary, body, "")
-        read_notes(summary, body, "")
-    read_self_citations(summary, root, "")
-    read_targets(summary, root)
+    read_article_document(summary, root, "", notes_in_body=True)
     return summary
 
 

@@ -230,3 +230,17 @@ def read_self_citations(summary: Summary, root, context: str) -> None:
     for holder in find_all(root, lambda e: has_class(e, "original-publication") or has_class(e, "cite-this")):
         for entry in find_all(holder, lambda e: has_class(e, "csl-entry")):
             summary.self_citations.append(Located(text_of(entry), describe(holder, context)))
+
+
+def read_article_document(summary: Summary, root, context: str, notes_in_body: bool = False) -> None:
+    """Everything one document of a web or EPUB edition shows of the article: its body, its notes,
+    its own citations and the targets references lead to. One function for every reader (the
+    article's HTML and EPUB, a pack's), so that none of them reads a part the others leave out.
+    `notes_in_body`: the notes are looked for in the article body only (the web page), not in the
+    whole document (an EPUB's asides)."""
+    body = find_first(root, lambda e: has_class(e, "article-body"))
+    if body is not None:
+        read_body(summary, body, context)
+        read_notes(summary, body if notes_in_body else root, context)
+    read_self_citations(summary, root, context)
+    read_targets(summary, root)

@@ -24,7 +24,7 @@ from lxml import etree
 
 from pubpipe.check.read_epub import NS, opf_metadata, spine_documents
 from pubpipe.check.read_html import html_metadata, read_html
-from pubpipe.check.read_markup import find_first, has_class, read_body, read_notes, read_self_citations, read_targets, text_of
+from pubpipe.check.read_markup import find_first, has_class, read_article_document, text_of
 from pubpipe.check.read_pdf import Part, read_pdf
 from pubpipe.check.summary import SOFT_HYPHEN, Summary, normalise_text
 from pubpipe.packs.assemble import destination_names
@@ -153,12 +153,7 @@ def read_pack_epub(path: Path) -> tuple[dict, dict[str, Summary], list[ContentsE
                 metadata["subtitle"] = text_of(subtitle)
             continue
         summary = Summary(edition="epub")
-        body = find_first(root, lambda e: has_class(e, "article-body"))
-        if body is not None:
-            read_body(summary, body, href)
-            read_notes(summary, root, href)
-        read_self_citations(summary, root, href)
-        read_targets(summary, root)
+        read_article_document(summary, root, href)
         articles[match.group(1)] = summary
     xhtml = "{http://www.w3.org/1999/xhtml}"
     toc = nav.find(f".//{xhtml}nav[@id='toc']/{xhtml}ol")

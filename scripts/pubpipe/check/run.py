@@ -35,7 +35,6 @@ from pubpipe.check.findings import CHECKS, PRESS_CHECKS, Finding
 from pubpipe.check.report import print_summary, write_json
 from pubpipe.editions import output_path
 from pubpipe.errors import PubpipeError, ToolError
-from pubpipe.runtime import tools
 from pubpipe.runtime.cache import OutputCache, code_digest, digest, folder_digest
 
 EDITIONS = ("html", "epub", "pdf")
