@@ -93,7 +93,7 @@ def test_a_pack_that_agrees_with_its_articles_passes(pack_project):
     assert check(pack_project) == []
 
 
-def test_a_word_changed_in_the_packs_web_page_is_x009(copy):
+def test_a_word_changed_in_the_packs_web_page_is_x011(copy):
     page = copy / "build" / "packs" / PACK / "articles" / "features.html"
     page.write_text(page.read_text(encoding="utf-8").replace("Ordinary footnotes work", "Ordinary footnotes fail"), encoding="utf-8")
     found = check(copy)
@@ -101,7 +101,7 @@ def test_a_word_changed_in_the_packs_web_page_is_x009(copy):
     assert "fail" in found[0].found and "features" in found[0].message and "source in" in found[0].message, found
 
 
-def test_a_word_changed_in_an_article_of_source_is_x009_against_its_standalone_edition(copy):
+def test_a_word_changed_in_an_article_of_source_is_x011_against_its_standalone_edition(copy):
     page = copy / "build" / "packs" / PACK / "articles" / f"{CANONICAL}.html"
     page.write_text(page.read_text(encoding="utf-8").replace("An affinity between", "An enmity between"), encoding="utf-8")
     found = check(copy)
@@ -109,7 +109,7 @@ def test_a_word_changed_in_an_article_of_source_is_x009_against_its_standalone_e
     assert "enmity" in found[0].found and "standalone html" in found[0].message, found
 
 
-def test_a_note_changed_in_the_packs_epub_is_x009(copy):
+def test_a_note_changed_in_the_packs_epub_is_x011(copy):
     _rewrite_zip_member(_pack_file(copy, ".epub"), "EPUB/a002-features.xhtml",
                         lambda text: text.replace("Second\nnote: plain text only.", "Second note: plain text, changed.")
                         .replace("Second note: plain text only.", "Second note: plain text, changed."))
@@ -131,7 +131,7 @@ def test_a_pack_built_from_a_changed_article_differs_in_all_three_editions(copy)
     assert codes(found) == {("X-011", "pack html"), ("X-011", "pack epub"), ("X-011", "pack pdf")}, found
 
 
-def test_a_citation_that_no_longer_names_the_pack_is_x009(copy):
+def test_a_citation_that_no_longer_names_the_pack_is_x011(copy):
     page = copy / "build" / "packs" / PACK / "articles" / f"{CANONICAL}.html"
     html = page.read_text(encoding="utf-8")
     box = re.search(r'<aside class="cite-this".*?</aside>', html, re.S).group(0)
@@ -140,7 +140,7 @@ def test_a_citation_that_no_longer_names_the_pack_is_x009(copy):
     assert codes(found) == {("X-011", "pack html")} and "citation entries" in found[0].message, found
 
 
-def test_contents_out_of_order_on_the_web_is_x010(copy):
+def test_contents_out_of_order_on_the_web_is_x012(copy):
     index = _pack_file(copy, ".html")
     html = index.read_text(encoding="utf-8")
     items = re.findall(r"<li lang=[^>]*><a class=\"toc-entry\".*?</li>", html, re.S)
@@ -149,14 +149,14 @@ def test_contents_out_of_order_on_the_web_is_x010(copy):
     assert codes(found) == {("X-012", "pack html")}, found
 
 
-def test_a_wrong_title_in_the_epub_navigation_is_x010(copy):
+def test_a_wrong_title_in_the_epub_navigation_is_x012(copy):
     _rewrite_zip_member(_pack_file(copy, ".epub"), "EPUB/nav.xhtml",
                         lambda text: text.replace(">Soviet Relations with Pakistan<", ">Soviet Relations with India<"))
     found = check(copy)
     assert codes(found) == {("X-012", "pack epub")}, found
 
 
-def test_page_numbers_that_do_not_match_the_contents_are_x010(copy):
+def test_page_numbers_that_do_not_match_the_contents_are_x012(copy):
     path = _pack_file(copy, ".pdf")
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         nums = pdf.Root.PageLabels.Nums
@@ -167,7 +167,7 @@ def test_page_numbers_that_do_not_match_the_contents_are_x010(copy):
     assert all(finding.code == "X-012" for finding in found), found
 
 
-def test_a_contents_link_to_the_wrong_article_is_x010(copy):
+def test_a_contents_link_to_the_wrong_article_is_x012(copy):
     path = _pack_file(copy, ".pdf")
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         for page in pdf.pages:
