@@ -147,7 +147,7 @@ def _hidden_metadata(article: Article, keys: list[str]) -> PubpipeError:
     error = UnsafeContentError if unsafe else ArticleError
     return error(
         f"a second YAML metadata block in the body sets {named}; pandoc would obey it, but only the "
-        "front matter at the top of article.md may set metadata",
+        f"front matter at the top of {article.source.name} may set metadata",
         path=article.source,
         line=line + 1 if line is not None else article.body_start_line,
         hint="move these keys into the front matter; if the '---' lines are meant as horizontal rules, "
