@@ -72,6 +72,13 @@ def math_article(tmp_path_factory) -> Built:
 
 
 @pytest.fixture(scope="session")
+def conventions_article(tmp_path_factory) -> Built:
+    """What pandoc-crossref, Quarto and Zettlr authors write besides figures and formulas: code
+    listings in each of their forms, referred to one by one and several at once."""
+    return build_into(FIXTURES, "conventions", tmp_path_factory.mktemp("build-conventions"))
+
+
+@pytest.fixture(scope="session")
 def translated(tmp_path_factory) -> dict[str, Built]:
     """The features fixture in French (labels of its own) and in Polish (English labels, marked)."""
     builds = {}

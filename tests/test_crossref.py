@@ -276,3 +276,103 @@ def test_a_missing_label_through_make_is_named_with_its_line(project_copy):
     assert result.returncode == 2 and "make: 1 failed: formulas (exit 3)" in result.stderr, result.stderr
     assert f"article.md:{line_of(text, '@tbl:halflifes')}: the reference @tbl:halflifes names no figure" in result.stderr
     assert "nearest label is 'tbl:halflives'" in result.stderr
+
+
+# --- code listings (pandoc-crossref's {#lst:x}, Quarto's {#lst-x}) ---------------------------
+
+# The conventions fixture's listings, in order: pandoc-crossref's caption attribute and its
+# "Listing:" paragraph (codeBlockCaptions: true), Quarto's lst-cap and its listing div.
+EXPECTED_LISTINGS = ["lst:parse Listing 1", "lst:tally Listing 2", "lst-shell Listing 3", "lst-sorted Listing 4"]
+EXPECTED_LISTING_REFERENCES = [
+    ("Listing 1", "lst:parse"), ("1", "lst:parse"), ("2", "lst:tally"), ("2", "lst:tally"),
+    ("Listing 1", "lst:parse"), ("Listing 3", "lst-shell"), ("Listing 4", "lst-sorted"),
+]
+
+
+def test_code_listings_are_numbered_with_their_captions(conventions_article):
+    html = conventions_article.edition("html")
+    summary = read_html(html)
+    assert [n.text for n in summary.numbered] == EXPECTED_LISTINGS
+    assert [c.text for c in summary.captions] == [
+        "Listing 1: Reading one line of the feeder log", "Listing 2: Adding up the visits of one morning",
+        "Listing 3: Counting visits per species with standard tools", "Listing 4: The five most frequent visitors",
+    ]
+    text = html.read_text(encoding="utf-8")
+    # The caption paragraph and the caption attributes are taken, not shown twice; the code stays.
+    assert "Listing: Adding" not in text and "data-caption" not in text and "lst-cap" not in text
+    body = " ".join(block.text for block in summary.body)
+    assert "counts[species] += count" in body and 'print("no number here")' in body
+    assert "Listings 1 and 2 turn" in body.replace("\u00a0", " ")  # [@lst:parse; @lst:tally]
+
+
+@pytest.mark.parametrize("edition", ["html", "epub", "pdf"])
+def test_every_listing_reference_is_a_link_in_every_edition(conventions_article, edition):
+    """(A link broken at a PDF line end is two annotations, joined as check joins them, in every
+    edition alike; pandoc's empty anchors of code lines are no references.)"""
+    from pubpipe.check.summary import Reference
+
+    summary = READERS[edition](conventions_article.edition(edition))
+    found = [(" ".join(r.text.split()), r.target) for r in joined_references(summary.references) if r.text.strip()]
+    expected = [(r.text, r.target) for r in joined_references([Reference(*item) for item in EXPECTED_LISTING_REFERENCES])]
+    assert found == expected
+    assert dangling_references(summary) == []
+
+
+def test_listings_in_the_articles_language(tmp_path):
+    folder = tmp_path / "source" / "conventions"
+    shutil.copytree(FIXTURES / "conventions", folder)
+    article = folder / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("lang: en", "lang: es"), encoding="utf-8")
+    summary = read_html(build_into(folder.parent, "conventions", tmp_path / "build", "--formats", "html").edition("html"))
+    assert [r.text for r in summary.references][:3] == ["Listado 1", "1", "2"]
+    assert summary.captions[0].text.startswith("Listado 1: ")
+
+
+def test_the_conventions_article_agrees(conventions_article):
+    assert _findings(conventions_article, conventions_article.build) == []
+
+
+def test_a_renumbered_listing_in_the_epub_is_x010(conventions_article, tmp_path):
+    build = _copy_build(conventions_article, tmp_path)
+    _rewrite_epub(build / "conventions" / "conventions.epub",
+                  lambda text: text.replace('<span class="caption-label">Listing\u00a03</span>', '<span class="caption-label">Listing\u00a05</span>'))
+    found = [f for f in _findings(conventions_article, build) if f.code == "X-010" and "epub" in f.editions]
+    assert found and any("lst-shell Listing 5" in f.found for f in found), found
+
+
+def test_a_listing_reference_leading_elsewhere_in_the_pdf_is_x010(conventions_article, tmp_path):
+    from test_check import rerender_pdf
+
+    build = _copy_build(conventions_article, tmp_path)
+    rerender_pdf(conventions_article, build, lambda markup: markup.replace('href="#lst-sorted"', 'href="#lst-shell"', 1))
+    found = [f for f in _findings(conventions_article, build) if f.code in ("X-010", "F-002") and "pdf" in f.editions]
+    assert found and any("lst-sorted" in f.expected and "lst-shell" in f.found for f in found), found
+
+
+def test_a_reference_to_a_missing_listing_names_the_line(case):
+    text = article_text(body=VICTIM_BODY + "\n```{#lst:demo .python caption=\"A demo\"}\nx = 1\n```\n\nSee @lst:dmeo.\n")
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, "the reference @lst:dmeo names no figure, table, equation, listing",
+                        "nearest label is 'lst:demo'", f"article.md:{line_of(text, 'See @lst:dmeo')}")
+
+
+def test_pandoc_output_kept_for_check_is_not_reused_once_the_filters_change(monkeypatch, tmp_path):
+    """check and the packs reuse pandoc's output for unchanged inputs; the filters (crossref.lua,
+    which numbers listings now) and the Python that sets them up are inputs too: a stale output
+    made check compare new editions with an old reading of the source (F-002 everywhere)."""
+    from pubpipe.load.article import load_article
+    from pubpipe.resolve.styles import installed_styles_folder
+    from pubpipe.runtime import cache as cache_module
+
+    article = load_article(FIXTURES / "conventions")
+    style = next(installed_styles_folder().glob("*.csl"))
+    store, runs = cache_module.OutputCache(tmp_path), []
+
+    def run():
+        runs.append(1)
+        return ("out", "")
+
+    for code in ("code as it was", "code as it was", "code changed"):
+        monkeypatch.setattr(cache_module, "code_digest", lambda code=code: code)
+        store.pandoc_output(article, style, ["pandoc"], run)
+    assert len(runs) == 2

@@ -88,6 +88,8 @@ class ReferenceNames:
     and_: str  # the last of several numbers: "Figures 1, 2 and 3"
     quote_open: str  # around a section's title, which stands for its number
     quote_close: str
+    listing: str = "Listing"  # a numbered code block (pandoc-crossref's {#lst:x}, Quarto's {#lst-x})
+    listings: str = "Listings"
 
 
 NBSP = "\u00a0"
@@ -95,19 +97,26 @@ REFERENCE_NAMES = {
     "en": ReferenceNames("Figure", "Figures", "Table", "Tables", "Equation", "Equations", "Section", "Sections",
                          ": ", "and", "“", "”"),
     "fr": ReferenceNames("Figure", "Figures", "Tableau", "Tableaux", "Équation", "Équations", "Section", "Sections",
-                         NBSP + ": ", "et", "«" + NBSP, NBSP + "»"),
+                         NBSP + ": ", "et", "«" + NBSP, NBSP + "»",
+                         listing="Listing", listings="Listings"),
     "de": ReferenceNames("Abbildung", "Abbildungen", "Tabelle", "Tabellen", "Gleichung", "Gleichungen", "Abschnitt",
-                         "Abschnitte", ": ", "und", "„", "“"),
+                         "Abschnitte", ": ", "und", "„", "“",
+                         listing="Listing", listings="Listings"),
     "es": ReferenceNames("Figura", "Figuras", "Tabla", "Tablas", "Ecuación", "Ecuaciones", "Sección", "Secciones",
-                         ": ", "y", "«", "»"),
+                         ": ", "y", "«", "»",
+                         listing="Listado", listings="Listados"),
     "it": ReferenceNames("Figura", "Figure", "Tabella", "Tabelle", "Equazione", "Equazioni", "Sezione", "Sezioni",
-                         ": ", "e", "«", "»"),
+                         ": ", "e", "«", "»",
+                         listing="Listato", listings="Listati"),
     "pt": ReferenceNames("Figura", "Figuras", "Tabela", "Tabelas", "Equação", "Equações", "Secção", "Secções",
-                         ": ", "e", "«", "»"),
+                         ": ", "e", "«", "»",
+                         listing="Listagem", listings="Listagens"),
     "nl": ReferenceNames("Figuur", "Figuren", "Tabel", "Tabellen", "Vergelijking", "Vergelijkingen", "Paragraaf",
-                         "Paragrafen", ": ", "en", "‘", "’"),
+                         "Paragrafen", ": ", "en", "‘", "’",
+                         listing="Listing", listings="Listings"),
     "ru": ReferenceNames("Рисунок", "Рисунки", "Таблица", "Таблицы", "Уравнение", "Уравнения", "Раздел", "Разделы",
-                         ": ", "и", "«", "»"),
+                         ": ", "и", "«", "»",
+                         listing="Листинг", listings="Листинги"),
 }
 
 

@@ -1,6 +1,6 @@
 """Cross-references: the settings of the crossref filter (lua/crossref.lua) and its verdicts.
 
-The filter numbers figures, tables and equations and turns every reference into a link, once, in
+The filter numbers figures, tables, equations and code listings and turns every reference into a link, once, in
 the resolve step, so all editions read "Figure 2" where the author wrote @fig:map. Here its words
 are chosen for the article's language (pubpipe.labels), and what it could not resolve becomes an
 error that names the line and the nearest label: a reference to a label that does not exist, a
@@ -20,15 +20,15 @@ from pubpipe.labels import reference_names
 from pubpipe.load.article import Article
 
 ENVIRONMENT_VARIABLE = "PUBPIPE_CROSSREF"
-LABEL_PREFIX = re.compile(r"^(fig|tbl|eq|sec)[:-]", re.IGNORECASE)
+LABEL_PREFIX = re.compile(r"^(fig|tbl|eq|sec|lst)[:-]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Target:
-    """A numbered figure, table or equation, or a labelled section, as every edition shows it."""
+    """A numbered figure, table, equation or listing, or a labelled section, as every edition shows it."""
 
     id: str
-    kind: str  # figure, table, equation, section
+    kind: str  # figure, table, equation, listing, section
     number: int | None
 
 
@@ -79,10 +79,10 @@ def check_targets(article: Article, verdict: str | None) -> tuple[list[Target], 
         nearest = f"the nearest label is '{close[0]}'" if close else "the article defines no label"
         lines = _lines_with(article, _uses(label, written))
         raise ArticleError(
-            f"the reference {written or label} names no figure, table, equation or section{more}",
+            f"the reference {written or label} names no figure, table, equation, listing or section{more}",
             path=article.source, line=lines[0] if lines else None,
             hint=f"{nearest}; label a figure with {{#fig:name}}, a table caption with {{#tbl:name}}, "
-            "a display formula with {#eq:name} or \\label{name}, a heading with {#sec:name}",
+            "a display formula with {#eq:name} or \\label{name}, a code block with {#lst:name}, a heading with {#sec:name}",
         )
     lines = _lines_with(article, _definitions(label))
     if first["problem"] == "duplicate":

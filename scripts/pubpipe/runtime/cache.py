@@ -65,11 +65,13 @@ class OutputCache:
 
     def pandoc_output(self, article, style: Path, command: list[str], run: Callable[[], tuple[str, str]]) -> tuple[str, str]:
         """pandoc's (stdout, stderr) for an article: the same command on the same files gives the
-        same output, so it is kept until the article, its style or the resolve writer change."""
-        from pubpipe.resolve.pandoc import LUA_READER, LUA_WRITER
+        same output, so it is kept until the article, its style or the pipeline's code change (the
+        reader, the filters, the writer, and the Python that prepares pandoc's input and the
+        filters' settings, such as the words of captions)."""
+        from pubpipe.resolve.crossref import filter_environment
 
-        key = digest(*command, folder_digest(article.folder), style.read_bytes(), LUA_READER.read_bytes(),
-                     LUA_WRITER.read_bytes())
+        key = digest(*command, folder_digest(article.folder), style.read_bytes(), code_digest(),
+                     json.dumps(filter_environment(article), sort_keys=True))
         name = f"resolved/{article.slug}-{style.stem}.json"  # one per article and style name
         data = self.fetch(name, key, lambda: json.dumps(run()).encode("utf-8"))
         stdout, stderr = json.loads(data)

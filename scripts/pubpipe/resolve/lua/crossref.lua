@@ -7,8 +7,14 @@
 --             a figure or table caption holding \label{x} (JOSS's form), under the name x;
 --   equations display math followed by {#eq:x} or {#eq-x}, or holding \label{x} (math.lua has
 --             made raw TeX environments such as \begin{equation} display math already);
+--   listings  a code block labelled {#lst:x} or {#lst-x}, its caption from its `caption` attribute
+--             (pandoc-crossref) or `lst-cap` (Quarto), or, with `codeBlockCaptions: true`, from a
+--             paragraph "Listing: …" or ": …" just before it (pandoc-crossref); or a div
+--             ::: {#lst:x} / {#lst-x} holding a code block and a caption paragraph (before it:
+--             pandoc-crossref's wrapping div; after it: Quarto's). A listing becomes a figure of
+--             class `listing`, so every edition shows and reads it as it does a figure;
 --   sections  any heading, by its identifier.
--- Figures, tables and equations are numbered 1, 2, 3 … when labelled; a caption starts with
+-- Figures, tables, equations and listings are numbered 1, 2, 3 … when labelled; a caption starts with
 -- "Figure 1: ", an equation gets "(1)" beside it. A section stands for itself by its title,
 -- since headings carry no numbers.
 -- References: @fig:x, [@fig:x; @fig:y], [-@fig:x] (the number alone), @fig-x (Quarto), and
@@ -30,14 +36,14 @@ local NBSP = '\u{00A0}'
 local CITATION_KEYS = {}
 for _, key in ipairs(config.citation_keys or {}) do CITATION_KEYS[key] = true end
 
-local KIND_OF_PREFIX = { fig = 'figure', tbl = 'table', eq = 'equation', sec = 'section' }
-local PLURAL = { figure = 'figures', table = 'tables', equation = 'equations', section = 'sections' }
+local KIND_OF_PREFIX = { fig = 'figure', tbl = 'table', eq = 'equation', sec = 'section', lst = 'listing' }
+local PLURAL = { figure = 'figures', table = 'tables', equation = 'equations', section = 'sections', listing = 'listings' }
 local targets = {}   -- id -> {kind, number, title}
 local ordered = {}   -- the numbered targets, in document order
 local sections = {}  -- heading id -> its title as text
 local problems = {}
 local notices = {}   -- labelled captions that start with a number typed by hand
-local counters = { figure = 0, table = 0, equation = 0 }
+local counters = { figure = 0, table = 0, equation = 0, listing = 0 }
 
 local function problem(kind, label, written)
   table.insert(problems, { problem = kind, label = label, written = written })
@@ -191,11 +197,79 @@ local function numbered(kind)
 end
 local number_figure, number_table = numbered('figure'), numbered('table')
 
+-- A labelled code block as a numbered listing: a figure of class `listing` that holds the code
+-- block (its label moved to the figure) and the caption, headed "Listing 1: ".
+local CAPTION_ATTRIBUTES = { 'caption', 'lst-cap' }
+
+local function listing(code, id, caption)
+  code.identifier = ''
+  for _, name in ipairs(CAPTION_ATTRIBUTES) do
+    if not caption and code.attributes[name] then
+      caption = pandoc.utils.blocks_to_inlines(pandoc.read(code.attributes[name], 'markdown').blocks)
+    end
+    code.attributes[name] = nil
+  end
+  local figure = pandoc.Figure({ code }, { long = caption and { pandoc.Plain(caption) } or {} }, { id = id, class = 'listing' })
+  local target = declare(id, 'listing')
+  if target then figure.caption = caption_label('listing', target, figure.caption, id) end
+  return figure
+end
+
+local function is_listing_code(block)
+  return block and block.t == 'CodeBlock' and kind_of(block.identifier) == 'listing'
+end
+
+-- pandoc-crossref's caption paragraph ("Listing: Caption" or ": Caption"), read only when the
+-- article asks for it with `codeBlockCaptions: true`: the paragraph's words without the marker,
+-- or nil when the block is no such paragraph.
+local CODE_BLOCK_CAPTIONS = false
+
+local function caption_paragraph(block)
+  if not CODE_BLOCK_CAPTIONS or not block or block.t ~= 'Para' or #block.content == 0 then return nil end
+  local first = block.content[1]
+  if first.t ~= 'Str' or not (first.text == ':' or first.text == 'Listing:') then return nil end
+  local rest = pandoc.Inlines({ table.unpack(block.content, 2) })
+  while rest[1] and rest[1].t == 'Space' do rest:remove(1) end
+  return rest
+end
+
+local function number_listings(blocks)
+  local out = pandoc.Blocks({})
+  local index = 1
+  while index <= #blocks do
+    local block = blocks[index]
+    local caption = is_listing_code(blocks[index + 1]) and caption_paragraph(block)
+    if caption then
+      out:insert(listing(blocks[index + 1], blocks[index + 1].identifier, caption))
+      index = index + 1
+    elseif is_listing_code(block) then
+      out:insert(listing(block, block.identifier, nil))
+    else
+      out:insert(block)
+    end
+    index = index + 1
+  end
+  return out
+end
+
+-- A div labelled as a listing around one code block and one paragraph, its caption: the
+-- paragraph first in pandoc-crossref's wrapping div, last in Quarto's.
+local function listing_div(div)
+  local blocks = div.content
+  if #blocks ~= 2 then return nil end
+  local code, caption
+  if blocks[1].t == 'CodeBlock' and blocks[2].t == 'Para' then code, caption = blocks[1], blocks[2]
+  elseif blocks[2].t == 'CodeBlock' and blocks[1].t == 'Para' then code, caption = blocks[2], blocks[1]
+  else return nil end
+  return listing(code, div.identifier, caption.content)
+end
+
 -- Quarto's figure div (::: {#fig-x} content, then the caption paragraph :::) as a pandoc Figure,
 -- and its table div as the table it holds, labelled. (A topdown walk does not call the Figure
 -- and Table functions on what a Div function returns, so they are called here.)
 local function quarto_div(div)
   local kind = kind_of(div.identifier)
+  if kind == 'listing' then return listing_div(div) end
   if kind == 'figure' and #div.content > 1 and div.content[#div.content].t == 'Para' then
     local caption = div.content[#div.content].content
     local content = pandoc.Blocks({ table.unpack(div.content, 1, #div.content - 1) }):map(function(block)
@@ -227,6 +301,7 @@ local define = {
       end
     end
   end,
+  Blocks = number_listings,
   Figure = number_figure,
   Table = number_table,
   Inlines = number_equations,
@@ -345,6 +420,7 @@ local function tex_reference(raw)
 end
 
 function Pandoc(doc)
+  CODE_BLOCK_CAPTIONS = doc.meta.codeBlockCaptions == true
   doc = doc:walk(define)
   doc = doc:walk({ Cite = cite, RawInline = tex_reference })
   doc.meta['pubpipe-crossref'] = pandoc.json.encode({ targets = ordered, problems = problems, notices = notices })
