@@ -93,13 +93,13 @@ def translated(tmp_path_factory) -> dict[str, Built]:
 
 
 @pytest.fixture(scope="session")
-def validated(canonical, features, tricky, math_article, translated, tmp_path_factory) -> dict:
+def validated(canonical, features, tricky, math_article, conventions_article, translated, tmp_path_factory) -> dict:
     """The whole check, validators included, run once for every fixture article, as `make check`
     runs it: each validator starts once for all of them. {slug: pubpipe.check.run.ArticleCheck};
     the tests assert on these results instead of starting the validators again."""
     from pubpipe.check.run import check_articles
 
-    articles = [canonical, features, tricky, math_article, *translated.values()]
+    articles = [canonical, features, tricky, math_article, conventions_article, *translated.values()]
     build_root = tmp_path_factory.mktemp("validated")
     for built in articles:
         shutil.copytree(built.build / built.slug, build_root / built.slug)

@@ -16,7 +16,7 @@ from pubpipe.errors import ToolError
 METADATA_RULES = {"ace/metadata-accessmode", "ace/metadata-accessibilityfeature", "ace/metadata-accessibilityhazard"}
 
 
-@pytest.mark.parametrize("slug", ["soviet-relations-with-pakistan", "features"])
+@pytest.mark.parametrize("slug", ["soviet-relations-with-pakistan", "features", "conventions"])
 def test_ace_and_axe_find_no_violations(validated, slug):
     check = validated[slug]
     assert {"V-ACE", "V-AXE"} <= set(check.checks_run)

@@ -264,7 +264,7 @@ def test_check_json_is_written(features, tmp_path):
     assert set(data["checks"]) >= {"X-001", "X-004", "X-007", "F-002", "V-PDF"}
 
 
-@pytest.mark.parametrize("slug", [CANONICAL, "features", "tricky", "math"])
+@pytest.mark.parametrize("slug", [CANONICAL, "features", "tricky", "math", "conventions"])
 def test_full_check_with_validators_passes(validated, slug):
     """What `make check` runs, validators included (once for all the fixture articles, in the
     session's `validated` run): nothing may differ and nothing may be reported."""

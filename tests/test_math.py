@@ -227,6 +227,23 @@ def test_accents_are_operators_in_spacing_form_not_marks_on_nothing(tmp_path):
     assert [f.text for f in read_html(built.edition("html")).formulas][:2] == [r"\hat N", r"\tilde x"]
 
 
+def test_a_header_cell_that_is_only_a_formula_is_named_in_the_web_and_epub_editions(conventions_article):
+    """axe's and Ace's empty-table-header rule reads no MathML, nor an aria-label on the <th>: the
+    formulas of a header cell that has nothing else get an aria-label of what they show (the
+    session's `validated` run proves that axe and Ace accept it, test_accessibility). A header
+    cell with words of its own, and formulas elsewhere, are left as they are; the editions still
+    agree (test_crossref's test_the_conventions_article_agrees)."""
+    with zipfile.ZipFile(conventions_article.edition("epub")) as epub:
+        chapter = epub.read("EPUB/article.xhtml").decode("utf-8")
+    for markup in [conventions_article.edition("html").read_text(encoding="utf-8"), chapter]:
+        headers = re.findall(r"<th\b[^>]*>(.*?)</th>", markup, re.DOTALL)
+        assert len(headers) == 3
+        assert re.match(r'<math aria-label="N" alttext="N"', headers[0]), headers[0]
+        assert re.match(r'<math aria-label="λ" alttext="\\lambda"', headers[1]), headers[1]
+        assert headers[2] == "Species"
+        assert markup.count("aria-label=\"N\"") == 1  # the $N$ in the paragraph gets none
+
+
 # --- bad input ------------------------------------------------------------------------------
 
 def line_of(text: str, needle: str) -> int:

@@ -7,6 +7,10 @@ draws the same TeX as SVG (pubpipe.editions.math_svg). Here, once for all editio
   error with its line and pandoc's own reason, not a warning;
 - raw HTML <math> is refused: MathML must come from the TeX the PDF draws as well;
 - each <math> gets `alttext`, its TeX, for reading systems that cannot voice MathML;
+- a table header cell that holds only formulas (`| $N$ | … |`) would have no text that axe and Ace
+  count (they do not read MathML, nor an aria-label on the cell itself): each of its formulas gets
+  an `aria-label` of the characters it shows, which names the header without adding text that
+  the editions' readers, or a PDF that draws the formula, would see;
 - an accent (\\hat, \\tilde, \\dot …) is written by pandoc as a combining character alone in its
   <mo>, a text run that starts with a mark on nothing (the Nu checker warns, and a font may draw it
   on a dotted circle). It becomes the accent's spacing form, as MathML Core and MathJax write it.
@@ -89,9 +93,38 @@ def _spacing_accents(math_html: str) -> str:
     return ACCENT_OPERATOR.sub(lambda m: m.group(1) + SPACING_ACCENTS[m.group(2)] + m.group(3), math_html)
 
 
+HEADER_CELL = re.compile(r"(<th\b[^>]*>)(.*?)(</th>)", re.DOTALL)
+TAG = re.compile(r"<[^>]*>")
+SHOWN_TOKEN = re.compile(r"<(mi|mn|mo|mtext|ms)\b[^>]*>(.*?)</\1>", re.DOTALL)
+
+
+def _shown_characters(math_html: str) -> str:
+    """What a formula shows, token by token (its TeX annotation is no part of it): "t1/2", "λ"."""
+    inner = TEX_ANNOTATION.sub("", math_html)
+    return " ".join("".join(html.unescape(TAG.sub("", token.group(2))) for token in SHOWN_TOKEN.finditer(inner)).split())
+
+
+def _labelled(math_html: str) -> str:
+    shown = _shown_characters(math_html)
+    if not shown or "aria-label=" in math_html.split(">", 1)[0]:
+        return math_html
+    return math_html.replace("<math ", f'<math aria-label="{html.escape(shown, quote=True)}" ', 1)
+
+
+def _label_formula_headers(body_html: str) -> str:
+    def cell(match: re.Match) -> str:
+        content = match.group(2)
+        if "<math " not in content or html.unescape(TAG.sub("", MATH_ELEMENT.sub("", content))).strip():
+            return match.group(0)
+        return match.group(1) + MATH_ELEMENT.sub(lambda m: _labelled(m.group(0)), content) + match.group(3)
+
+    return HEADER_CELL.sub(cell, body_html)
+
+
 def add_alttext(body_html: str) -> str:
-    """Each pandoc <math> with `alttext` (its TeX, on one line) and its accents in spacing form;
-    the markup is pandoc's own, since raw <math> is refused, so its shape is known."""
+    """Each pandoc <math> with `alttext` (its TeX, on one line) and its accents in spacing form,
+    and a name for the formulas that are a header cell's only content; the markup is pandoc's
+    own, since raw <math> is refused, so its shape is known."""
     if "<math " not in body_html:
         return body_html
-    return MATH_ELEMENT.sub(lambda match: _spacing_accents(_with_alttext(match)), body_html)
+    return _label_formula_headers(MATH_ELEMENT.sub(lambda match: _spacing_accents(_with_alttext(match)), body_html))
