@@ -120,6 +120,19 @@ REFERENCE_NAMES = {
 }
 
 
+# The kinds of Quarto's callouts, which caption a callout box that has no title of its own.
+CALLOUT_NAMES = {
+    "en": {"note": "Note", "tip": "Tip", "warning": "Warning", "caution": "Caution", "important": "Important"},
+    "fr": {"note": "Remarque", "tip": "Astuce", "warning": "Avertissement", "caution": "Attention", "important": "Important"},
+    "de": {"note": "Hinweis", "tip": "Tipp", "warning": "Warnung", "caution": "Vorsicht", "important": "Wichtig"},
+    "es": {"note": "Nota", "tip": "Consejo", "warning": "Advertencia", "caution": "Precaución", "important": "Importante"},
+    "it": {"note": "Nota", "tip": "Suggerimento", "warning": "Avvertenza", "caution": "Attenzione", "important": "Importante"},
+    "pt": {"note": "Nota", "tip": "Dica", "warning": "Aviso", "caution": "Cuidado", "important": "Importante"},
+    "nl": {"note": "Opmerking", "tip": "Tip", "warning": "Waarschuwing", "caution": "Let op", "important": "Belangrijk"},
+    "ru": {"note": "Примечание", "tip": "Совет", "warning": "Предупреждение", "caution": "Осторожно", "important": "Важно"},
+}
+
+
 def _primary(tag: str | None) -> str:
     """The primary language of a BCP 47 tag ("fr" of "fr-CA"), which decides the labels."""
     return (tag or FALLBACK).split("-")[0].casefold()
@@ -135,6 +148,13 @@ def reference_names(tag: str | None) -> tuple[ReferenceNames, bool]:
     own language (False: English standing in, to be marked lang="en")."""
     names = REFERENCE_NAMES.get(_primary(tag))
     return (names, True) if names else (REFERENCE_NAMES[FALLBACK], False)
+
+
+def callout_names(tag: str | None) -> tuple[dict[str, str], bool]:
+    """The words for the kinds of callout in a BCP 47 tag's language, and whether they are its own
+    (False: English standing in, to be marked lang="en")."""
+    names = CALLOUT_NAMES.get(_primary(tag))
+    return (names, True) if names else (CALLOUT_NAMES[FALLBACK], False)
 
 
 def lang_attribute_for_english(tag: str | None) -> str:

@@ -25,9 +25,10 @@ from pubpipe.runtime.limits import parse_seconds
 LUA_READER = Path(__file__).parent / "lua" / "read.lua"
 LUA_WRITER = Path(__file__).parent / "lua" / "resolve.lua"
 # Run in this order, before citeproc: pandoc-scholar's typed citations become plain ones, raw TeX
-# math environments become formulas, then labels are numbered and references resolved, so that
-# @fig:x never reaches citeproc as a citation key.
-LUA_FILTERS = tuple(Path(__file__).parent / "lua" / name for name in ("cito.lua", "math.lua", "crossref.lua"))
+# math environments become formulas, Quarto's callouts boxes (so that their titles are no
+# sections), then labels are numbered and references resolved, so that @fig:x never reaches
+# citeproc as a citation key.
+LUA_FILTERS = tuple(Path(__file__).parent / "lua" / name for name in ("cito.lua", "math.lua", "callouts.lua", "crossref.lua"))
 TIME_LIMIT_VAR = "PUBPIPE_PANDOC_TIMEOUT"
 MEMORY_LIMIT_VAR = "PUBPIPE_PANDOC_MEMORY"
 DEFAULT_TIME_LIMIT = "60"
@@ -84,6 +85,14 @@ def front_for_writer(article: Article) -> str:
         "keywords": meta.keywords,
         "date_shown": meta.date_shown,
     }, ensure_ascii=False)
+
+
+def filters_environment(article: Article) -> dict[str, str]:
+    """The filters' settings, passed to pandoc as environment variables: the words they write in
+    the article's language, and what else they need to know of the article."""
+    from pubpipe.resolve import callouts, crossref
+
+    return {**callouts.filter_environment(article), **crossref.filter_environment(article)}
 
 
 def pandoc_command(article: Article, style: Path) -> list[str]:

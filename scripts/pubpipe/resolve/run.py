@@ -20,7 +20,7 @@ from pubpipe.load.links import check_links
 from pubpipe.load.sanitize import check_document
 from pubpipe.resolve import crossref, math
 from pubpipe.resolve.document import Field, ResolvedDocument
-from pubpipe.resolve.pandoc import pandoc_command, pandoc_input, run_pandoc
+from pubpipe.resolve.pandoc import filters_environment, pandoc_command, pandoc_input, run_pandoc
 from pubpipe.resolve.pdf_figures import render_figures
 from pubpipe.resolve.styles import installed_styles_folder, resolve_style
 
@@ -164,7 +164,7 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
     def run() -> tuple[str, str]:
         try:
             return run_pandoc(command, cwd=article.folder, reads=[style, installed_styles_folder()],
-                              stdin=pandoc_input(article), env=crossref.filter_environment(article))
+                              stdin=pandoc_input(article), env=filters_environment(article))
         except ToolError as exc:
             raise _citeproc_failure(exc, article, style) from None
 

@@ -68,10 +68,10 @@ class OutputCache:
         same output, so it is kept until the article, its style or the pipeline's code change (the
         reader, the filters, the writer, and the Python that prepares pandoc's input and the
         filters' settings, such as the words of captions)."""
-        from pubpipe.resolve.crossref import filter_environment
+        from pubpipe.resolve.pandoc import filters_environment
 
         key = digest(*command, folder_digest(article.folder), style.read_bytes(), code_digest(),
-                     json.dumps(filter_environment(article), sort_keys=True))
+                     json.dumps(filters_environment(article), sort_keys=True))
         name = f"resolved/{article.slug}-{style.stem}.json"  # one per article and style name
         data = self.fetch(name, key, lambda: json.dumps(run()).encode("utf-8"))
         stdout, stderr = json.loads(data)

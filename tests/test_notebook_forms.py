@@ -1,0 +1,56 @@
+"""What Quarto and Zettlr authors write besides pandoc's Markdown, in every edition alike:
+callouts, highlights, wiki links and executable code chunks (the conventions fixture)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+
+import pytest
+
+from conftest import FIXTURES, build_into
+from pubpipe.check.read_epub import read_epub
+from pubpipe.check.read_html import read_html
+from pubpipe.check.read_pdf import read_pdf
+
+READERS = {"html": read_html, "epub": read_epub, "pdf": read_pdf}
+# The fixture's headings: the callouts' titles are none of them.
+HEADINGS = ["Recording the visits", "Visits per morning", "After the count"]
+CALLOUT_TITLES = ["What counts as a visit", "Warning", "Keep the log plain"]
+
+
+def _markups(built) -> list[str]:
+    with zipfile.ZipFile(built.edition("epub")) as epub:
+        chapter = epub.read("EPUB/article.xhtml").decode("utf-8")
+        navigation = epub.read("EPUB/nav.xhtml").decode("utf-8")
+    return [built.edition("html").read_text(encoding="utf-8"), chapter, navigation]
+
+
+@pytest.mark.parametrize("edition", ["html", "epub", "pdf"])
+def test_a_callouts_title_is_a_caption_of_its_box_not_a_section(conventions_article, edition):
+    summary = READERS[edition](conventions_article.edition(edition))
+    assert [heading.text for heading in summary.headings][:len(HEADINGS)] == HEADINGS
+    text = " ".join(block.text for block in summary.body)
+    for title in CALLOUT_TITLES:
+        assert title in text, (title, text)
+
+
+def test_callouts_are_boxes_with_a_caption_in_the_web_page_and_the_epub(conventions_article):
+    html, chapter, navigation = _markups(conventions_article)
+    for markup in (html, chapter):
+        boxes = re.findall(r'<div class="callout callout-(\w+)" role="note">\s*<div class="callout-title">\s*(.*?)\s*</div>',
+                           markup, re.DOTALL)
+        assert boxes == [("note", "What counts as a visit"), ("warning", "Warning"),
+                         ("tip", "Keep the <strong>log</strong> plain")], boxes
+        assert 'collapse="' not in markup and 'data-collapse' not in markup and "callout-title\">\n<h" not in markup
+    assert "What counts" not in navigation and "Visits per morning" in navigation
+
+
+def test_a_callout_without_a_title_is_captioned_with_its_kind_in_the_articles_language(tmp_path):
+    folder = tmp_path / "source" / "conventions"
+    shutil.copytree(FIXTURES / "conventions", folder)
+    article = folder / "article.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("lang: en", "lang: de"), encoding="utf-8")
+    html = build_into(folder.parent, "conventions", tmp_path / "build", "--formats", "html").edition("html")
+    assert '<div class="callout-title">\nWarnung\n</div>' in html.read_text(encoding="utf-8")
