@@ -77,6 +77,23 @@ def _dropped_raw(article: Article, items: list[dict]) -> list[str]:
     return warnings
 
 
+def _wiki_links(article: Article, items: list[dict]) -> list[str]:
+    """Warnings for Zettlr's and Obsidian's wiki links, whose label the editions show as text
+    (lua/resolve.lua): the note they name is in the writer's vault, not in the article."""
+    warnings, seen = [], set()
+    for item in items:
+        target, label = item.get("target") or "", item.get("label") or ""
+        if (target, label) in seen:
+            continue
+        seen.add((target, label))
+        line = article.line_of("[[" + target)
+        where = f"line {line}" if line else "the article"
+        warnings.append(
+            f"{where}: the wiki link [[{target}]] names a note of your own vault, which no edition carries; "
+            f"'{label}' is shown as plain text (link to a web address, [{label}](https://…), if readers should follow it)")
+    return warnings
+
+
 def is_note_style(style: Path) -> bool:
     """A CSL style that puts citations in notes declares `class="note"` on its root element."""
     head = style.read_text(encoding="utf-8", errors="replace")[:4000]
@@ -200,6 +217,7 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
     if title is None:
         raise ToolError("pandoc returned no title; the resolve writer and the article disagree")
     warnings += _dropped_raw(article, data.get("dropped_raw") or [])
+    warnings += _wiki_links(article, data.get("wiki_links") or [])
     warnings += _citation_warnings(article, style, data.get("citation_cases") or [])
     document = ResolvedDocument(
         article=article,

@@ -13,13 +13,16 @@
 --                               "body": the rest, its lines where they are in article.md}.
 
 local READ_OR_FETCH = { 'bibliography', 'csl', 'citation-style', 'citation-abbreviations' }
+-- The body is pandoc's Markdown with two forms of Zettlr and Obsidian that pandoc reads when asked:
+-- ==highlighted== text (a <mark>) and [[wiki links]] (which resolve.lua turns into their label).
+local BODY_FORMAT = 'markdown+mark+wikilinks_title_after_pipe'
 -- The writer (resolve.lua) reports this key's list, so that pubpipe can name the hidden keys.
 local HIDDEN = 'pubpipe-hidden-metadata'
 
 function Reader(input, opts)
   local parts = pandoc.json.decode(tostring(input), false)
   local meta = pandoc.read(parts.front, 'markdown', opts).meta
-  local doc = pandoc.read(parts.body, 'markdown', opts)
+  local doc = pandoc.read(parts.body, BODY_FORMAT, opts)
   local hidden = pandoc.List()
   for key, _ in pairs(doc.meta) do hidden:insert(key) end
   table.sort(hidden)

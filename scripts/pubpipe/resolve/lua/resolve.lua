@@ -274,12 +274,30 @@ local function pdf_figures(doc)
   return doc, found
 end
 
+-- Zettlr's and Obsidian's wiki links ([[Note]], [[Note|label]], read by pandoc's
+-- wikilinks_title_after_pipe in read.lua) name a note in the writer's own vault, which no edition
+-- carries and no reader can open: the label (or the note's name) stays as text, and the links are
+-- listed for pubpipe.resolve to report with their lines.
+local function wiki_links(doc)
+  local found = {}
+  doc = doc:walk({
+    Link = function(link)
+      if link.classes:includes('wikilink') then
+        table.insert(found, { target = link.target, label = pandoc.utils.stringify(link.content) })
+        return link.content
+      end
+    end,
+  })
+  return doc, found
+end
+
 function Writer(doc, opts)
   WRITER_OPTIONS = opts
   doc = close_heading_gaps(doc)
   doc = free_reserved_ids(doc, opts)
-  local figures
+  local figures, wikis
   doc, figures = pdf_figures(doc)
+  doc, wikis = wiki_links(doc)
   local meta = doc.meta
   -- What the load step read from the front matter's many forms (pubpipe.resolve.run passes it).
   local front = pandoc.json.decode(pandoc.utils.stringify(meta['pubpipe-front'] or '{}'))
@@ -310,6 +328,7 @@ function Writer(doc, opts)
     math = meta['pubpipe-math'] and pandoc.utils.stringify(meta['pubpipe-math']),
     crossref = meta['pubpipe-crossref'] and pandoc.utils.stringify(meta['pubpipe-crossref']),
     pdf_figures = figures,
+    wiki_links = wikis,
   }
   return pandoc.json.encode(out)
 end
