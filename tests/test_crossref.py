@@ -282,10 +282,13 @@ def test_a_missing_label_through_make_is_named_with_its_line(project_copy):
 
 # The conventions fixture's listings, in order: pandoc-crossref's caption attribute and its
 # "Listing:" paragraph (codeBlockCaptions: true), Quarto's lst-cap and its listing div.
-EXPECTED_LISTINGS = ["lst:parse Listing 1", "lst:tally Listing 2", "lst-shell Listing 3", "lst-sorted Listing 4"]
+# Last, a Quarto code chunk labelled by its `#| lst-label:` option (test_notebook_forms has the chunks).
+EXPECTED_LISTINGS = ["lst:parse Listing 1", "lst:tally Listing 2", "lst-shell Listing 3", "lst-sorted Listing 4",
+                     "lst-totals Listing 5", "tbl:visits Table 1"]
 EXPECTED_LISTING_REFERENCES = [
     ("Listing 1", "lst:parse"), ("1", "lst:parse"), ("2", "lst:tally"), ("2", "lst:tally"),
-    ("Listing 1", "lst:parse"), ("Listing 3", "lst-shell"), ("Listing 4", "lst-sorted"),
+    ("Listing 1", "lst:parse"), ("Listing 3", "lst-shell"), ("Listing 4", "lst-sorted"), ("Listing 5", "lst-totals"),
+    ("Table 1", "tbl:visits"),
 ]
 
 
@@ -296,6 +299,7 @@ def test_code_listings_are_numbered_with_their_captions(conventions_article):
     assert [c.text for c in summary.captions] == [
         "Listing 1: Reading one line of the feeder log", "Listing 2: Adding up the visits of one morning",
         "Listing 3: Counting visits per species with standard tools", "Listing 4: The five most frequent visitors",
+        "Listing 5: The totals in R", "Table 1: Visits and arrival rates on 12 January.",
     ]
     text = html.read_text(encoding="utf-8")
     # The caption paragraph and the caption attributes are taken, not shown twice; the code stays.

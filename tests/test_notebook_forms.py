@@ -81,3 +81,30 @@ def test_a_wiki_link_is_reported_with_its_line(tmp_path, capsys):
         line = next(number for number, written in enumerate(text.split("\n"), start=1) if "[[" + target in written)
         assert f"article.md: line {line}: the wiki link [[{target}]] names a note of your own vault" in err, err
         assert f"'{label}' is shown as plain text" in err
+
+
+@pytest.mark.parametrize("edition", ["html", "epub", "pdf"])
+def test_code_chunks_are_code_blocks_without_their_option_lines(conventions_article, edition):
+    text = " ".join(" ".join(block.text.split()) for block in READERS[edition](conventions_article.edition(edition)).body)
+    # (the readers space the highlighter's tokens apart, each edition alike)
+    assert 'is:totals=tally(open("feeder.log"))totals<-table(log$species)Listing5' in "".join(text.split()), text
+    assert "#|" not in text and "{python}" not in text and "{r}" not in text and "lst-cap" not in text
+
+
+def test_a_code_chunk_is_highlighted_in_its_language(conventions_article):
+    html, chapter, _navigation = _markups(conventions_article)
+    for markup in (html, chapter):
+        assert re.search(r'<pre class="sourceCode python"><code class="sourceCode python">.*?tally\(', markup, re.DOTALL)
+        assert '<pre class="sourceCode r"><code class="sourceCode r">' in markup and "code-chunk" not in markup
+
+
+def test_code_chunks_are_reported_once_with_the_first_ones_line(tmp_path, capsys):
+    folder = tmp_path / "source" / "conventions"
+    shutil.copytree(FIXTURES / "conventions", folder)
+    text = (folder / "article.md").read_text(encoding="utf-8")
+    build_into(folder.parent, "conventions", tmp_path / "build", "--formats", "html")
+    err = capsys.readouterr().err
+    line = next(number for number, written in enumerate(text.split("\n"), start=1) if written == "```{python}")
+    assert err.count("code chunk") == 1, err
+    assert f"article.md:{line}: 2 code chunks (python, r; the first on this line) are shown as code" in err
+    assert "not run" in err and "keep-md: true" in err

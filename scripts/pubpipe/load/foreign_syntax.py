@@ -4,9 +4,14 @@ R Markdown and Quarto run their code chunks (```` ```{r} ````, `` `r …` ``) be
 the text, Jekyll expands Liquid tags (`{% include … %}`), Quarto its shortcodes (`{{< … >}}`) and
 bookdown its references (`\@ref(fig:x)`, labels `(\#fig:x)`).
 pubpipe runs none of them (an article may come from a stranger, and its code would run on the
-editor's machine): chunks are shown as code, tags as the text they are. Both are legal pandoc
-Markdown, so the build goes on, but the author is told where, since the output is not what the
-other tool would make.
+editor's machine): chunks are shown as code, tags as the text they are. The build goes on, but
+the author is told where, since the output is not what the other tool would make.
+
+pandoc reads no chunk as a code block (`{python}` is no attribute of its), but as inline code
+that runs the chunk's lines together; `code_chunks_as_code_blocks` writes each chunk's opening
+fence in pandoc's form (```` ```{.python .code-chunk} ````), on the same line, so that it is a code
+block in its language and every line keeps its number (lua/chunks.lua then takes Quarto's `#|`
+option lines out of it).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from __future__ import annotations
 import re
 
 CHUNK = re.compile(r"^\s*(```+|~~~+)\s*\{\s*(r|python|julia|ojs|bash|sql|stan|rcpp)\b", re.IGNORECASE)
+CHUNK_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>```+|~~~+)\s*\{\s*(?P<language>[A-Za-z]+)\b[^}]*\}\s*$")
+CHUNK_CLASS = "code-chunk"  # lua/chunks.lua looks for it
 FENCE = re.compile(r"^\s*(```+|~~~+)")
 INLINE_R = re.compile(r"`r\s[^`]+`")
 LIQUID = re.compile(r"\{%-?\s*\w+.*?-?%\}|\{\{\s*(site|page|include)\.[^}]*\}\}")
@@ -22,22 +29,60 @@ BOOKDOWN_REF = re.compile(r"\\@ref\([^)]*\)|\(\\#(fig|tab|eq):[^)]*\)")
 MAX_REPORTED = 5
 
 
-def foreign_syntax(body: str, first_line: int) -> list[tuple[int, str]]:
-    """(line, message) for each chunk, inline R expression, Liquid tag or Quarto shortcode."""
-    found: list[tuple[int, str]] = []
+def _outside_code(lines: list[str]):
+    """(index, line) of each line that is not inside a fenced code block (a fence's opening line
+    is; its other lines and its closing fence are not)."""
     fence = None
-    for number, line in enumerate(body.split("\n"), start=first_line):
+    for index, line in enumerate(lines):
         if fence is not None:
             if line.strip().startswith(fence):
                 fence = None
             continue
-        chunk = CHUNK.match(line)
-        if chunk:
-            found.append((number, f"a {chunk.group(2)} code chunk is shown as code, not run "
-                                  "(pubpipe does not run knitr or Jupyter); paste its output in if the text needs it"))
         opening = FENCE.match(line)
         if opening:
             fence = opening.group(1)
+        yield index, line
+
+
+def _chunk_openings(lines: list[str]) -> list[int]:
+    """The indices of the lines that open a code chunk (```` ```{r} ````, not inside another block)."""
+    return [index for index, line in _outside_code(lines) if CHUNK.match(line)]
+
+
+def code_chunks_as_code_blocks(body: str) -> str:
+    """The body with each code chunk's opening fence in pandoc's own form, on the same line."""
+    lines = body.split("\n")
+    for index in _chunk_openings(lines):
+        fence = CHUNK_FENCE.match(lines[index])
+        if fence:
+            lines[index] = f"{fence['indent']}{fence['fence']}{{.{fence['language'].lower()} .{CHUNK_CLASS}}}"
+    return "\n".join(lines)
+
+
+def _chunks_notice(lines: list[str], first_line: int) -> list[tuple[int, str]]:
+    """One notice for all of an article's code chunks, at the first one."""
+    openings = _chunk_openings(lines)
+    if not openings:
+        return []
+    languages = sorted({CHUNK.match(lines[index]).group(2).lower() for index in openings})
+    several = len(openings) > 1
+    count = f"{len(openings)} code chunks ({', '.join(languages)}; the first on this line) are" if several \
+        else f"a {languages[0]} code chunk is"
+    return [(first_line + openings[0],
+             f"{count} shown as code in {'their' if several else 'its'} language, not run: pubpipe "
+             "runs no code, which would run on the editor's machine, and Quarto's '#|' option lines are left out; "
+             "for the chunks' output, render the article with Quarto (or knitr) first, keeping the Markdown it writes "
+             "(keep-md: true), and build that")]
+
+
+def foreign_syntax(body: str, first_line: int) -> list[tuple[int, str]]:
+    """(line, message) for the code chunks (once), each inline R expression, Liquid tag or Quarto
+    shortcode."""
+    lines = body.split("\n")
+    found: list[tuple[int, str]] = _chunks_notice(lines, first_line)
+    for index, line in _outside_code(lines):
+        number = first_line + index
+        if FENCE.match(line):
             continue
         for match in INLINE_R.finditer(line):
             found.append((number, f"the inline R expression {match.group(0)} is shown as code, not run"))
@@ -49,6 +94,7 @@ def foreign_syntax(body: str, first_line: int) -> list[tuple[int, str]]:
                                   "nothing in this form (label the target {#fig:x} and write @fig:x, as pandoc-crossref does)"))
         for match in SHORTCODE.finditer(line):
             found.append((number, f"the Quarto shortcode {match.group(0)[:60]} is shown as text, not expanded"))
+    found.sort(key=lambda item: item[0])
     if len(found) > MAX_REPORTED:
         found = found[:MAX_REPORTED] + [(found[MAX_REPORTED][0], f"and {len(found) - MAX_REPORTED} more of the same kinds")]
     return found

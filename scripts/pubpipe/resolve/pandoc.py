@@ -17,6 +17,7 @@ from typing import Iterable
 
 from pubpipe.errors import BibliographyError, LimitError, ToolError, UsageError
 from pubpipe.load.article import Article
+from pubpipe.load.foreign_syntax import code_chunks_as_code_blocks
 from pubpipe.resolve.ids import RESERVED_IDS
 from pubpipe.resolve.styles import installed_styles_folder
 from pubpipe.runtime import sandbox
@@ -26,9 +27,10 @@ LUA_READER = Path(__file__).parent / "lua" / "read.lua"
 LUA_WRITER = Path(__file__).parent / "lua" / "resolve.lua"
 # Run in this order, before citeproc: pandoc-scholar's typed citations become plain ones, raw TeX
 # math environments become formulas, Quarto's callouts boxes (so that their titles are no
-# sections), then labels are numbered and references resolved, so that @fig:x never reaches
-# citeproc as a citation key.
-LUA_FILTERS = tuple(Path(__file__).parent / "lua" / name for name in ("cito.lua", "math.lua", "callouts.lua", "crossref.lua"))
+# sections), code chunks code blocks without Quarto's option lines, then labels are numbered and
+# references resolved, so that @fig:x never reaches citeproc as a citation key.
+LUA_FILTERS = tuple(Path(__file__).parent / "lua" / name
+                    for name in ("cito.lua", "math.lua", "callouts.lua", "chunks.lua", "crossref.lua"))
 TIME_LIMIT_VAR = "PUBPIPE_PANDOC_TIMEOUT"
 MEMORY_LIMIT_VAR = "PUBPIPE_PANDOC_MEMORY"
 DEFAULT_TIME_LIMIT = "60"
@@ -132,12 +134,13 @@ def pandoc_command(article: Article, style: Path) -> list[str]:
 
 def pandoc_input(article: Article) -> bytes:
     """What pandoc reads on stdin: the front matter block as the load step found it, and the
-    body on its own (lua/read.lua), its lines numbered as in article.md."""
+    body on its own (lua/read.lua), its lines numbered as in article.md, its code chunks written
+    as pandoc's code blocks (pubpipe.load.foreign_syntax)."""
     lines = article.text.split("\n")
     front_lines = article.body_start_line - 1
     parts = {
         "front": "\n".join(lines[:front_lines]) + "\n",
-        "body": "\n" * front_lines + "\n".join(lines[front_lines:]),
+        "body": "\n" * front_lines + code_chunks_as_code_blocks("\n".join(lines[front_lines:])),
     }
     return json.dumps(parts).encode("ascii")
 

@@ -233,25 +233,6 @@ local function caption_paragraph(block)
   return rest
 end
 
-local function number_listings(blocks)
-  local out = pandoc.Blocks({})
-  local index = 1
-  while index <= #blocks do
-    local block = blocks[index]
-    local caption = is_listing_code(blocks[index + 1]) and caption_paragraph(block)
-    if caption then
-      out:insert(listing(blocks[index + 1], blocks[index + 1].identifier, caption))
-      index = index + 1
-    elseif is_listing_code(block) then
-      out:insert(listing(block, block.identifier, nil))
-    else
-      out:insert(block)
-    end
-    index = index + 1
-  end
-  return out
-end
-
 -- A div labelled as a listing around one code block and one paragraph, its caption: the
 -- paragraph first in pandoc-crossref's wrapping div, last in Quarto's.
 local function listing_div(div)
@@ -264,12 +245,34 @@ local function listing_div(div)
   return listing(code, div.identifier, caption.content)
 end
 
+-- Listings are numbered where their list of blocks is walked (before the blocks themselves, in
+-- a topdown walk), a listing div too, so that the numbers follow the document's order.
+local function number_listings(blocks)
+  local out = pandoc.Blocks({})
+  local index = 1
+  while index <= #blocks do
+    local block = blocks[index]
+    local caption = is_listing_code(blocks[index + 1]) and caption_paragraph(block)
+    if caption then
+      out:insert(listing(blocks[index + 1], blocks[index + 1].identifier, caption))
+      index = index + 1
+    elseif is_listing_code(block) then
+      out:insert(listing(block, block.identifier, nil))
+    elseif block.t == 'Div' and kind_of(block.identifier) == 'listing' then
+      out:insert(listing_div(block) or block)
+    else
+      out:insert(block)
+    end
+    index = index + 1
+  end
+  return out
+end
+
 -- Quarto's figure div (::: {#fig-x} content, then the caption paragraph :::) as a pandoc Figure,
 -- and its table div as the table it holds, labelled. (A topdown walk does not call the Figure
 -- and Table functions on what a Div function returns, so they are called here.)
 local function quarto_div(div)
   local kind = kind_of(div.identifier)
-  if kind == 'listing' then return listing_div(div) end
   if kind == 'figure' and #div.content > 1 and div.content[#div.content].t == 'Para' then
     local caption = div.content[#div.content].content
     local content = pandoc.Blocks({ table.unpack(div.content, 1, #div.content - 1) }):map(function(block)

@@ -1,0 +1,41 @@
+-- Code chunks of Quarto and R Markdown (```{python}, ```{r}), which pubpipe shows as code and
+-- never runs: pubpipe.load.foreign_syntax has written each chunk's opening fence in pandoc's form,
+-- a code block of its language with the class code-chunk.
+--
+-- Quarto's option lines at the chunk's start (`#| label: fig-x`, `//| echo: false` in
+-- Observable) are instructions to Quarto, which never shows them: they are taken out. Of them,
+-- `lst-label` and `lst-cap` make the chunk a numbered listing in Quarto, and do so here too
+-- (crossref.lua numbers it); the others ask for what only running the code would give.
+
+local CHUNK = 'code-chunk'
+
+local function option(line)
+  local key, value = line:match('^%s*[#/%-]+|%s*([%w%-]+)%s*:%s*(.-)%s*$')
+  if not key then return nil end
+  value = value:match('^"(.*)"$') or value:match("^'(.*)'$") or value
+  return key, value
+end
+
+function CodeBlock(block)
+  if not block.classes:includes(CHUNK) then return nil end
+  block.classes = block.classes:filter(function(class) return class ~= CHUNK end)
+  local lines = pandoc.List()
+  local options = {}
+  local in_options = true
+  for line in (block.text .. '\n'):gmatch('(.-)\n') do
+    local key, value = nil, nil
+    if in_options then key, value = option(line) end
+    if key then
+      options[key] = value
+    else
+      in_options = false
+      lines:insert(line)
+    end
+  end
+  block.text = table.concat(lines, '\n')
+  if options['lst-label'] and block.identifier == '' then
+    block.identifier = options['lst-label']
+    if options['lst-cap'] then block.attributes['lst-cap'] = options['lst-cap'] end
+  end
+  return block
+end
