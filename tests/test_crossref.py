@@ -109,13 +109,13 @@ def test_a_label_inside_a_caption_names_its_figure_or_table(tmp_path, capsys):
     assert "\\label" not in html_file.read_text(encoding="utf-8")
 
 
-def _math_article_in(lang: str, tmp_path):
-    """The math fixture's web edition, built with `lang:` changed."""
-    folder = tmp_path / "source" / "math"
-    shutil.copytree(FIXTURES / "math", folder)
+def _math_article_in(lang: str, tmp_path, slug: str = "math"):
+    """A fixture's web edition (the math fixture's unless `slug` says), built with `lang:` changed."""
+    folder = tmp_path / "source" / slug
+    shutil.copytree(FIXTURES / slug, folder)
     article = folder / "article.md"
-    article.write_text(article.read_text(encoding="utf-8").replace("lang: en-GB", f"lang: {lang}"), encoding="utf-8")
-    return build_into(folder.parent, "math", tmp_path / "build", "--formats", "html").edition("html")
+    article.write_text(re.sub(r"(?m)^lang: .*$", f"lang: {lang}", article.read_text(encoding="utf-8")), encoding="utf-8")
+    return build_into(folder.parent, slug, tmp_path / "build", "--formats", "html").edition("html")
 
 
 def test_labels_in_a_language_with_its_own_words(tmp_path):
@@ -323,11 +323,7 @@ def test_every_listing_reference_is_a_link_in_every_edition(conventions_article,
 
 
 def test_listings_in_the_articles_language(tmp_path):
-    folder = tmp_path / "source" / "conventions"
-    shutil.copytree(FIXTURES / "conventions", folder)
-    article = folder / "article.md"
-    article.write_text(article.read_text(encoding="utf-8").replace("lang: en", "lang: es"), encoding="utf-8")
-    summary = read_html(build_into(folder.parent, "conventions", tmp_path / "build", "--formats", "html").edition("html"))
+    summary = read_html(_math_article_in("es", tmp_path, slug="conventions"))
     assert [r.text for r in summary.references][:3] == ["Listado 1", "1", "2"]
     assert summary.captions[0].text.startswith("Listado 1: ")
 

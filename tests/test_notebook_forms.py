@@ -20,6 +20,19 @@ HEADINGS = ["Recording the visits", "Visits per morning", "After the count"]
 CALLOUT_TITLES = ["What counts as a visit", "Warning", "Keep the log plain"]
 
 
+def _build_copy(tmp_path, lang: str | None = None) -> tuple[str, object]:
+    """The fixture's text and its web edition, built from a copy (in another `lang:` if given);
+    the build's warnings are left for the caller's capsys."""
+    folder = tmp_path / "source" / "conventions"
+    shutil.copytree(FIXTURES / "conventions", folder)
+    article = folder / "article.md"
+    text = article.read_text(encoding="utf-8")
+    if lang:
+        text = text.replace("lang: en", f"lang: {lang}")
+        article.write_text(text, encoding="utf-8")
+    return text, build_into(folder.parent, "conventions", tmp_path / "build", "--formats", "html").edition("html")
+
+
 def _markups(built) -> list[str]:
     with zipfile.ZipFile(built.edition("epub")) as epub:
         chapter = epub.read("EPUB/article.xhtml").decode("utf-8")
@@ -48,11 +61,7 @@ def test_callouts_are_boxes_with_a_caption_in_the_web_page_and_the_epub(conventi
 
 
 def test_a_callout_without_a_title_is_captioned_with_its_kind_in_the_articles_language(tmp_path):
-    folder = tmp_path / "source" / "conventions"
-    shutil.copytree(FIXTURES / "conventions", folder)
-    article = folder / "article.md"
-    article.write_text(article.read_text(encoding="utf-8").replace("lang: en", "lang: de"), encoding="utf-8")
-    html = build_into(folder.parent, "conventions", tmp_path / "build", "--formats", "html").edition("html")
+    _text, html = _build_copy(tmp_path, lang="de")
     assert '<div class="callout-title">\nWarnung\n</div>' in html.read_text(encoding="utf-8")
 
 
@@ -72,10 +81,7 @@ def test_a_highlight_is_marked_in_the_web_page_and_the_epub(conventions_article)
 
 
 def test_a_wiki_link_is_reported_with_its_line(tmp_path, capsys):
-    folder = tmp_path / "source" / "conventions"
-    shutil.copytree(FIXTURES / "conventions", folder)
-    text = (folder / "article.md").read_text(encoding="utf-8")
-    build_into(folder.parent, "conventions", tmp_path / "build", "--formats", "html")
+    text, _html = _build_copy(tmp_path)
     err = capsys.readouterr().err
     for target, label in (("20250110 Feeder set-up", "20250110 Feeder set-up"), ("Species list", "the list of species")):
         line = next(number for number, written in enumerate(text.split("\n"), start=1) if "[[" + target in written)
@@ -99,10 +105,7 @@ def test_a_code_chunk_is_highlighted_in_its_language(conventions_article):
 
 
 def test_code_chunks_are_reported_once_with_the_first_ones_line(tmp_path, capsys):
-    folder = tmp_path / "source" / "conventions"
-    shutil.copytree(FIXTURES / "conventions", folder)
-    text = (folder / "article.md").read_text(encoding="utf-8")
-    build_into(folder.parent, "conventions", tmp_path / "build", "--formats", "html")
+    text, _html = _build_copy(tmp_path)
     err = capsys.readouterr().err
     line = next(number for number, written in enumerate(text.split("\n"), start=1) if written == "```{python}")
     assert err.count("code chunk") == 1, err
