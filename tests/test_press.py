@@ -141,3 +141,13 @@ def test_formulas_draw_no_warning_of_low_resolution(tmp_path, capfd):
     build_into(FIXTURES, "math", tmp_path, "--formats", "press")
     err = capfd.readouterr().err
     assert "ppi" not in err, err
+
+
+def test_prepress_check_passes_on_callouts_and_highlights(tmp_path):
+    """A callout's frame and a ==highlight== are inks of print.css like the others: the browser's
+    own style of <mark> set its text in RGB black, which V-RGB caught in a Zettlr note."""
+    from pubpipe.load.article import load_article
+
+    built = build_into(FIXTURES, "conventions", tmp_path, "--formats", "press")
+    paper = load_article(FIXTURES / "conventions").metadata.paper
+    assert check_press(built.build / "conventions" / "conventions-press.pdf", paper) == []
