@@ -69,21 +69,22 @@ def test_a_callout_without_a_title_is_captioned_with_its_kind_in_the_articles_la
 def test_highlights_and_wiki_links_show_as_text_without_their_marks(conventions_article, edition):
     text = " ".join(block.text for block in READERS[edition](conventions_article.edition(edition)).body)
     assert "The first visitor of the day was nearly always a robin" in " ".join(text.split())
-    assert "more in 20250110 Feeder set-up and the list of species." in " ".join(text.split())
-    assert "==" not in text and "[[" not in text and "Species list" not in text
+    assert "more in 20250110 Feeder set-up, the list of species and the camera’s notes." in " ".join(text.split())
+    assert "==" not in text and "[[" not in text and "Species list" not in text and "20250111093000" not in text
 
 
 def test_a_highlight_is_marked_in_the_web_page_and_the_epub(conventions_article):
     html, chapter, _navigation = _markups(conventions_article)
     for markup in (html, chapter):
         assert markup.count("<mark>first visitor of the day</mark>") == 1
-        assert "wikilink" not in markup and 'href="Species' not in markup
+        assert "wikilink" not in markup and 'href="Species' not in markup and "%5B%5B" not in markup
 
 
 def test_a_wiki_link_is_reported_with_its_line(tmp_path, capsys):
     text, _html = _build_copy(tmp_path)
     err = capsys.readouterr().err
-    for target, label in (("20250110 Feeder set-up", "20250110 Feeder set-up"), ("Species list", "the list of species")):
+    for target, label in (("20250110 Feeder set-up", "20250110 Feeder set-up"), ("Species list", "the list of species"),
+                          ("20250111093000", "the camera’s notes")):  # Zettlr's [label]([[id]])
         line = next(number for number, written in enumerate(text.split("\n"), start=1) if "[[" + target in written)
         assert f"article.md: line {line}: the wiki link [[{target}]] names a note of your own vault" in err, err
         assert f"'{label}' is shown as plain text" in err

@@ -275,15 +275,22 @@ local function pdf_figures(doc)
 end
 
 -- Zettlr's and Obsidian's wiki links ([[Note]], [[Note|label]], read by pandoc's
--- wikilinks_title_after_pipe in read.lua) name a note in the writer's own vault, which no edition
--- carries and no reader can open: the label (or the note's name) stays as text, and the links are
--- listed for pubpipe.resolve to report with their lines.
+-- wikilinks_title_after_pipe in read.lua, and Zettlr's [label]([[Note]])) name a note in the
+-- writer's own vault, which no edition carries and no reader can open: the label (or the note's
+-- name) stays as text, and the links are listed for pubpipe.resolve to report with their lines.
+local function wiki_target(link)
+  if link.classes:includes('wikilink') then return link.target end
+  -- pandoc writes the brackets of [label]([[Note]]) percent-encoded
+  return link.target:gsub('%%5[Bb]', '['):gsub('%%5[Dd]', ']'):gsub('%%20', ' '):match('^%[%[(.+)%]%]$')
+end
+
 local function wiki_links(doc)
   local found = {}
   doc = doc:walk({
     Link = function(link)
-      if link.classes:includes('wikilink') then
-        table.insert(found, { target = link.target, label = pandoc.utils.stringify(link.content) })
+      local target = wiki_target(link)
+      if target then
+        table.insert(found, { target = target, label = pandoc.utils.stringify(link.content) })
         return link.content
       end
     end,
