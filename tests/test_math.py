@@ -151,6 +151,29 @@ def test_an_article_without_math_starts_no_renderer(canonical, math_article, tmp
     assert math_svg.renderer_starts == before + 1, "one renderer for all the formulas of a build"
 
 
+def test_a_rebuild_draws_only_the_formulas_that_are_new(tmp_path, monkeypatch):
+    """MathJax's drawings are kept in the build's cache: the same article again starts no renderer
+    and gives the same PDF; an edited formula is the only one drawn again."""
+    from pubpipe.editions import math_svg
+
+    folder = tmp_path / "source" / "cached"
+    folder.mkdir(parents=True)
+    article = folder / "article.md"
+    article.write_text("---\ntitle: Cached\nauthor: A. Writer\n---\n\nFirst $a + b$, then\n\n$$c = d$$\n", encoding="utf-8")
+    asked: list[list] = []
+    real = math_svg._run_renderer
+    monkeypatch.setattr(math_svg, "_run_renderer", lambda formulas, *rest: asked.append(formulas) or real(formulas, *rest))
+    math_svg._drawn.clear()  # what this test process drew for other tests is not the build's cache
+    first = build_into(folder.parent, "cached", tmp_path / "build", "--formats", "pdf").edition("pdf").read_bytes()
+    math_svg._drawn.clear()
+    again = build_into(folder.parent, "cached", tmp_path / "build", "--formats", "pdf").edition("pdf").read_bytes()
+    assert again == first
+    article.write_text(article.read_text(encoding="utf-8").replace("$a + b$", "$a - b$"), encoding="utf-8")
+    math_svg._drawn.clear()
+    build_into(folder.parent, "cached", tmp_path / "build", "--formats", "pdf")
+    assert asked == [[math_svg.Formula("a + b", False), math_svg.Formula("c = d", True)], [math_svg.Formula("a - b", False)]]
+
+
 # --- pandoc's own math cases, in our words ----------------------------------------------------
 
 # The constructs of the LaTeX section of pandoc's test suite (test/testsuite.txt), written anew:
@@ -383,6 +406,20 @@ def test_a_formula_beyond_glyphs_and_rules_is_drawn_from_its_svg(tmp_path):
 
     findings, _ = check_article(folder, built.build, {"validators": False})
     assert findings == [], findings
+
+
+def test_an_inline_formula_is_drawn_whole_not_only_up_to_its_first_operator(tmp_path):
+    """MathJax 4 draws an inline formula as one picture per piece between its operators, for a
+    browser to wrap; the PDF took the first picture only, and showed `a` for $a = b + c$. Drawn
+    whole, the inline formula is as wide as the same formula displayed."""
+    folder = tmp_path / "source" / "pieces"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text("---\ntitle: Pieces\nauthor: A. Writer\n---\n\n"
+                                       "The sum $a = b + c$ in the text.\n\n$$a=b+c$$\n", encoding="utf-8")
+    built = build_into(folder.parent, "pieces", tmp_path / "build", "--formats", "pdf")
+    boxes = _formula_boxes(built.edition("pdf"))
+    inline, display = boxes["a = b + c"], boxes["a=b+c"]
+    assert inline.right - inline.left == pytest.approx(display.right - display.left, rel=0.05), (inline, display)
 
 
 def test_formulas_are_drawn_where_they_stand(math_article):

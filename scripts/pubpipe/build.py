@@ -16,6 +16,7 @@ from pubpipe.editions import EDITIONS, begin, output_path
 from pubpipe.load.article import load_article
 from pubpipe.resolve import ResolvedDocument, resolve
 from pubpipe.runtime import layout
+from pubpipe.runtime.cache import OutputCache
 from pubpipe.runtime.output import edition_set, source_date_epoch
 
 # The editions that WeasyPrint lays out, in the layout worker.
@@ -62,6 +63,7 @@ def build_article(
         start_worker()
     try:
         document, options = prepared or prepare(folder, options)
+        options = {**options, "cache": OutputCache(build_root / ".cache")}
         slug = document.article.slug
         written: dict[str, tuple[Path, float]] = {}
         # All editions are put in place together once every one is done (see output.edition_set).

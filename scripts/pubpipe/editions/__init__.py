@@ -66,4 +66,5 @@ def default_options() -> dict[str, Any]:
         "pdf_variant": "pdf/ua-1",
         "bleed": None,  # e.g. "3mm" with crop marks, for the press PDF
         "source_date_epoch": None,  # filled from the environment or the article's date
+        "cache": None,  # the build's OutputCache (runtime/cache.py), set for each build
     }

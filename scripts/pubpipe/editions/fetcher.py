@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from pubpipe.editions.layout import ARTICLE_URL, article_key
+from pubpipe.editions.math_pdf import PLACEHOLDER, is_placeholder
 from pubpipe.runtime.paths import inside_folder
 
 
@@ -33,6 +34,8 @@ class SafeURLFetcher(URLFetcher):
 
     def fetch(self, url, headers=None):
         scheme = url.split(":", 1)[0].lower()
+        if is_placeholder(url):  # a formula's stand-in: its bytes are known, no URL parsing (300 of them: 0.1 s)
+            return URLFetcherResponse(url, PLACEHOLDER, {"Content-Type": "image/png"})
         if scheme == "data":
             return super().fetch(url, headers)
         if url.startswith(ARTICLE_URL):

@@ -19,6 +19,7 @@ drawing, slower but exact.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from pubpipe.errors import ToolError
 
 # A white one-pixel greyscale PNG: what WeasyPrint lays out and tags in a formula's place.
 PLACEHOLDER_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAsTj2FAAAAABJRU5ErkJggg=="
+PLACEHOLDER = base64.b64decode(PLACEHOLDER_PNG)
 SVG_NS = "{http://www.w3.org/2000/svg}"
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 PATH_TOKEN = re.compile(r"[MmLlHhVvCcQqZz]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")

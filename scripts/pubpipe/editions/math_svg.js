@@ -49,7 +49,12 @@ async function startMathJax(toolsDir) {
       tags: 'none', // numbers are the pipeline's own "(1)", beside the formula in every edition
       formatError: (_jax, error) => { throw error; },
     },
-    svg: { fontCache: 'none' }, // each SVG stands alone: no <use> of glyphs defined elsewhere
+    svg: {
+      fontCache: 'none', // each SVG stands alone: no <use> of glyphs defined elsewhere
+      // One drawing per formula: with inline breaks (MathJax 4's default) an inline formula comes
+      // as one <svg> per piece between its operators and relations, for a browser to wrap.
+      linebreaks: { inline: false },
+    },
     startup: { typeset: false },
   });
   if (typeof MathJax.tex2svgPromise !== 'function') throw new Error('MathJax did not start (see above)');
@@ -64,8 +69,10 @@ async function typeset(MathJax, formulas) {
       const container = await MathJax.tex2svgPromise(formula.tex, {
         display: Boolean(formula.display), containerWidth: CONTAINER_WIDTH,
       });
+      const drawings = adaptor.childNodes(container);
+      if (drawings.length !== 1) throw new Error(`MathJax drew ${formula.tex} in ${drawings.length} pieces`);
       // serializeXML: attribute values with < and & escaped, as an XML parser needs them.
-      results.push({ svg: adaptor.serializeXML(adaptor.firstChild(container)) });
+      results.push({ svg: adaptor.serializeXML(drawings[0]) });
     } catch (error) {
       // The author's TeX is wrong: reported with its line. Anything else is MathJax failing.
       if (!error || typeof error.id !== 'string') throw error;

@@ -320,7 +320,7 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any], page_css: str = "
         f'<!DOCTYPE html><html lang="{parts.esc(meta.lang)}" dir="{direction(meta.lang)}" class="paper-{paper}"><head>{head}</head>'
         f"<body>{lxml.html.tostring(article, encoding='unicode')}</body></html>"
     )
-    markup, formulas = math_svg.for_print(markup, doc.article)  # WeasyPrint has no MathML
+    markup, formulas = math_svg.for_print(markup, doc.article, options.get("cache"))  # WeasyPrint has no MathML
     return markup, images, formulas
 
 
