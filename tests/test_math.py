@@ -314,6 +314,61 @@ def test_a_formula_in_the_title_is_drawn_in_every_edition(tmp_path):
     assert alts and set(alts) == {"\\lambda"}  # the title block, and the "Cite this article" box
 
 
+def test_a_formula_in_the_title_is_unicode_text_where_only_text_may_stand(tmp_path):
+    """The page's <title>, its meta tags, the EPUB's dc:title, the PDF's /Title, XMP title and
+    running head take a title as text: a formula there is written in Unicode, the same in every
+    edition, never as raw TeX; the title block still draws it, as it draws a subtitle's and an
+    abstract's formulas, and the check reads them all (a changed one is X-009)."""
+    import json
+
+    from pypdf import PdfReader
+
+    from pubpipe.check.run import check_article
+
+    folder = tmp_path / "source" / "decay"
+    folder.mkdir(parents=True)
+    body = "\n\n".join(f"Paragraph {n} on the decay chain, long enough to fill a page or two. " * 6 for n in range(40))
+    (folder / "article.md").write_text("---\ntitle: 'The $\\alpha$-decay of $^{238}$U'\nsubtitle: 'Half-lives near $10^{9}$ years'\n"
+                                       "abstract: 'We measure $\\lambda$.'\nauthor: A. Writer\ndate: 2024-01-01\n---\n\n"
+                                       + body + "\n", encoding="utf-8")
+    built = build_into(folder.parent, "decay", tmp_path / "build")
+    text = "The \u03b1-decay of \u00b2\u00b3\u2078U"  # α, superscript 2 3 8
+    page = built.edition("html").read_text(encoding="utf-8")
+    assert f"<title>{text}</title>" in page
+    assert f'<meta name="citation_title" content="{text}">' in page and f'<meta name="DC.title" content="{text}">' in page
+    linked = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.DOTALL).group(1))
+    assert linked["headline"] == text
+    with zipfile.ZipFile(built.edition("epub")) as archive:
+        assert f"<dc:title>{text}</dc:title>" in archive.read("EPUB/content.opf").decode("utf-8")
+    pdf = PdfReader(built.edition("pdf"))
+    assert pdf.metadata.title == text and pdf.xmp_metadata.dc_title == {"x-default": text}
+    assert len(pdf.pages) >= 3 and text in pdf.pages[2].extract_text()  # a right-hand page's running head
+    assert [alt.text for alt in read_pdf(built.edition("pdf")).figure_alts] == ["\\alpha", "^{238}", "10^{9}", "\\lambda",
+                                                                               "\\alpha", "^{238}"]  # and Cite this article
+    findings, _ = check_article(built.source, built.build, {"validators": False})
+    assert findings == [], findings
+    from test_check import rewrite_epub_member
+
+    build = _copy_build(built, tmp_path / "tampered")
+    rewrite_epub_member(build / "decay" / "decay.epub", "EPUB/titlepage.xhtml",
+                        lambda text: text.replace('alttext="\\alpha"', 'alttext="\\beta"', 1))
+    found = [f for f in _findings(built, build) if f.code == "X-009"]
+    assert found and any("\\beta" in f.found + f.expected for f in found), found
+
+
+def test_a_title_formula_without_a_unicode_form_is_reported_with_its_line(tmp_path, capfd):
+    folder = tmp_path / "source" / "halving"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text("---\nauthor: A. Writer\ntitle: 'Halving at $\\frac{\\pi}{2}$'\n---\n\nText.\n",
+                                       encoding="utf-8")
+    capfd.readouterr()
+    built = build_into(folder.parent, "halving", tmp_path / "build", "--formats", "html")
+    err = capfd.readouterr().err
+    assert "article.md: line 3: the formula $\\frac{\\pi}{2}$ has no plain-text form" in err, err
+    assert "Could not convert" not in err, err  # pandoc's own words, which name no line, are replaced
+    assert "<title>Halving at \\frac{\\pi}{2}</title>" in built.edition("html").read_text(encoding="utf-8")
+
+
 # --- the check catches what differs ----------------------------------------------------------
 
 def _copy_build(built, tmp_path):

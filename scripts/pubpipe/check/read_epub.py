@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from pubpipe.check.read_markup import find_first, has_class, read_abstract, read_article_document, text_of
+from pubpipe.check.read_markup import read_abstract, read_article_document, read_subtitle
 from pubpipe.check.summary import Summary, normalise_text
 
 NS = {
@@ -59,8 +59,8 @@ def read_epub(path: Path) -> Summary:
         abstract = read_abstract(root)
         if abstract is not None:
             summary.metadata["abstract"] = abstract
-        subtitle = find_first(root, lambda e: has_class(e, "subtitle"))
+        subtitle = read_subtitle(root)
         if subtitle is not None:
-            summary.metadata["subtitle"] = text_of(subtitle)
+            summary.metadata["subtitle"] = subtitle
         read_article_document(summary, root, href)
     return summary

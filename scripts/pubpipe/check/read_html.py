@@ -6,7 +6,7 @@ from pathlib import Path
 
 import lxml.html
 
-from pubpipe.check.read_markup import find_first, has_class, read_abstract, read_article_document, text_of
+from pubpipe.check.read_markup import read_abstract, read_article_document, read_subtitle, text_of
 from pubpipe.check.summary import Summary, normalise_text
 
 
@@ -16,11 +16,10 @@ def _meta(root, name: str) -> list[str]:
 
 def html_metadata(root) -> dict:
     title = root.find(".//title")
-    subtitle = find_first(root, lambda e: has_class(e, "subtitle"))
     first = lambda values: values[0] if values else None  # noqa: E731
     return {
         "title": text_of(title) if title is not None else None,
-        "subtitle": text_of(subtitle) if subtitle is not None else None,
+        "subtitle": read_subtitle(root),
         "authors": _meta(root, "DC.creator"),
         "language": root.get("lang"),
         "date": first(_meta(root, "DC.date")),

@@ -223,13 +223,56 @@ def read_abstract(root) -> str | None:
     section = copy.deepcopy(section)
     for label in find_all(section, lambda e: has_class(e, "abstract-label")):
         remove(label)
-    return text_of(section)
+    return text_without_formulas(section)
+
+
+def read_subtitle(root) -> str | None:
+    subtitle = find_first(root, lambda e: has_class(e, "subtitle"))
+    return None if subtitle is None else text_without_formulas(subtitle)
+
+
+def text_without_formulas(element) -> str:
+    """The text an element shows in every edition: a formula's MathML text is not shown in the
+    PDF, which draws it (its TeX is compared on its own, X-009)."""
+    element = copy.deepcopy(element)
+    for formula in find_all(element, is_formula):
+        remove(formula)
+    return text_of(element)
+
+
+def take_formulas(summary: Summary, root, context: str) -> None:
+    """The formulas of `root` by their TeX (the PDF tells them by their alt texts), in order,
+    then taken out of `root`."""
+    for formula in find_all(root, is_formula):
+        where = describe(formula, context)
+        summary.formulas.append(Located(formula_tex(formula), where))
+        summary.figure_alts.append(Located(formula_tex(formula), where))
+        remove(formula)
+
+
+def read_front(summary: Summary, root, context: str) -> None:
+    """The title block's formulas (a title's, an abstract's), in order, and its own citation (the
+    original publication's), read without its formulas' MathML text, as the PDF shows it."""
+    front = find_first(root, lambda e: has_class(e, "title-block"))
+    if front is None:
+        return
+    front = copy.deepcopy(front)
+    take_formulas(summary, front, context)
+    read_self_citations(summary, front, context)
 
 
 def read_self_citations(summary: Summary, root, context: str) -> None:
     for holder in find_all(root, lambda e: has_class(e, "original-publication") or has_class(e, "cite-this")):
         for entry in find_all(holder, lambda e: has_class(e, "csl-entry")):
-            summary.self_citations.append(Located(text_of(entry), describe(holder, context)))
+            summary.self_citations.append(Located(text_without_formulas(entry), describe(holder, context)))
+
+
+def read_cite_box(summary: Summary, root, context: str) -> None:
+    """The "Cite this article" box: its formulas (the title's, again), then its entry's text."""
+    for box in find_all(root, lambda e: has_class(e, "cite-this")):
+        box = copy.deepcopy(box)
+        take_formulas(summary, box, context)
+        read_self_citations(summary, box, context)
 
 
 def read_article_document(summary: Summary, root, context: str, notes_in_body: bool = False) -> None:
@@ -238,9 +281,10 @@ def read_article_document(summary: Summary, root, context: str, notes_in_body: b
     article's HTML and EPUB, a pack's), so that none of them reads a part the others leave out.
     `notes_in_body`: the notes are looked for in the article body only (the web page), not in the
     whole document (an EPUB's asides)."""
+    read_front(summary, root, context)
     body = find_first(root, lambda e: has_class(e, "article-body"))
     if body is not None:
         read_body(summary, body, context)
         read_notes(summary, body if notes_in_body else root, context)
-    read_self_citations(summary, root, context)
+    read_cite_box(summary, root, context)
     read_targets(summary, root)

@@ -253,6 +253,8 @@ def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None, folios: bool
         f"@page :right {{ @top-right {{ content: {css_string(running_title(doc.title.text))}; }} }}\n"
         # Here, not in print.css: WeasyPrint ranks the document's own <style> above print.css.
         "@page :first { @top-left { content: none; } @top-right { content: none; } }\n"
+        # The title's bookmark in its text form: by default WeasyPrint takes the heading's text, without its formulas.
+        f"h1.title {{ bookmark-label: {css_string(doc.title.text)}; }}\n"
     )
     if not folios:
         css += "@page :left { @bottom-left { content: none; } } @page :right { @bottom-right { content: none; } }\n"

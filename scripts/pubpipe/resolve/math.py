@@ -11,6 +11,8 @@ draws the same TeX as SVG (pubpipe.editions.math_svg). Here, once for all editio
   count (they do not read MathML, nor an aria-label on the cell itself): each of its formulas gets
   an `aria-label` of the characters it shows, which names the header without adding text that
   the editions' readers, or a PDF that draws the formula, would see;
+- a formula in the metadata (a title) is written in Unicode where only text may stand (the
+  resolve writer's `plain_text`); one that has no such form stays TeX there, and is reported;
 - an accent (\\hat, \\tilde, \\dot …) is written by pandoc as a combining character alone in its
   <mo>, a text run that starts with a mark on nothing (the Nu checker warns, and a font may draw it
   on a dotted circle). It becomes the accent's spacing form, as MathML Core and MathJax write it.
@@ -58,6 +60,19 @@ def check_conversions(article: Article, stderr: str) -> None:
         hint="correct the TeX (a misspelt command, an unbalanced brace); commands of LaTeX packages "
         "beyond amsmath are not available",
     )
+
+
+def text_as_tex(article: Article, warnings: list[str], formulas: list[str]) -> list[str]:
+    """The warnings with pandoc's for each metadata formula that its plain writer kept as TeX
+    replaced by one that says where that TeX shows, with its line."""
+    kept = {f"pandoc: [WARNING] Could not convert TeX math {tex}, rendering as TeX" for tex in formulas}
+    notices = [
+        f"line {formula_line(article, tex) or '?'}: the formula ${' '.join(tex.split())[:80]}$ has no plain-text form, so "
+        "where only text may stand (the page's and PDF's title, the running head, the EPUB's dc:title) it is "
+        "written as TeX; the title itself shows it drawn"
+        for tex in formulas
+    ]
+    return [line for line in warnings if line not in kept] + notices
 
 
 def refuse_raw_mathml(article: Article, verdict: str | None) -> None:

@@ -216,6 +216,7 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
     title = _field(data.get("title"))
     if title is None:
         raise ToolError("pandoc returned no title; the resolve writer and the article disagree")
+    warnings = math.text_as_tex(article, warnings, data.get("text_as_tex") or [])
     warnings += _dropped_raw(article, data.get("dropped_raw") or [])
     warnings += _wiki_links(article, data.get("wiki_links") or [])
     warnings += _citation_warnings(article, style, data.get("citation_cases") or [])

@@ -20,10 +20,30 @@ local function as_inlines(value)
   return pandoc.Inlines(pandoc.utils.stringify(value))
 end
 
+-- A formula where only text may stand (the web page's <title>, the PDF's /Title and running head,
+-- the EPUB's dc:title, meta tags): pandoc's plain writer writes it in Unicode ("α-decay of ²³⁸U",
+-- "x₁²"). A formula it cannot write so (\frac, \sqrt …) stays TeX there, and is listed in
+-- TEXT_AS_TEX for pubpipe.resolve.math to report; the HTML shows the formula itself.
+local TEXT_AS_TEX = pandoc.List()
+
+local function math_as_text(formula)
+  local text = pandoc.write(pandoc.Pandoc({ pandoc.Plain({ formula }) }), 'plain'):gsub('%s+$', '')
+  local delimiter = formula.mathtype == 'DisplayMath' and '$$' or '$'
+  if text == delimiter .. formula.text .. delimiter then
+    if not TEXT_AS_TEX:includes(formula.text) then TEXT_AS_TEX:insert(formula.text) end
+    return pandoc.Str(formula.text)
+  end
+  return pandoc.Str(text)
+end
+
+local function plain_text(value)
+  return pandoc.utils.stringify(value:walk({ Math = math_as_text }))
+end
+
 local function field(value)
   local inlines = as_inlines(value)
   if inlines == nil then return nil end
-  return { html = html_of_inlines(inlines), text = pandoc.utils.stringify(inlines) }
+  return { html = html_of_inlines(inlines), text = plain_text(inlines) }
 end
 
 -- A metadata value that may hold paragraphs (an abstract): rendered as blocks.
@@ -36,7 +56,7 @@ local function blocks_field(value)
   else blocks = pandoc.Blocks({ pandoc.Para(pandoc.Inlines(pandoc.utils.stringify(value))) }) end
   return {
     html = pandoc.write(pandoc.Pandoc(blocks), 'html5', WRITER_OPTIONS),
-    text = pandoc.utils.stringify(blocks),
+    text = plain_text(blocks),
   }
 end
 
@@ -334,6 +354,7 @@ function Writer(doc, opts)
     -- What math.lua and crossref.lua found (pubpipe.resolve.math, pubpipe.resolve.crossref).
     math = meta['pubpipe-math'] and pandoc.utils.stringify(meta['pubpipe-math']),
     crossref = meta['pubpipe-crossref'] and pandoc.utils.stringify(meta['pubpipe-crossref']),
+    text_as_tex = TEXT_AS_TEX,
     pdf_figures = figures,
     wiki_links = wikis,
   }
