@@ -136,7 +136,9 @@ def test_a_failed_rebuild_keeps_serving_the_last_good_html_and_says_why(watcher)
     assert "no-such-key-anywhere" not in running.get(f"/{CANONICAL}.html")
     article.write_text(good.replace("\n\nAn affinity", "\n\nRecovered affinity", 1), encoding="utf-8")
     running.wait_for(lambda: "Recovered affinity" in running.get(f"/{CANONICAL}.html"), "the fixed edit")
-    assert running.status()["error"] is None
+    # The page is in place a moment before the watcher records it (preview.Status.built), so the
+    # error is seen to clear rather than read at once.
+    running.wait_for(lambda: running.status()["error"] is None, "the error to clear")
     assert running.stop() == 0
 
 
