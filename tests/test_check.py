@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CANONICAL, FIXTURES, SOURCE, Built, build_into
+from generated_articles import write_article
 from pubpipe.check.run import check_article
 
 NO_VALIDATORS = {"validators": False}
@@ -64,6 +65,29 @@ def rerender_pdf(built: Built, build_root: Path, change) -> None:
         pdf_variant="pdf/ua-1",
         finisher=formulas or None,
     )
+
+
+def test_floats_moved_past_text_are_read_where_the_source_has_them(tmp_path):
+    """On the Letter pages of a made-up article, figures and tables move past the text after them
+    (editions/floats.py), and the check reads each back where the source has it: nothing differs.
+    With the destinations that mark those places taken out of the PDF, it reads them where the
+    pages show them, and X-001 sees the text out of order: so they were moved, and it is the
+    marks that keep the check right."""
+    import pikepdf
+
+    write_article(tmp_path / "source" / "generated-5", 5, paper="letter")
+    built = build_into(tmp_path / "source", "generated-5", tmp_path / "build")
+    findings = findings_for(built, built.build)
+    assert [f for f in findings if f.code != "V-PDF"] == [], findings
+
+    with pikepdf.open(built.edition("pdf"), allow_overwriting_input=True) as pdf:
+        destinations = pikepdf.NameTree(pdf.Root.Names.Dests)
+        places = [name for name in destinations.keys() if name.startswith("float-at-")]
+        assert places
+        for name in places:
+            del destinations[name]
+        pdf.save(built.edition("pdf"))
+    assert "X-001" in codes(findings_for(built, built.build), "pdf")
 
 
 def test_untouched_editions_agree(canonical, features, tmp_path):

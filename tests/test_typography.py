@@ -19,6 +19,7 @@ import lxml.html
 
 import typography
 from conftest import CANONICAL, FIXTURES, SOURCE, build_into
+from generated_articles import write_article
 from pubpipe.editions import default_options, pdf
 from pubpipe.load.article import load_article
 from pubpipe.resolve import resolve
@@ -58,20 +59,35 @@ def test_measure_is_at_most_75_characters(printed):
             assert median <= MAX_MEASURE, f"{path.name}: {median} characters a line at {size} pt"
 
 
-# Known gaps, each on an A5 booklet page: a figure that does not fit at a page's foot moves only
-# past a paragraph (editions/floats.py), so one followed by another figure or a table leaves its gap.
-BOOKLET_GAPS = {"math", "science"}
-
-
-def test_no_page_is_more_than_15_percent_empty_but_the_last(printed, request):
+def test_no_page_is_more_than_15_percent_empty_but_the_last(printed):
     gaps = []
     for path, pages in all_pages(printed):
         for label, share in typography.empty_shares(pages).items():
             if share > MAX_EMPTY:
-                gaps.append((path, f"{label}: {share:.0%} of the text area empty"))
-    slug = request.node.callspec.id
-    if gaps and slug in BOOKLET_GAPS and all(path == printed["booklet"] for path, _ in gaps):
-        pytest.xfail("; ".join(message for _, message in gaps))
+                gaps.append(f"{label}: {share:.0%} of the text area empty")
+    assert gaps == []
+
+
+# Articles made up with figures of many heights and tables of many rows (generated_articles.py):
+# these seeds left pages 21-49 % empty on Letter and A5 when a figure moved past one paragraph
+# only, and none of them is tuned to.
+GENERATED = (3, 5, 6)
+
+
+@pytest.fixture(scope="module", params=GENERATED, ids=[f"generated-{seed}" for seed in GENERATED])
+def generated_handouts(request, tmp_path_factory):
+    slug = f"generated-{request.param}"
+    root = tmp_path_factory.mktemp(slug)
+    write_article(root / "source" / slug, request.param)
+    folder = build_into(root / "source", slug, root / "build", "--formats", "handout").build / slug
+    return [folder / f"{slug}-a4.pdf", folder / f"{slug}-letter.pdf", folder / f"{slug}-booklet.pdf"]
+
+
+def test_generated_articles_leave_no_page_more_than_15_percent_empty(generated_handouts):
+    gaps = []
+    for path in generated_handouts:
+        pages = typography.read_pages(path, halves=path.name.endswith("-booklet.pdf"))
+        gaps += [f"{label}: {share:.0%}" for label, share in typography.empty_shares(pages).items() if share > MAX_EMPTY]
     assert gaps == []
 
 

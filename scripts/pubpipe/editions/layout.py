@@ -107,13 +107,7 @@ def lay_out(request: LayoutRequest) -> LayoutResult:
         with glyphs.listen() as missing:
             for retry in LOST_NOTE_RETRIES:
                 extra = [weasyprint.CSS(string=retry)] if retry else []
-                markup = request.markup
-                document = render(markup, extra)
-                for _move in range(floats.MAX_MOVES):  # figures that left a gap move on (floats.py)
-                    moved = floats.deferred(markup, floats.gaps_before_floats(document))
-                    if moved is None:
-                        break
-                    markup, document = moved, render(moved, extra)
+                document = floats.place(request.markup, functools.partial(render, extra=extra))
                 lost = lost_footnotes(document, request.note_ids)
                 if not lost:
                     break
