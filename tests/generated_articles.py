@@ -27,8 +27,9 @@ def _sentence(rng: random.Random) -> str:
     return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
 
-def _paragraph(rng: random.Random, sentences: tuple[int, int]) -> str:
-    return " ".join(_sentence(rng) for _ in range(rng.randint(*sentences)))
+def _paragraph(rng: random.Random, sentences: tuple[int, int], formula: bool = False) -> str:
+    text = " ".join(_sentence(rng) for _ in range(rng.randint(*sentences)))
+    return text + f" The level rose as $h_{{{rng.randint(1, 9)}}}^2$ did." if formula else text
 
 
 def _figure_svg(rng: random.Random, aspect: float) -> str:
@@ -49,7 +50,8 @@ def _table(rng: random.Random, rows: int, number: int) -> str:
     return "\n".join(lines) + f"\n\n: Readings of survey {number} {{#tbl:t{number}}}"
 
 
-def write_article(folder: Path, seed: int, paper: str | None = None) -> Path:
+def write_article(folder: Path, seed: int, paper: str | None = None, formulas: bool = False) -> Path:
+    """`formulas`: each paragraph ends with an inline formula."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     blocks, figures, tables = [], 0, 0
@@ -69,8 +71,8 @@ def write_article(folder: Path, seed: int, paper: str | None = None) -> Path:
             elif kind < 0.47:
                 blocks.append("\n".join(f"- {_sentence(rng)}" for _ in range(rng.randint(2, 4))))
             else:
-                blocks.append(_paragraph(rng, rng.choice(((1, 2), (2, 4), (4, 9)))))
-        blocks.append(_paragraph(rng, (2, 5)))
+                blocks.append(_paragraph(rng, rng.choice(((1, 2), (2, 4), (4, 9))), formulas))
+        blocks.append(_paragraph(rng, (2, 5), formulas))
     front = (
         "---\n"
         f"title: Generated article {seed}\n"

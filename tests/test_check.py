@@ -67,16 +67,19 @@ def rerender_pdf(built: Built, build_root: Path, change) -> None:
     )
 
 
-def test_floats_moved_past_text_are_read_where_the_source_has_them(tmp_path):
-    """On the Letter pages of a made-up article, figures and tables move past the text after them
-    (editions/floats.py), and the check reads each back where the source has it: nothing differs.
-    With the destinations that mark those places taken out of the PDF, it reads them where the
-    pages show them, and X-001 sees the text out of order: so they were moved, and it is the
-    marks that keep the check right."""
+@pytest.mark.parametrize("seed, paper", [(2, "a4"), (6, "letter")])
+def test_floats_moved_past_text_are_read_where_the_source_has_them(tmp_path, seed, paper):
+    """On the pages of made-up articles, figures and tables move past the text after them and
+    are set back to back (editions/floats.py), and the check reads each back where the source
+    has it: its text (X-001, also when one float ends where the next begins) and its image's alt
+    text among the text's formulas (X-009, X-006). Nothing differs. With the destinations that
+    mark those places taken out of the PDF, the check reads them where the pages show them, and
+    X-001 sees the text out of order: so they were moved, and the marks keep the check right."""
     import pikepdf
 
-    write_article(tmp_path / "source" / "generated-5", 5, paper="letter")
-    built = build_into(tmp_path / "source", "generated-5", tmp_path / "build")
+    slug = f"generated-{seed}"
+    write_article(tmp_path / "source" / slug, seed, paper=paper, formulas=True)
+    built = build_into(tmp_path / "source", slug, tmp_path / "build")
     findings = findings_for(built, built.build)
     assert [f for f in findings if f.code != "V-PDF"] == [], findings
 

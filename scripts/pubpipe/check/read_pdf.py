@@ -191,6 +191,35 @@ def _outside_figures(runs: list[Run], figures: list[Run]) -> list[Run]:
     return [run for run in runs if not inside(run)]
 
 
+def _where_floats_stand(figures: list[Run], destinations: dict[str, tuple[int, float, float]]) -> list[Run]:
+    """The figures and formulas (in the order of the tagged structure, which is the page's) with
+    those inside a figure or table that the print edition moved put back where it stands in the
+    text (float-at-N), as `read_pdf` reads the body's text."""
+    floats = {}  # N -> (where its own text begins, where it ends, where it stands in the text)
+    for name, (page, top, _left) in destinations.items():
+        match = FLOAT_DEST.match(name)
+        if match and match.group(1) is None:
+            number = match.group(2)
+            end, origin = destinations.get(f"float-end-{number}"), destinations.get(f"float-at-{number}")
+            if end is not None and origin is not None:
+                floats[number] = ((page, -top - TOLERANCE), (end[0], -end[1] + TOLERANCE), (origin[0], -origin[1]))
+    moved: dict[str, list[Run]] = {}
+    staying: list[Run] = []
+    for run in figures:
+        where = (run.page, -run.top)
+        number = next((n for n, (start, end, _origin) in floats.items() if start <= where <= end), None)
+        (moved.setdefault(number, []) if number is not None else staying).append(run)
+    waiting = sorted(moved, key=lambda n: floats[n][2])
+    ordered: list[Run] = []
+    for run in staying:
+        while waiting and floats[waiting[0]][2] <= (run.page, -run.top):
+            ordered.extend(moved[waiting.pop(0)])
+        ordered.append(run)
+    for number in waiting:
+        ordered.extend(moved[number])
+    return ordered
+
+
 def _in_reading_order(runs: list[Run], destinations: dict[str, tuple[int, float, float]]) -> list[Run]:
     """The body's runs in their order, then each note's, in note order (as the other editions
     keep notes at the end)."""
@@ -502,7 +531,8 @@ def read_pdf(path: Path, part: Part | None = None) -> Summary:
     )
     summary.anchors = sorted(destinations)
     summary.formulas_marked = False
-    summary.figure_alts = [Located(run.text, f"page {run.page + 1}") for run in _in_reading_order(figures, destinations)]
+    summary.figure_alts = [Located(run.text, f"page {run.page + 1}")
+                           for run in _in_reading_order(_where_floats_stand(figures, destinations), destinations)]
     runs = _outside_figures(runs, figures)
     # A link broken over two lines is two annotations to one destination (compare joins them).
     target_of = {id(run): target for run, target in links}
@@ -531,8 +561,15 @@ def read_pdf(path: Path, part: Part | None = None) -> Summary:
     def is_entry(name: str) -> bool:
         return name.startswith("ref-") and start is not None and start <= position(name) <= (end or (1e9, 0))
 
+    def specificity(name: str) -> int:
+        """Among marks at one place, the one that comes last owns the runs below it: a float's
+        end first, since the next float may begin right there (floats moved together), then
+        where a float stands in the text, then the rest, and a bibliography entry last."""
+        match = FLOAT_DEST.match(name)
+        return {"end-": 0, "at-": 1}.get(match.group(1), 2) if match else 3 if is_entry(name) else 2
+
     marks = sorted(
-        ((page, -top), is_entry(name), name) for name, (page, top, _left) in destinations.items()
+        ((page, -top), specificity(name), name) for name, (page, top, _left) in destinations.items()
         if name in REGION_OF_DEST or is_entry(name) or FLOAT_DEST.match(name)
     )
     regions: dict[str, list[Run]] = {"title-block": [], **{name: [] for _key, _specific, name in marks}}
