@@ -192,9 +192,9 @@ def _outside_figures(runs: list[Run], figures: list[Run]) -> list[Run]:
 
 
 def _where_floats_stand(figures: list[Run], destinations: dict[str, tuple[int, float, float]]) -> list[Run]:
-    """The figures and formulas (in the order of the tagged structure, which is the page's) with
-    those inside a figure or table that the print edition moved put back where it stands in the
-    text (float-at-N), as `read_pdf` reads the body's text."""
+    """The figures and formulas, or the links (in the page's order), with those inside a figure
+    or table that the print edition moved put back where it stands in the text (float-at-N), as
+    `read_pdf` reads the body's text."""
     floats = {}  # N -> (where its own text begins, where it ends, where it stands in the text)
     for name, (page, top, _left) in destinations.items():
         match = FLOAT_DEST.match(name)
@@ -537,7 +537,7 @@ def read_pdf(path: Path, part: Part | None = None) -> Summary:
     # A link broken over two lines is two annotations to one destination (compare joins them).
     target_of = {id(run): target for run, target in links}
     summary.references = [Reference(run.text, target_of[id(run)], f"page {run.page + 1}")
-                          for run in _in_reading_order([run for run, _ in links], destinations)]
+                          for run in _in_reading_order(_where_floats_stand([run for run, _ in links], destinations), destinations)]
     if not runs:
         return summary
     runs = _content(runs, tags, destinations)
