@@ -18,6 +18,8 @@ from pubpipe.check.read_html import read_html
 from pubpipe.check.run import check_article
 from pubpipe.resolve import resolve
 from pubpipe.load.article import load_article
+from pubpipe.load.authors import Author
+from pubpipe.load.citation import csl_name, own_record
 from pubpipe.resolve.styles import style_by_name
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -97,10 +99,37 @@ def test_cite_this_article_comes_from_the_articles_own_metadata(quarto):
     """No original.record: the box cites the article itself, with Quarto's citation: fields."""
     html = quarto.edition("html").read_text(encoding="utf-8")
     box = re.search(r'<aside class="cite-this".*?</aside>', html, re.S).group(0)
-    assert "Kofi Mensah" in box and "Journal of Example Hydrology" in box and "10.5555/example.2024.003" in box
+    assert "Mensah, Kofi" in box and "Journal of Example Hydrology" in box and "10.5555/example.2024.003" in box
     assert 'download="quarto-journal.bib"' in box and 'download="quarto-journal.ris"' in box
     assert '<meta name="citation_journal_title" content="Journal of Example Hydrology">' in html
     assert '<meta name="citation_doi" content="10.5555/example.2024.003">' in html
+
+
+@pytest.mark.parametrize("written, parts", [
+    ("Ada Lovelace", {"given": "Ada", "family": "Lovelace"}),
+    ("Николай Лобачевский", {"given": "Николай", "family": "Лобачевский"}),
+    ("Maria de la Cruz", {"given": "Maria", "non-dropping-particle": "de la", "family": "Cruz"}),
+    ("Doe, Jane Q.", {"given": "Jane Q.", "family": "Doe"}),
+    ("Martin Luther King, Jr.", {"given": "Martin Luther", "family": "King", "suffix": "Jr."}),
+    ("Henry Ford III", {"given": "Henry", "family": "Ford", "suffix": "III"}),
+    ("Plato", {"literal": "Plato"}),
+    ("山田 太郎", {"literal": "山田 太郎"}),
+    ("*Jane* Doe", {"literal": "*Jane* Doe"}),
+])
+def test_a_name_written_whole_is_split_by_bibtex_rule_for_its_citation(written, parts):
+    """Without the split, a style that inverts the first author prints "Ada Lovelace, and …"."""
+    assert csl_name(Author(written)) == parts
+
+
+def test_a_literal_name_an_organisation_stays_whole(tmp_path):
+    folder = tmp_path / "org"
+    folder.mkdir()
+    (folder / "article.md").write_text(
+        "---\ntitle: Report\nauthor:\n  - name:\n      literal: World Weather Watch\n  - literal: The Editors\n"
+        "  - name: Ann Smith\n---\n\nText.\n", encoding="utf-8")
+    record = own_record(load_article(folder).metadata, "org")
+    assert record["author"] == [{"literal": "World Weather Watch"}, {"literal": "The Editors"},
+                                {"given": "Ann", "family": "Smith"}]
 
 
 @pytest.mark.parametrize("nickname, style", [

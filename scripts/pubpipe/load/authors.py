@@ -45,6 +45,7 @@ class Author:
     orcid: str | None = None  # the bare iD, 0000-0002-1825-0097
     email: str | None = None
     corresponding: bool = False
+    literal: bool = False  # written as `literal:`: one name (an organisation), never split
 
 
 def read_authors(front: dict[str, Any], notices: Notices) -> list[Author]:
@@ -101,6 +102,8 @@ def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callabl
     if family:
         particle = _text(data.get("non-dropping-particle"))
         family = f"{particle} {family}" if particle else family
+    literal = not (given or family) and not keyed_name and bool(
+        _text(data.get("literal")) or (isinstance(data.get("name"), dict) and _text(name_value)))
     name = keyed_name or _text(name_value) or _text(data.get("literal"))
     if not name and (given or family):
         name = " ".join(part for part in (given, family, _text(data.get("suffix"))) if part)
@@ -120,6 +123,7 @@ def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callabl
         orcid=_orcid(data.get("orcid"), path + ("orcid",), notices),
         email=_text(data.get("email")),
         corresponding=_truthy(data.get("corresponding") or data.get("correspondence") or attributes.get("corresponding")),
+        literal=literal,
     )
 
 

@@ -3,14 +3,24 @@
 An article that was published elsewhere first names that publication in `original.record`, and
 that record is cited. Any other article is cited from its own metadata: title, authors, date, and
 what Quarto's `citation:` map (or the top-level `publisher:`, `container-title:`, `doi:` and
-`url:`) adds. Nothing is invented: a field the front matter does not give is left out, and a name
-without `given`/`family` parts stays one literal name rather than being split by guesswork.
+`url:`) adds. Nothing is invented: a field the front matter does not give is left out.
+
+A name written as one string ("Ada Lovelace", "Ludwig van Beethoven") is split into given name,
+particle and family name by BibTeX's rule ("First von Last", or "Last, First"), as Quarto also
+reads such names, through bibtexparser: without the split a style that inverts the first author
+cannot, and prints "Ada Lovelace, and …". A name stays whole where that rule does not apply: a
+single word, a script written without spaces between names (Chinese, Japanese, Korean, Thai), a
+name with Markdown in it, and a name written as `literal:` (how an organisation is given).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+from pubpipe.load.authors import Author
 from pubpipe.load.metadata import Metadata
 
 # CSL fields that Quarto's `citation:` map and the top level may carry, under their CSL names.
@@ -33,15 +43,45 @@ def own_record(meta: Metadata, slug: str) -> dict[str, Any]:
         "id": slug,
         "title": meta.title,  # resolve puts pandoc's reading of the title in its place
         "type": str((meta.citation or {}).get("type") or ("article-journal" if "container-title" in given else "webpage")),
-        "author": [
-            {"family": author.family, "given": author.given} if author.family else {"literal": author.name}
-            for author in meta.authors
-        ],
+        "author": [csl_name(author) for author in meta.authors],
         **given,
     }
     if meta.date_iso:
         record["issued"] = meta.date_iso
     return record
+
+
+# Scripts whose names are not written as space-separated given and family names.
+UNSPACED_SCRIPTS = re.compile(r"[\u0E00-\u0E7F\u1100-\u11FF\u3040-\u30FF\u3100-\u312F\u3400-\u4DBF"
+                              r"\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF]")
+MARKDOWN = re.compile(r"[*_`\[\]\\<>^~{}$]")
+# "Martin Luther King, Jr.", "Henry Ford III": how people write a suffix; BibTeX would read the
+# first as "Last, First" and the second as a family name "III".
+WRITTEN_SUFFIX = re.compile(r"^(?P<name>[^,]+?),?\s+(?P<suffix>(?:Jr|Sr|Jnr|Snr)\.?|II|III|IV)$")
+
+
+def csl_name(author: Author) -> dict[str, str]:
+    """The author as a CSL name: the parts the front matter gives, else the BibTeX split of the
+    name, else the whole name as one literal."""
+    if author.family:
+        return {"family": author.family, **({"given": author.given} if author.given else {})}
+    name = author.name
+    if author.literal or len(name.split()) < 2 or UNSPACED_SCRIPTS.search(name) or MARKDOWN.search(name):
+        return {"literal": name}
+    written_suffix = WRITTEN_SUFFIX.match(name)
+    try:
+        parts = parse_single_name_into_parts(written_suffix["name"] if written_suffix else name, strict=False)
+    except Exception:  # an unbalanced brace or the like: the name is kept whole
+        return {"literal": name}
+    if not parts.first or not parts.last:
+        return {"literal": name}
+    split = {"given": " ".join(parts.first), "family": " ".join(parts.last)}
+    if parts.von:
+        split["non-dropping-particle"] = " ".join(parts.von)
+    suffix = " ".join(parts.jr) or (written_suffix["suffix"] if written_suffix else "")
+    if suffix:
+        split["suffix"] = suffix
+    return split
 
 
 def citation_record(meta: Metadata, slug: str) -> dict[str, Any]:

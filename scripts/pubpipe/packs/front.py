@@ -46,13 +46,14 @@ class Front:
 
 def chapter_record(spec: PackSpec, doc: ResolvedDocument) -> dict:
     """The article as a chapter of the pack, as a CSL item. Its authors are named as the article's
-    own citation names them (family and given where the front matter says which is which, else
-    whole: load/citation.py)."""
-    from pubpipe.load.citation import citation_record
+    own citation names them (the original publication's record when it names the same number of
+    authors, else the front matter's names, split as load/citation.py splits them)."""
+    from pubpipe.load.citation import citation_record, csl_name
 
     cited = citation_record(doc.article.metadata, doc.article.slug)  # the original publication, or the article
     named = cited.get("author") if isinstance(cited.get("author"), list) else None
-    authors = named if named and len(named) == len(doc.authors) else [{"literal": a.text} for a in doc.authors]
+    own = doc.article.metadata.authors
+    authors = named if named and len(named) == len(own) else [csl_name(author) for author in own]
     record = {
         "id": f"pack-{doc.article.slug}",
         "type": "chapter",
