@@ -171,6 +171,9 @@ def test_cite_this_article_names_the_pack_in_every_edition(built):
     html = (built.build / "packs" / PACK / "articles" / "features.html").read_text(encoding="utf-8")
     box = re.search(r'<aside class="cite-this".*?</aside>', html, re.S).group(0)
     assert "A Test Volume" in box and "Ada Editor" in box
+    # The fixture's two authors are written as whole names; the style inverts the first one, which
+    # a name kept whole cannot be ("Ada Lovelace, and Николай Лобачевский" before).
+    assert "Lovelace, Ada, and Николай Лобачевский" in " ".join(box.split())
     with zipfile.ZipFile(built.output(".epub")) as epub:
         chapter = epub.read("EPUB/a002-features.xhtml").decode("utf-8")
     assert "A Test Volume" in re.search(r'<aside class="cite-this".*?</aside>', chapter, re.S).group(0)
@@ -279,6 +282,7 @@ def test_make_pack_builds_once_and_a_broken_pack_keeps_the_volume(tmp_path):
     project.pack_file(PACK_FILE)
     first = _make(tmp_path, "pack", f"PACK={PACK}", "V=0")
     assert first.returncode == 0, first.stderr
+    assert f"make: built pack {PACK} into build/packs/<name>/;" in first.stdout, first.stdout
     volume = {suffix: project.output(suffix).read_bytes() for suffix in (".pdf", ".epub", ".html", "-booklet.pdf")}
     again = _make(tmp_path, "pack", f"PACK={PACK}")
     assert "Nothing to be done" in again.stdout or "is up to date" in again.stdout, again.stdout

@@ -30,6 +30,16 @@ list() { # the first five, then how many more
   echo "$text"
 }
 
+where() { # the folders the built labels went to: articles to build/<slug>/, packs to build/packs/<name>/
+  local articles=0 packs=0 label
+  for label in "$@"; do
+    case $label in "pack "*) packs=1 ;; *) articles=1 ;; esac
+  done
+  if [ $articles = 1 ] && [ $packs = 1 ]; then echo "build/<slug>/ and build/packs/<name>/"
+  elif [ $packs = 1 ]; then echo "build/packs/<name>/"
+  else echo "build/<slug>/"; fi
+}
+
 if [ ${#failed[@]} -gt 0 ]; then
   echo "make: ${#failed[@]} failed: $(list "${failed[@]}")" >&2
   echo "  each one's error is printed above; a failed article's earlier editions in build/ are left as they were" >&2
@@ -37,9 +47,9 @@ if [ ${#failed[@]} -gt 0 ]; then
   exit 1
 fi
 if [ ${#built[@]} -eq 0 ]; then
-  echo "make: every edition asked for is up to date in build/<slug>/"
+  echo "make: every edition asked for is up to date in build/"
 elif [ "${1-}" = check ]; then
-  echo "make: built $(list "${built[@]}") into build/<slug>/; now checking"
+  echo "make: built $(list "${built[@]}") into $(where "${built[@]}"); now checking"
 else
-  echo "make: built $(list "${built[@]}") into build/<slug>/; next, 'make check' reads the editions back and compares them"
+  echo "make: built $(list "${built[@]}") into $(where "${built[@]}"); next, 'make check' reads the editions back and compares them"
 fi
