@@ -106,6 +106,14 @@ def test_duplicate_keys_across_two_files(case):
     case.assert_refused(case.build(), BIBLIOGRAPHY, "'roe1999'", "more.bib:1", "refs.yaml")
 
 
+def test_an_image_in_a_bibliography_entry_is_refused_at_the_entry(case):
+    """\\includegraphics in a BibTeX title once became an <img alt="Image"> in the reference list."""
+    case.write("chart.png", (Path(__file__).parent / "fixtures" / "features" / "chart.png").read_bytes())
+    case.write("more.bib", "@misc{pic2020,\n  title = {Look \\includegraphics{chart.png} here},\n  year = 2020\n}\n")
+    case.article(article_text(bibliography=["refs.yaml", "more.bib"], body="Seen [@pic2020].\n"))
+    case.assert_refused(case.build(), BIBLIOGRAPHY, "more.bib:1", "'pic2020' holds an image (chart.png)")
+
+
 def test_unknown_citation_key_gives_key_file_and_line(case):
     body = VICTIM_BODY.replace("[@roe1999]", "[@roe1999; @nobody2000]")
     text = article_text(body=body)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pubpipe.errors import ArticleError, UnsafeContentError
+from pubpipe.load.bibliography import Entry
 from pubpipe.load.dates import FALLBACK_EPOCH, git_commit_time
 from pubpipe.load.folders import find_article_file, slug_problem
 from pubpipe.load.foreign_syntax import foreign_syntax
@@ -35,6 +36,7 @@ class Article:
     body_start_line: int
     raw_meta: dict[str, Any] = field(repr=False, default_factory=dict)
     citation_keys: tuple[str, ...] = ()
+    bibliography_entries: tuple[Entry, ...] = ()  # where each key is defined, for errors
 
     def line_of(self, needle: str) -> int | None:
         """The first line of article.md that contains `needle`, for error messages."""
@@ -95,6 +97,7 @@ def load_article(folder: Path) -> Article:
         body_start_line=body_start_line,
         raw_meta=front,
         citation_keys=tuple(entry.key for entry in entries),
+        bibliography_entries=tuple(entries),
     )
 
 

@@ -94,6 +94,20 @@ def _wiki_links(article: Article, items: list[dict]) -> list[str]:
     return warnings
 
 
+def _refuse_bibliography_images(article: Article, images: list[dict]) -> None:
+    """A reference with an image (\\includegraphics in a BibTeX field): refused at the entry's line."""
+    if not images:
+        return
+    key, src = images[0].get("key", ""), images[0].get("src", "")
+    entry = next((entry for entry in article.bibliography_entries if entry.key == key), None)
+    raise BibliographyError(
+        f"the bibliography entry '{key}' holds an image ({src[:60]}); a reference list shows no images, "
+        "and this one would have no description",
+        path=entry.path if entry else article.source, line=entry.line if entry else None,
+        hint="remove the image (\\includegraphics, or a Markdown image) from that entry's fields",
+    )
+
+
 def is_note_style(style: Path) -> bool:
     """A CSL style that puts citations in notes declares `class="note"` on its root element."""
     head = style.read_text(encoding="utf-8", errors="replace")[:4000]
@@ -217,6 +231,7 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
     if title is None:
         raise ToolError("pandoc returned no title; the resolve writer and the article disagree")
     warnings = math.text_as_tex(article, warnings, data.get("text_as_tex") or [])
+    _refuse_bibliography_images(article, data.get("bibliography_images") or [])
     warnings += _dropped_raw(article, data.get("dropped_raw") or [])
     warnings += _wiki_links(article, data.get("wiki_links") or [])
     warnings += _citation_warnings(article, style, data.get("citation_cases") or [])

@@ -191,6 +191,25 @@ local function dropped_raw(doc)
   return found
 end
 
+-- Images that citeproc put into a reference or a citation: a BibTeX field's \includegraphics, a
+-- CSL field's Markdown image. A reference list shows no pictures, and such an image would carry
+-- no description; pubpipe.resolve.run refuses them with the entry's file and line.
+local function bibliography_images(doc)
+  local found = {}
+  local function images_of(element, key)
+    element:walk({
+      Image = function(image) table.insert(found, { key = key, src = image.src }) end,
+    })
+  end
+  doc:walk({
+    Div = function(div)
+      if div.classes:includes('csl-entry') then images_of(div, (div.identifier:gsub('^ref%-', ''))) end
+    end,
+    Cite = function(cite) images_of(pandoc.Span(cite.content), cite.citations[1].id) end,
+  })
+  return found
+end
+
 -- Headings may not skip a level (### straight after the title, ##### under a #): screen readers,
 -- the Nu checker, axe and Ace all reject that, and the PDF's bookmarks would nest under nothing.
 -- First every heading moves by the same amount, so that the shallowest becomes h2 (an article
@@ -348,6 +367,7 @@ function Writer(doc, opts)
     cite_entries = formatted_citations(meta),
     pandoc_version = tostring(PANDOC_VERSION),
     dropped_raw = dropped_raw(doc),
+    bibliography_images = bibliography_images(doc),
     citation_cases = citation_cases(doc),
     -- keys of metadata blocks found outside the front matter (read.lua), never obeyed
     hidden_metadata = pandoc.List(meta['pubpipe-hidden-metadata'] or {}):map(pandoc.utils.stringify),
