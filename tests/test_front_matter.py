@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pubpipe.errors import ArticleError
 from pubpipe.load.article import load_article
 from pubpipe.load.authors import orcid_checksum_ok
 from pubpipe.load.dates import read_date
@@ -214,6 +215,19 @@ def test_an_unknown_key_is_reported_with_the_nearest_known_one(tmp_path):
     assert meta.notices == ((3, "unknown front matter key 'autor' is ignored; did you mean 'author'?"),)
     # Keys of other tools are no mistake: not warned, but named for `pubpipe -v`.
     assert "format (pandoc)" in meta.ignored and "difficulty (Programming Historian)" in meta.ignored
+
+
+def test_keys_that_yaml_reads_as_null_true_or_numbers_keep_their_line_and_spelling(tmp_path):
+    """`null:` and `true:` are loaded as None and True; they were reported as 'None' at line 2."""
+    folder = write(tmp_path / "odd", "---\ntitle: Odd keys\nnull: 1\ntrue: 2\n3: three\n---\n" + BODY)
+    assert load_article(folder).metadata.notices == (
+        (3, "unknown front matter key 'null' is ignored"),
+        (4, "unknown front matter key 'true' is ignored"),
+        (5, "unknown front matter key '3' is ignored"),
+    )
+    twice = write(tmp_path / "twice", "---\ntitle: Twice\nnull: 1\n~: 2\n---\n" + BODY)
+    with pytest.raises(ArticleError, match="the key '~' is given twice in the front matter \\(first at line 3\\)"):
+        load_article(twice)
 
 
 GERMAN = (

@@ -104,15 +104,15 @@ IGNORED = {
 KNOWN = USED | {key for keys in IGNORED.values() for key in keys}
 
 
-def unknown_keys(front: dict[str, Any]) -> list[tuple[str, str | None]]:
-    """(key, nearest known key or None) for each top-level key that no convention defines."""
+def unknown_keys(front: dict[str, Any]) -> list[tuple[Any, str | None]]:
+    """(key as loaded, nearest known key or None) for each top-level key that no convention defines."""
     found = []
     for key in front:
         name = str(key)
         if name in KNOWN or name.startswith(("x-", "_")):
             continue
         nearest = difflib.get_close_matches(name, sorted(KNOWN), n=1, cutoff=0.6)
-        found.append((name, nearest[0] if nearest else None))
+        found.append((key, nearest[0] if nearest else None))
     return found
 
 

@@ -72,7 +72,7 @@ class _UniqueKeyLoader(SafeLoader):
                 line = key_node.start_mark.line
                 try:
                     if key in seen:
-                        raise _DuplicateKey(key, seen[key], line)
+                        raise _DuplicateKey(key_node.value, seen[key], line)  # as written: `null`, not None
                     seen[key] = line
                 except TypeError:  # an unhashable key; PyYAML itself refuses it below
                     continue

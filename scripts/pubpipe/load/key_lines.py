@@ -38,21 +38,38 @@ class KeyLines:
         except (yaml.YAMLError, RecursionError):
             return cls(default=first_line)
         found: dict[Path, int] = {}
-        _walk(root, (), found, first_line)
+        _walk(root, (), found, first_line, SafeLoader(""))
         return cls(found, default=first_line)
 
 
-def _walk(node, path: Path, found: dict[Path, int], offset: int) -> None:
+def shown_key(key: Hashable) -> str:
+    """A key as YAML writes it, for messages: `null`, `true`, `3` (the loaded key is None, True, 3)."""
+    return key if isinstance(key, str) else yaml.safe_dump(key).split("\n")[0]
+
+
+def _walk(node, path: Path, found: dict[Path, int], offset: int, loader: SafeLoader) -> None:
+    """Paths use the keys as loaded (`null:` is None, `3:` is 3), as the code that asks for a line has them."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            child = path + (key.value if isinstance(key, yaml.ScalarNode) else id(key),)
+            child = path + (_loaded_key(key, loader),)
             found.setdefault(child, key.start_mark.line + offset)
-            _walk(value, child, found, offset)
+            _walk(value, child, found, offset, loader)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = path + (index,)
             found.setdefault(child, item.start_mark.line + offset)
-            _walk(item, child, found, offset)
+            _walk(item, child, found, offset, loader)
+
+
+def _loaded_key(key, loader: SafeLoader) -> Hashable:
+    if not isinstance(key, yaml.ScalarNode):
+        return id(key)
+    try:
+        value = loader.construct_object(key)
+        hash(value)
+        return value
+    except (yaml.YAMLError, TypeError, ValueError):
+        return key.value
 
 
 @dataclass

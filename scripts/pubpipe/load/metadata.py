@@ -20,7 +20,7 @@ from pubpipe.errors import ArticleError, ResourceError, UnsafeContentError
 from pubpipe.load.authors import Author, read_authors
 from pubpipe.load.conventions import describe_ignored, ignored_keys, unknown_keys
 from pubpipe.load.dates import read_date
-from pubpipe.load.key_lines import KeyLines, Notices
+from pubpipe.load.key_lines import KeyLines, Notices, shown_key
 from pubpipe.runtime.paths import HARD_LINK_HINT, hard_linked, inside_folder
 
 PAPER_SIZES = ("a4", "letter")
@@ -222,7 +222,7 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
                      + (f" (hint: {read.hint})" if read.hint else ""))
     for key, nearest in unknown_keys(front):
         guess = f"; did you mean '{nearest}'?" if nearest else ""
-        notices.warn((key,), f"unknown front matter key '{key}' is ignored{guess}")
+        notices.warn((key,), f"unknown front matter key '{shown_key(key)}' is ignored{guess}")
     keywords_key = "keywords" if front.get("keywords") is not None else "tags"
     return Metadata(
         title=title,
