@@ -181,6 +181,22 @@ def test_cite_this_article_names_the_pack_in_every_edition(built):
     assert "edited by Ada Editor and Ben Editor" in " ".join(text.split())
 
 
+def test_chapter_citations_are_the_same_in_pandoc_runs_of_any_size(built, monkeypatch):
+    """pandoc's memory grows with every citation it formats (100 in one run: 284 MiB), so the
+    chapter citations go to it in runs of CHAPTERS_PER_RUN; the runs must not change a word."""
+    from pubpipe.packs import front
+    from pubpipe.packs.build import prepare_pack
+
+    def citations() -> dict:
+        prepared = prepare_pack(built.root, PACK, built.source, built.build, {"pdf_variant": "pdf/ua-1"})
+        return {slug: cite.entry_html for slug, cite in prepared.front.citations.items()}
+
+    whole = citations()
+    monkeypatch.setattr(front, "CHAPTERS_PER_RUN", 1)
+    assert citations() == whole and len(whole) == 2 and all("A Test Volume" in html for html in whole.values())
+    assert len(list((built.build / "packs" / PACK / ".cache" / "front").glob("*-1.md"))) == 1
+
+
 def test_epub_navigation_nests_each_article_sections(built):
     with zipfile.ZipFile(built.output(".epub")) as epub:
         nav = etree.fromstring(epub.read("EPUB/nav.xhtml"))

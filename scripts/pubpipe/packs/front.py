@@ -27,6 +27,11 @@ from pubpipe.resolve.pandoc import LUA_WRITER, pandoc_limits, pandoc_path, run_p
 from pubpipe.runtime.cache import OutputCache, digest
 
 CITE_KEY = "pubpipe-cite"
+# The writer formats each chapter citation with a citeproc call of its own (one entry, never
+# disambiguated against the others), and pandoc's memory grows with every call: 100 chapters in
+# one run peaked at 284 MiB. So the citations go to pandoc in runs of this many, and a changed
+# article's title or authors re-runs only its own run.
+CHAPTERS_PER_RUN = 20
 
 
 @dataclass(frozen=True)
@@ -91,10 +96,10 @@ def _front_for_writer(spec: PackSpec) -> str:
                        "date_shown": bool(spec.date)}, ensure_ascii=False)
 
 
-def _run(spec: PackSpec, source: tuple[str, str], style: Path, cache: OutputCache) -> dict:
+def _run(spec: PackSpec, source: tuple[str, str], style: Path, cache: OutputCache, part: int) -> dict:
     """One pandoc run of the resolve writer over a document made of the pack's fields."""
     scratch = (cache.root / "front").resolve()  # absolute: the sandbox changes into it by name
-    name = f"{digest(str(style))[:10]}.md"
+    name = f"{digest(str(style))[:10]}-{part}.md"
     meta, body = source
     command = [pandoc_path(), "+RTS", f"-M{pandoc_limits()[1]}", "-RTS", name, "--from=markdown-yaml_metadata_block",
                f"--metadata-file={name}.yaml",
@@ -155,6 +160,17 @@ def _line_of(spec: PackSpec, needle: str) -> int | None:
     return None
 
 
+def _citations(docs: list[ResolvedDocument], records: list[dict], result: dict) -> dict[str, CiteAs]:
+    entries = {entry["id"]: entry for entry in result.get("cite_entries") or []}
+    citations = {}
+    for doc, record in zip(docs, records):
+        entry = entries.get(record["id"]) or {}
+        if (entry.get("html") or "").strip():
+            citations[doc.article.slug] = CiteAs(entry_html=entry["html"].strip(), record=record,
+                                                 exports=entry.get("exports") or {})
+    return citations
+
+
 def resolve_front(spec: PackSpec, lang: str, documents: list[ResolvedDocument], pack_style: Path | None,
                   cache: OutputCache) -> Front:
     """The pack's fields and preface, and every article's chapter citation."""
@@ -165,17 +181,14 @@ def resolve_front(spec: PackSpec, lang: str, documents: list[ResolvedDocument], 
     by_style.setdefault(main_style, [])
     citations: dict[str, CiteAs] = {}
     data: dict = {}
-    for style, docs in by_style.items():
-        records = [chapter_record(spec, doc) for doc in docs]
-        result = _run(spec, _source(spec, lang, records, with_fields=style == main_style), style, cache)
-        if style == main_style:
-            data = result
-        entries = {entry["id"]: entry for entry in result.get("cite_entries") or []}
-        for doc, record in zip(docs, records):
-            entry = entries.get(record["id"]) or {}
-            if (entry.get("html") or "").strip():
-                citations[doc.article.slug] = CiteAs(entry_html=entry["html"].strip(), record=record,
-                                                     exports=entry.get("exports") or {})
+    for style, all_docs in by_style.items():
+        for part, docs in enumerate([all_docs[i:i + CHAPTERS_PER_RUN] for i in range(0, len(all_docs), CHAPTERS_PER_RUN)] or [[]]):
+            records = [chapter_record(spec, doc) for doc in docs]
+            with_fields = style == main_style and part == 0
+            result = _run(spec, _source(spec, lang, records, with_fields), style, cache, part)
+            if with_fields:
+                data = result
+            citations.update(_citations(docs, records, result))
     front = Front(
         title=_field(data.get("title")) or Field(spec.title, spec.title),
         subtitle=_field(data.get("subtitle")),
