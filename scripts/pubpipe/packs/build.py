@@ -8,6 +8,7 @@ builds, a style that does not exist) leaves the previous volume as it was.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -105,13 +106,18 @@ def build_pack(root: Path, name: str, formats: list[str], source_root: Path, bui
     console.detail(f"{name}: {len(docs)} articles resolved in {time.perf_counter() - started:.2f} s")
     outputs = pack_outputs(build_root, name, formats)
     with edition_set(folder):
+        written: dict[str, Path] = {}  # paper -> the volume on it, as staged in this build
         if "pdf" in formats:
             with atomic_path(folder / f"{name}.pdf") as tmp:
                 pdf.volume_pdf(spec, front, docs, pack.paper, tmp, options, cache)
+            written[pack.paper] = tmp
         if "handout" in formats:
             for paper in HANDOUT_SHEETS:
                 with atomic_path(folder / f"{name}-{paper}.pdf") as tmp:
-                    pdf.volume_pdf(spec, front, docs, paper, tmp, options, cache)
+                    if paper in written:  # the same volume on the same paper: not assembled twice
+                        shutil.copyfile(written[paper], tmp)
+                    else:
+                        pdf.volume_pdf(spec, front, docs, paper, tmp, options, cache)
             _booklet(spec, front, docs, folder / f"{name}-booklet.pdf", options, cache)
         if "epub" in formats:
             epub.write_epub(spec, front, docs, folder / f"{name}.epub", options)
