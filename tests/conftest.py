@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# A test run started in the background (`make test &`, nohup) inherits an ignored SIGINT, and so
+# would every build the tests start: the Ctrl-C tests would then fail for the launcher's reason.
+# With Python's own handler here, the builds get the default disposition again when they start.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
