@@ -106,10 +106,14 @@ def build_pack(root: Path, name: str, formats: list[str], source_root: Path, bui
     console.detail(f"{name}: {len(docs)} articles resolved in {time.perf_counter() - started:.2f} s")
     outputs = pack_outputs(build_root, name, formats)
     with edition_set(folder):
+        # Every paper's article layouts go to the worker first: it lays out the next paper's
+        # while this process assembles a volume.
+        papers = ([pack.paper] if "pdf" in formats else []) + (list(HANDOUT_SHEETS) + ["a5"] if "handout" in formats else [])
+        sent = {paper: pdf.send_layouts(spec, docs, paper, options, cache) for paper in dict.fromkeys(papers)}
         written: dict[str, Path] = {}  # paper -> the volume on it, as staged in this build
         if "pdf" in formats:
             with atomic_path(folder / f"{name}.pdf") as tmp:
-                pdf.volume_pdf(spec, front, docs, pack.paper, tmp, options, cache)
+                pdf.volume_pdf(spec, front, docs, pack.paper, tmp, options, cache, sent=sent[pack.paper])
             written[pack.paper] = tmp
         if "handout" in formats:
             for paper in HANDOUT_SHEETS:
@@ -117,8 +121,8 @@ def build_pack(root: Path, name: str, formats: list[str], source_root: Path, bui
                     if paper in written:  # the same volume on the same paper: not assembled twice
                         shutil.copyfile(written[paper], tmp)
                     else:
-                        pdf.volume_pdf(spec, front, docs, paper, tmp, options, cache)
-            _booklet(spec, front, docs, folder / f"{name}-booklet.pdf", options, cache)
+                        pdf.volume_pdf(spec, front, docs, paper, tmp, options, cache, sent=sent[paper])
+            _booklet(spec, front, docs, folder / f"{name}-booklet.pdf", options, cache, sent["a5"])
         if "epub" in formats:
             epub.write_epub(spec, front, docs, folder / f"{name}.epub", options)
         if "html" in formats:
@@ -132,14 +136,14 @@ def build_pack(root: Path, name: str, formats: list[str], source_root: Path, bui
     return outputs
 
 
-def _booklet(spec, front, docs, target: Path, options: dict[str, Any], cache: OutputCache) -> None:
+def _booklet(spec, front, docs, target: Path, options: dict[str, Any], cache: OutputCache, sent: "pdf.Layouts") -> None:
     """The volume on A5 pages, every article on a right-hand page, imposed two-up on A4 sheets."""
     from pubpipe.editions.impose import impose_booklet
     from pubpipe.packs import pdf
 
     with tempfile.TemporaryDirectory(prefix="pubpipe-pack-booklet-") as scratch:
         pages = Path(scratch) / "a5.pdf"
-        pdf.volume_pdf(spec, front, docs, "a5", pages, options, cache, recto_starts=True)
+        pdf.volume_pdf(spec, front, docs, "a5", pages, options, cache, recto_starts=True, sent=sent)
         with atomic_path(target) as tmp:
             impose_booklet(pages, tmp)
 

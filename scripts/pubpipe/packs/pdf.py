@@ -62,12 +62,23 @@ def prefix(slug: str) -> str:
     return f"{slug}/"
 
 
-def article_layouts(spec: PackSpec, docs: list[ResolvedDocument], paper: str, options: dict[str, Any],
-                    cache: OutputCache) -> list[Path]:
-    """Every article laid out for the pack on `paper`, from the cache when nothing it depends on
-    changed. The others go to the layout worker all at once, and are collected in order."""
+@dataclass(frozen=True)
+class Layouts:
+    """The articles laid out for the pack on one paper: those in the cache, and those sent to the
+    layout worker (article, cache name, key, write), collected when the volume is assembled."""
+
+    paper: str
+    paths: list[Path]
+    sent: list[tuple[ResolvedDocument, str, str, Any]]
+
+
+def send_layouts(spec: PackSpec, docs: list[ResolvedDocument], paper: str, options: dict[str, Any],
+                 cache: OutputCache) -> Layouts:
+    """Every article on `paper` from the cache when nothing it depends on changed; the others go
+    to the layout worker at once, without waiting, so that a build can send the layouts of all its
+    papers first and assemble one volume while the worker lays out the next."""
     page_options = dict(options, paper=paper, folios=False, bleed=None)
-    pending = []
+    sent = []
     for doc in docs:
         key = digest(print_html(doc, page_options), folder_digest(doc.article.folder), code_digest(),
                      str(options.get("pdf_variant")), str(options["source_date_epoch"]))
@@ -75,15 +86,20 @@ def article_layouts(spec: PackSpec, docs: list[ResolvedDocument], paper: str, op
         if cache.get(name, key) is None:
             console.detail(f"  laying out {doc.article.slug} on {paper}")
             try:
-                pending.append((doc, name, key, submit(doc, page_options)))
+                sent.append((doc, name, key, submit(doc, page_options)))
             except PubpipeError as exc:
                 raise failure_in_pack(spec, doc.article.slug, exc) from None
-    for doc, name, key, write in pending:
+    return Layouts(paper, [cache.root / f"layout/{doc.article.slug}-{paper}.pdf" for doc in docs], sent)
+
+
+def collect_layouts(spec: PackSpec, layouts: Layouts, cache: OutputCache) -> list[Path]:
+    """Wait for the layouts sent, in order, and keep each in the cache."""
+    for doc, name, key, write in layouts.sent:
         try:
             cache.put(name, key, _written(cache, name, write))
         except PubpipeError as exc:
             raise failure_in_pack(spec, doc.article.slug, exc) from None
-    return [cache.root / f"layout/{doc.article.slug}-{paper}.pdf" for doc in docs]
+    return layouts.paths
 
 
 def _written(cache: OutputCache, name: str, write) -> bytes:
@@ -162,9 +178,11 @@ def _laid_out(cache: OutputCache, name: str, markup: str, options: dict[str, Any
 
 
 def volume_pdf(spec: PackSpec, front: Front, docs: list[ResolvedDocument], paper: str, target: Path,
-               options: dict[str, Any], cache: OutputCache, recto_starts: bool = False) -> list[int]:
-    """Write the volume on `paper` to `target`; return each article's first page number."""
-    layouts = article_layouts(spec, docs, paper, options, cache)
+               options: dict[str, Any], cache: OutputCache, recto_starts: bool = False,
+               sent: Layouts | None = None) -> list[int]:
+    """Write the volume on `paper` to `target`; return each article's first page number. `sent`:
+    the articles' layouts on that paper, if send_layouts has sent them already."""
+    layouts = collect_layouts(spec, sent or send_layouts(spec, docs, paper, options, cache), cache)
     counts = [_page_count(path) for path in layouts]
     # Page numbers: from 1 at the first article; in the booklet an article that would start on a
     # left-hand (even) page is preceded by a blank page, counted but not numbered.

@@ -126,7 +126,7 @@ class LayoutWorker:
         `time_limit` seconds (then the worker is stopped), whether or not the build was waiting
         for it at the time, or when the worker dies. Anything else that stops the wait (Ctrl-C)
         stops the worker too."""
-        _answer, what = self.pending[number]
+        what = self.pending[number][1] if number in self.pending else "a layout"  # else answered already
         try:
             while number not in self.answers:
                 self._receive(number, time_limit, what)
