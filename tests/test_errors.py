@@ -114,6 +114,17 @@ def test_an_image_in_a_bibliography_entry_is_refused_at_the_entry(case):
     case.assert_refused(case.build(), BIBLIOGRAPHY, "more.bib:1", "'pic2020' holds an image (chart.png)")
 
 
+@pytest.mark.parametrize("name", ["notes.txt", "clip.mp4", "file:///tmp/notes.txt"])
+def test_an_image_of_a_file_that_is_no_picture_is_named_with_its_line(case, name):
+    """pandoc writes such an image as <embed> or <video>: once refused as "raw HTML <embed>", with no line."""
+    if not name.startswith("file:"):
+        case.write(name, "not a picture\n")
+    text = article_text(body=f"Intro [@doe2001].\n\nSee ![the notes]({name}) here.\n")
+    case.article(text)
+    case.assert_refused(case.build(), 6, f"article.md:{line_of(text, name)}", f"'{name}'",
+                        "a Markdown image of a file that is no picture")
+
+
 def test_unknown_citation_key_gives_key_file_and_line(case):
     body = VICTIM_BODY.replace("[@roe1999]", "[@roe1999; @nobody2000]")
     text = article_text(body=body)

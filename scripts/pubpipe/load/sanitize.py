@@ -71,6 +71,9 @@ ACTIVE_ELEMENTS = {
     "audio": "fetches media", "video": "fetches media",
     "source": "fetches media", "track": "fetches media", "picture": "fetches images", "canvas": "needs scripts",
 }
+# pandoc's HTML writer makes a Markdown image of any other file one of these, by its extension
+# (`![](notes.txt)`, `![](clip.mp4)`); the author wrote an image, so the message says so, with its line.
+MEDIA_ELEMENTS = {"embed": "a plug-in", "video": "a video player", "audio": "an audio player"}
 REFUSED_ATTRIBUTES = frozenset(
     "srcset formaction action background poster ping manifest lowsrc dynsrc http-equiv xlink:href "
     "xmlns:xlink codebase archive".split()
@@ -102,6 +105,12 @@ def check_html(fragment: str, what: str, images: bool = True) -> list[tuple[str,
             continue  # comments and processing instructions are never shown or run
         tag = element.tag.lower()
         mathml = tag in MATHML_ELEMENTS and (tag == "math" or _inside_math(element))
+        if tag in MEDIA_ELEMENTS and element.get("src"):
+            src = element.get("src")
+            found.append((f"'{src[:60]}' in {what} would be embedded as {MEDIA_ELEMENTS[tag]} (<{tag}>), which is refused: "
+                          "a Markdown image of a file that is no picture gives this, as raw HTML does; the editions "
+                          "show PNG, JPEG, GIF, WebP and SVG images and PDF figures", [f"]({src}", src[:40], f"<{tag}"]))
+            continue
         if element is not root and tag not in ALLOWED_ELEMENTS and not mathml and not _task_checkbox(element, tag):
             reason = ACTIVE_ELEMENTS.get(tag, "is not one of the HTML elements an article may use")
             found.append((f"raw HTML <{tag}> in {what} is refused: it {reason}", [f"<{tag}"]))
