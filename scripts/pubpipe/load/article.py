@@ -35,8 +35,11 @@ class Article:
     metadata: Metadata
     body_start_line: int
     raw_meta: dict[str, Any] = field(repr=False, default_factory=dict)
-    citation_keys: tuple[str, ...] = ()
-    bibliography_entries: tuple[Entry, ...] = ()  # where each key is defined, for errors
+    bibliography_entries: tuple[Entry, ...] = ()  # each key and where it is defined, for errors
+
+    @property
+    def citation_keys(self) -> tuple[str, ...]:
+        return tuple(entry.key for entry in self.bibliography_entries)
 
     def line_of(self, needle: str) -> int | None:
         """The first line of article.md that contains `needle`, for error messages."""
@@ -96,7 +99,6 @@ def load_article(folder: Path) -> Article:
         metadata=metadata,
         body_start_line=body_start_line,
         raw_meta=front,
-        citation_keys=tuple(entry.key for entry in entries),
         bibliography_entries=tuple(entries),
     )
 
