@@ -121,12 +121,19 @@ def test_a_name_written_whole_is_split_by_bibtex_rule_for_its_citation(written, 
     assert csl_name(Author(written)) == parts
 
 
-def test_a_literal_name_an_organisation_stays_whole(tmp_path):
-    folder = tmp_path / "org"
+def _folder(parent: Path, name: str, files: dict[str, str]) -> Path:
+    """An article folder written from its files' texts."""
+    folder = parent / name
     folder.mkdir()
-    (folder / "article.md").write_text(
+    for file_name, text in files.items():
+        (folder / file_name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_literal_name_an_organisation_stays_whole(tmp_path):
+    folder = _folder(tmp_path, "org", {"article.md": (
         "---\ntitle: Report\nauthor:\n  - name:\n      literal: World Weather Watch\n  - literal: The Editors\n"
-        "  - name: Ann Smith\n---\n\nText.\n", encoding="utf-8")
+        "  - name: Ann Smith\n---\n\nText.\n")})
     record = own_record(load_article(folder).metadata, "org")
     assert record["author"] == [{"literal": "World Weather Watch"}, {"literal": "The Editors"},
                                 {"given": "Ann", "family": "Smith"}]
@@ -142,14 +149,11 @@ def test_style_nicknames_name_their_styles(nickname, style):
 
 
 def test_note_style_citation_forms_that_lose_words_are_warned_with_their_line(tmp_path):
-    folder = tmp_path / "cases"
-    folder.mkdir()
-    (folder / "refs.yaml").write_text(
-        "references:\n- id: smith\n  type: article-journal\n  title: A study\n  author: [{family: Smith, given: Ann}]\n"
-        "  container-title: Journal\n  volume: 2\n  issued: 2001\n", encoding="utf-8")
-    (folder / "article.md").write_text(
-        "---\ntitle: Cases\nbibliography: refs.yaml\n---\n\nAs @smith [p. 4] argues.\n\nSee [@smith, 2:214].\n",
-        encoding="utf-8")
+    folder = _folder(tmp_path, "cases", {
+        "refs.yaml": "references:\n- id: smith\n  type: article-journal\n  title: A study\n"
+                     "  author: [{family: Smith, given: Ann}]\n  container-title: Journal\n  volume: 2\n  issued: 2001\n",
+        "article.md": "---\ntitle: Cases\nbibliography: refs.yaml\n---\n\nAs @smith [p. 4] argues.\n\nSee [@smith, 2:214].\n",
+    })
     warnings = resolve(load_article(folder)).warnings
     assert any(w.startswith("line 6: '@smith [p. 4]'") and "[@smith, p. 4]" in w for w in warnings), warnings
     assert any(w.startswith("line 8: the locator '2:214'") and "[@smith, 214]" in w for w in warnings), warnings
