@@ -4,6 +4,7 @@ TeX in any edition; and a formula that cannot be typeset stops the build with it
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import statistics
@@ -323,8 +324,6 @@ def test_a_formula_in_the_title_is_unicode_text_where_only_text_may_stand(tmp_pa
 
     from pypdf import PdfReader
 
-    from pubpipe.check.run import check_article
-
     folder = tmp_path / "source" / "decay"
     folder.mkdir(parents=True)
     body = "\n\n".join(f"Paragraph {n} on the decay chain, long enough to fill a page or two. " * 6 for n in range(40))
@@ -345,15 +344,8 @@ def test_a_formula_in_the_title_is_unicode_text_where_only_text_may_stand(tmp_pa
     assert len(pdf.pages) >= 3 and text in pdf.pages[2].extract_text()  # a right-hand page's running head
     assert [alt.text for alt in read_pdf(built.edition("pdf")).figure_alts] == ["\\alpha", "^{238}", "10^{9}", "\\lambda",
                                                                                "\\alpha", "^{238}"]  # and Cite this article
-    findings, _ = check_article(built.source, built.build, {"validators": False})
-    assert findings == [], findings
-    from test_check import rewrite_epub_member
-
-    build = _copy_build(built, tmp_path / "tampered")
-    rewrite_epub_member(build / "decay" / "decay.epub", "EPUB/titlepage.xhtml",
-                        lambda text: text.replace('alttext="\\alpha"', 'alttext="\\beta"', 1))
-    found = [f for f in _findings(built, build) if f.code == "X-009"]
-    assert found and any("\\beta" in f.found + f.expected for f in found), found
+    assert_epub_change_caught(built, tmp_path, "EPUB/titlepage.xhtml", ('alttext="\\alpha"', 'alttext="\\beta"'),
+                              "X-009", "\\beta")
 
 
 def test_a_title_formula_without_a_unicode_form_is_reported_with_its_line(tmp_path, capfd):
@@ -369,6 +361,63 @@ def test_a_title_formula_without_a_unicode_form_is_reported_with_its_line(tmp_pa
     assert "<title>Halving at \\frac{\\pi}{2}</title>" in built.edition("html").read_text(encoding="utf-8")
 
 
+HEADING_FORMULAS = """---
+title: Cases
+author: A. Writer
+---
+
+Opening words.
+
+## The case $n = 0$
+
+First case.
+
+## Solving $\\frac{a}{b}$ by hand
+
+Second case.
+
+### The $\\alpha$-decay of $^{238}$U
+
+A subsection.
+
+## Growth near $t_0$ {#sec:growth}
+
+As @sec:growth says.
+"""
+
+
+def test_a_formula_in_a_heading_is_text_in_the_bookmarks_and_the_contents(tmp_path, capfd):
+    """A heading is text only in the PDF's bookmarks, the EPUB's contents and a section reference:
+    its formulas are written there in Unicode as the title's are, or as TeX with a warning and
+    line when they have no Unicode form; they were left out (bookmarks) or printed as MathML's
+    characters followed by the TeX (the EPUB's contents: "The case n=0n = 0")."""
+    from pypdf import PdfReader
+
+    from pubpipe.check.summary import normalise_text
+
+    folder = tmp_path / "source" / "cases"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(HEADING_FORMULAS, encoding="utf-8")
+    capfd.readouterr()
+    built = build_into(folder.parent, "cases", tmp_path / "build")
+    err = capfd.readouterr().err
+    assert f"article.md: line {line_of(HEADING_FORMULAS, 'Solving')}: the formula $\\frac{{a}}{{b}}$ has no plain-text form" in err
+    headings = ["The case n = 0", "Solving \\frac{a}{b} by hand", "The \u03b1-decay of \u00b2\u00b3\u2078U", "Growth near t\u2080"]
+
+    def titles(items):
+        return [title for item in items for title in (titles(item) if isinstance(item, list) else [item.title])]
+
+    assert titles(PdfReader(built.edition("pdf")).outline) == ["Cases", *headings, "Cite this article"]
+    with zipfile.ZipFile(built.edition("epub")) as archive:
+        contents = re.findall(r'<a href="article.xhtml#[^"]+">([^<]*)</a>', archive.read("EPUB/nav.xhtml").decode("utf-8"))
+    assert [html.unescape(text) for text in contents] == headings
+    page = built.edition("html").read_text(encoding="utf-8")
+    assert 'class="crossref">Section\u00a0\u201cGrowth near t\u2080\u201d</a>' in page
+    assert [h.text for h in read_html(built.edition("html")).headings] == [normalise_text(h) for h in headings]
+    assert_epub_change_caught(built, tmp_path, "EPUB/article.xhtml", ('aria-label="\u03b1"', 'aria-label="\u03b2"'),
+                              "X-002", "\u03b2")
+
+
 # --- the check catches what differs ----------------------------------------------------------
 
 def _copy_build(built, tmp_path):
@@ -382,6 +431,18 @@ def _findings(built, build_root):
 
     findings, _ = check_article(built.source, build_root, {"validators": False})
     return findings
+
+
+def assert_epub_change_caught(built, tmp_path, member: str, change: tuple[str, str], code: str, shown: str) -> None:
+    """The editions agree as built; with one change in one EPUB document, the check reports
+    `code`, showing `shown`."""
+    from test_check import rewrite_epub_member
+
+    assert _findings(built, built.build) == []
+    build = _copy_build(built, tmp_path / "tampered")
+    rewrite_epub_member(build / built.slug / f"{built.slug}.epub", member, lambda text: text.replace(*change, 1))
+    found = [f for f in _findings(built, build) if f.code == code]
+    assert found and any(shown in f.found + f.expected for f in found), found
 
 
 def test_a_changed_formula_in_the_epub_is_x009(math_article, tmp_path):

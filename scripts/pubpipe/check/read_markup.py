@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 from lxml import etree
 
 from pubpipe.check.summary import Entry, Heading, Located, Reference, Summary, normalise_text
+from pubpipe.resolve.math import text_form
 from pubpipe.editions.footnotes import drop_keeping_tail as remove
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -181,9 +182,11 @@ def read_body(summary: Summary, body, context: str) -> None:
     body = copy.deepcopy(body)
     for element in find_all(body, lambda e: is_notes_container(e) or is_noteref(e)):
         remove(element)
-    read_math_and_references(summary, body, context)
+    # A heading as its text form (its formulas by their names), as the PDF's bookmarks give it.
     for heading in find_all(body, lambda e: local(e.tag) in ("h1", "h2", "h3", "h4", "h5", "h6")):
-        summary.headings.append(Heading(int(local(heading.tag)[1]) - 1, text_of(heading), describe(heading, context)))
+        summary.headings.append(Heading(int(local(heading.tag)[1]) - 1, normalise_text(text_form(heading)),
+                                        describe(heading, context)))
+    read_math_and_references(summary, body, context)
     _read_citations(summary, body, context)
     for caption in find_all(body, lambda e: local(e.tag) in ("figcaption", "caption")):
         summary.captions.append(Located(text_of(caption), describe(caption, context)))

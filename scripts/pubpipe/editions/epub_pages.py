@@ -18,6 +18,7 @@ from pubpipe.editions.footnotes import (add_notes_heading, backlink_label, find_
 from pubpipe.editions.noterefs import keep_with_word, mark_adjacent_refs
 from pubpipe.errors import ToolError
 from pubpipe.labels import Labels, lang_attribute_for_english
+from pubpipe.resolve.math import text_form
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -88,7 +89,7 @@ def outline(body: etree._Element) -> list[tuple[str, str, list]]:
     """The sections for the table of contents: (anchor, text, subsections), two levels deep."""
     tree: list[tuple[str, str, list]] = []
     for heading in body.iter("h2", "h3"):
-        anchor, text = heading.get("id"), " ".join(heading.text_content().split())
+        anchor, text = heading.get("id"), text_form(heading)
         if not anchor or not text:
             continue
         if heading.tag == "h3" and tree:

@@ -27,6 +27,7 @@ from pubpipe.editions.layout import LayoutRequest, LayoutResult, article_key, la
 from pubpipe.editions.layout import warm_up as lay_out_warm_up
 from pubpipe.errors import ArticleError, OutputError, ResourceError, ToolError
 from pubpipe.resolve import ResolvedDocument
+from pubpipe.resolve.math import text_form
 from pubpipe.runtime import layout
 from pubpipe.runtime.limits import pdf_limits
 from pubpipe.runtime.output import atomic_path, epoch_to_datetime
@@ -230,17 +231,19 @@ def _split_paragraphs_at_display_math(body) -> None:
         drop_keeping_tail(paragraph)
 
 
-def _label_headings_without_notes(body) -> None:
-    """A heading's bookmark is its text without the notes it calls ("Origins", not "Origins1")."""
+def _label_headings_as_text(body) -> None:
+    """A heading's bookmark is its text without the notes it calls ("Origins", not "Origins1"),
+    and with its formulas in their text form ("The case n = 0"): by default WeasyPrint takes the
+    heading's text, in which a formula, drawn as an image, is nothing."""
     import copy
 
     for heading in body.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        if not any(_is_footnote(element) for element in heading.iter()):
+        if not any(_is_footnote(element) or element.tag == "math" for element in heading.iter()):
             continue
         plain = copy.deepcopy(heading)
         for note in [element for element in plain.iter() if _is_footnote(element)]:
             drop_keeping_tail(note)
-        heading.set("data-bookmark", " ".join(plain.text_content().split()))
+        heading.set("data-bookmark", text_form(plain))
 
 
 def _page_css(doc: ResolvedDocument, paper: str, bleed: str | None, folios: bool = True) -> str:
@@ -298,7 +301,7 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any], page_css: str = "
     _separate_adjacent_calls(body)
     for span in [element for element in body.iter("span") if _is_footnote(element)]:
         keep_with_word(span)
-    _label_headings_without_notes(body)
+    _label_headings_as_text(body)
     _keep_short_tables_whole(body)
     _split_paragraphs_at_display_math(body)
     parts.mark_short_lists(body)

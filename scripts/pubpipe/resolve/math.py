@@ -13,6 +13,8 @@ draws the same TeX as SVG (pubpipe.editions.math_svg). Here, once for all editio
   the editions' readers, or a PDF that draws the formula, would see;
 - a formula in the metadata (a title) is written in Unicode where only text may stand (the
   resolve writer's `plain_text`); one that has no such form stays TeX there, and is reported;
+- so is a formula in a heading, whose text form becomes its name (`aria-label`), which
+  `text_form` reads where a heading is text only: the PDF's bookmarks, the EPUB's contents;
 - an accent (\\hat, \\tilde, \\dot …) is written by pandoc as a combining character alone in its
   <mo>, a text run that starts with a mark on nothing (the Nu checker warns, and a font may draw it
   on a dotted circle). It becomes the accent's spacing form, as MathML Core and MathJax write it.
@@ -23,6 +25,8 @@ from __future__ import annotations
 import html
 import json
 import re
+
+from lxml import etree
 
 from pubpipe.errors import ArticleError, UnsafeContentError
 from pubpipe.load.article import Article
@@ -68,8 +72,9 @@ def text_as_tex(article: Article, warnings: list[str], formulas: list[str]) -> l
     kept = {f"pandoc: [WARNING] Could not convert TeX math {tex}, rendering as TeX" for tex in formulas}
     notices = [
         f"line {formula_line(article, tex) or '?'}: the formula ${' '.join(tex.split())[:80]}$ has no plain-text form, so "
-        "where only text may stand (the page's and PDF's title, the running head, the EPUB's dc:title) it is "
-        "written as TeX; the title itself shows it drawn"
+        "where only text may stand (the page's and PDF's title, the running head, the PDF's bookmarks, the "
+        "EPUB's dc:title and contents, a reference to its section) it is written as TeX; the title or heading "
+        "itself shows it drawn"
         for tex in formulas
     ]
     return [line for line in warnings if line not in kept] + notices
@@ -86,12 +91,17 @@ def refuse_raw_mathml(article: Article, verdict: str | None) -> None:
         )
 
 
+def _tex_of(math_html: str) -> str | None:
+    """A formula's TeX annotation, on one line."""
+    annotation = TEX_ANNOTATION.search(math_html)
+    return None if annotation is None else " ".join(html.unescape(annotation.group(1)).split())
+
+
 def _with_alttext(match: re.Match) -> str:
     attributes, inner = match.group("attributes"), match.group("inner")
-    annotation = TEX_ANNOTATION.search(inner)
-    if annotation is None or "alttext=" in attributes:
+    tex = _tex_of(inner)
+    if tex is None or "alttext=" in attributes:
         return match.group(0)
-    tex = " ".join(html.unescape(annotation.group(1)).split())
     return f'<math alttext="{html.escape(tex, quote=True)}" {attributes}>{inner}</math>'
 
 
@@ -119,11 +129,51 @@ def _shown_characters(math_html: str) -> str:
     return " ".join("".join(html.unescape(TAG.sub("", token.group(2))) for token in SHOWN_TOKEN.finditer(inner)).split())
 
 
-def _labelled(math_html: str) -> str:
-    shown = _shown_characters(math_html)
-    if not shown or "aria-label=" in math_html.split(">", 1)[0]:
+def _labelled(math_html: str, name: str | None = None) -> str:
+    """The formula named `name` (escaped for an attribute), by default by the characters it shows."""
+    if name is None:
+        name = html.escape(_shown_characters(math_html), quote=True)
+    if not name or "aria-label=" in math_html.split(">", 1)[0]:
         return math_html
-    return math_html.replace("<math ", f'<math aria-label="{html.escape(shown, quote=True)}" ', 1)
+    return math_html.replace("<math ", f'<math aria-label="{name}" ', 1)
+
+
+# resolve.lua's span around a heading's formula, with the formula's text form.
+HEADING_FORMULA = re.compile(r'<span class="heading-formula" data-text="(?P<text>[^"]*)">(?P<math><math .*?</math>)</span>',
+                             re.DOTALL)
+
+
+def _name_heading_formulas(body_html: str) -> str:
+    """A formula with no text form keeps no name: its TeX (`alttext`) stands for it in text, and a
+    screen reader reads its MathML rather than TeX."""
+    def named(match: re.Match) -> str:
+        text, formula = match.group("text"), match.group("math")
+        if " ".join(html.unescape(text).split()) == _tex_of(formula):
+            return formula
+        return _labelled(formula, text)
+
+    return HEADING_FORMULA.sub(named, body_html)
+
+
+def text_form(element) -> str:
+    """An element's text where only text may stand (a bookmark, the EPUB's contents, the check's
+    reading of a heading): a formula counts as its name, not as its MathML's characters and TeX.
+    Works on HTML and on namespaced XHTML alike."""
+    pieces: list[str] = []
+
+    def read(node) -> None:
+        if not isinstance(node.tag, str):
+            pass
+        elif etree.QName(node).localname == "math":
+            pieces.append(node.get("aria-label") or node.get("alttext") or "")
+        else:
+            pieces.append(node.text or "")
+            for child in node:
+                read(child)
+                pieces.append(child.tail or "")
+
+    read(element)
+    return " ".join("".join(pieces).split())
 
 
 def _label_formula_headers(body_html: str) -> str:
@@ -138,8 +188,10 @@ def _label_formula_headers(body_html: str) -> str:
 
 def add_alttext(body_html: str) -> str:
     """Each pandoc <math> with `alttext` (its TeX, on one line) and its accents in spacing form,
-    and a name for the formulas that are a header cell's only content; the markup is pandoc's
+    a heading's formulas named by their text form, and a name for the formulas that are a header
+    cell's only content; the markup is pandoc's
     own, since raw <math> is refused, so its shape is known."""
     if "<math " not in body_html:
         return body_html
-    return _label_formula_headers(MATH_ELEMENT.sub(lambda match: _spacing_accents(_with_alttext(match)), body_html))
+    body_html = MATH_ELEMENT.sub(lambda match: _spacing_accents(_with_alttext(match)), body_html)
+    return _label_formula_headers(_name_heading_formulas(body_html))

@@ -40,7 +40,9 @@ local KIND_OF_PREFIX = { fig = 'figure', tbl = 'table', eq = 'equation', sec = '
 local PLURAL = { figure = 'figures', table = 'tables', equation = 'equations', section = 'sections', listing = 'listings' }
 local targets = {}   -- id -> {kind, number, title}
 local ordered = {}   -- the numbered targets, in document order
-local sections = {}  -- heading id -> its title as text
+local sections = {}  -- heading id -> its title as text, its formulas in Unicode
+-- (a formula with no Unicode form is reported by lua/resolve.lua, which reads every heading's)
+local text_form = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), 'text_form.lua' }))
 local problems = {}
 local notices = {}   -- labelled captions that start with a number typed by hand
 local counters = { figure = 0, table = 0, equation = 0, listing = 0 }
@@ -298,7 +300,7 @@ local define = {
   Div = quarto_div,
   Header = function(header)
     if header.identifier ~= '' then
-      sections[header.identifier] = pandoc.utils.stringify(header.content)
+      sections[header.identifier] = text_form.plain_text(header.content)
       if kind_of(header.identifier) == 'section' then
         declare(header.identifier, 'section', sections[header.identifier])
       end

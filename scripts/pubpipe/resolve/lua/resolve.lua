@@ -20,24 +20,23 @@ local function as_inlines(value)
   return pandoc.Inlines(pandoc.utils.stringify(value))
 end
 
--- A formula where only text may stand (the web page's <title>, the PDF's /Title and running head,
--- the EPUB's dc:title, meta tags): pandoc's plain writer writes it in Unicode ("α-decay of ²³⁸U",
--- "x₁²"). A formula it cannot write so (\frac, \sqrt …) stays TeX there, and is listed in
--- TEXT_AS_TEX for pubpipe.resolve.math to report; the HTML shows the formula itself.
-local TEXT_AS_TEX = pandoc.List()
+-- Formulas in text form (math_as_text, plain_text), and those that have none (as_tex).
+local text_form = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), 'text_form.lua' }))
+local plain_text = text_form.plain_text
 
-local function math_as_text(formula)
-  local text = pandoc.write(pandoc.Pandoc({ pandoc.Plain({ formula }) }), 'plain'):gsub('%s+$', '')
-  local delimiter = formula.mathtype == 'DisplayMath' and '$$' or '$'
-  if text == delimiter .. formula.text .. delimiter then
-    if not TEXT_AS_TEX:includes(formula.text) then TEXT_AS_TEX:insert(formula.text) end
-    return pandoc.Str(formula.text)
-  end
-  return pandoc.Str(text)
-end
-
-local function plain_text(value)
-  return pandoc.utils.stringify(value:walk({ Math = math_as_text }))
+-- A formula in a heading is drawn where the heading stands, but a heading is text only in the
+-- PDF's bookmarks and the EPUB's contents: each such formula goes into the body wrapped in a span
+-- that carries its text form, which pubpipe.resolve.math makes the formula's name (aria-label).
+local function name_heading_formulas(doc)
+  return doc:walk({
+    Header = function(header)
+      return header:walk({
+        Math = function(formula)
+          return pandoc.Span({ formula }, { class = 'heading-formula', ['data-text'] = text_form.math_as_text(formula).text })
+        end,
+      })
+    end,
+  })
 end
 
 local function field(value)
@@ -341,6 +340,7 @@ function Writer(doc, opts)
   WRITER_OPTIONS = opts
   doc = close_heading_gaps(doc)
   doc = free_reserved_ids(doc, opts)
+  doc = name_heading_formulas(doc)
   local figures, wikis
   doc, figures = pdf_figures(doc)
   doc, wikis = wiki_links(doc)
@@ -374,7 +374,7 @@ function Writer(doc, opts)
     -- What math.lua and crossref.lua found (pubpipe.resolve.math, pubpipe.resolve.crossref).
     math = meta['pubpipe-math'] and pandoc.utils.stringify(meta['pubpipe-math']),
     crossref = meta['pubpipe-crossref'] and pandoc.utils.stringify(meta['pubpipe-crossref']),
-    text_as_tex = TEXT_AS_TEX,
+    text_as_tex = text_form.as_tex,
     pdf_figures = figures,
     wiki_links = wikis,
   }
