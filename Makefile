@@ -236,8 +236,11 @@ bench: | $(INSTALLED) $(TOOLS) ## time the pipeline against pandoc's own route: 
 corpus: | $(INSTALLED) $(TOOLS) ## build and check every article of tests/corpus/ into build/corpus/, one line each
 	$(VENV)/bin/python scripts/corpus.py
 
-test: $(INSTALLED) $(TOOLS) ## run the test suite, printing each test file's progress (V=1: each test)
-	$(VENV)/bin/python -m pytest $(if $(filter 1,$(V)),-v,$(if $(filter 0,$(V)),-q,))
+# Two worker processes (pytest-xdist), one per core of the 2-core machine the suite is timed on;
+# each takes whole test files (--dist loadfile), so a file's module fixtures are built once.
+# tests/progress.py then prints a line as each file ends.
+test: $(INSTALLED) $(TOOLS) ## run the test suite in two processes, printing a line as each test file ends (V=1: each test)
+	$(VENV)/bin/python -m pytest -n 2 --dist loadfile $(if $(filter 1,$(V)),-v,$(if $(filter 0,$(V)),-q,))
 
 setup: $(INSTALLED) $(TOOLS) ## create .venv and install pandoc, WeasyPrint, EbookLib and the validators
 

@@ -28,6 +28,12 @@ CANONICAL = "soviet-relations-with-pakistan"
 os.environ.setdefault("PUBPIPE_ROOT", str(ROOT))
 
 
+def pytest_configure(config):
+    from progress import register
+
+    register(config)
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--save-golden-files", action="store_true", default=False,
