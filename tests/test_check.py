@@ -339,6 +339,69 @@ def test_a_check_of_several_articles_prints_each_summary_and_one_overall_line(va
     assert f"{len(folders) - 1} of {len(folders)} articles passed; could not check tricky" in output.out + output.err
 
 
+def test_an_edition_changed_after_a_check_is_checked_again(validated, tmp_path):
+    """A cached verdict never hides a changed edition: after the shared check, the canonical web
+    edition loses a sentence and gains an attribute HTML does not have. The next check compares
+    and validates that file again (X-001, V-NU) and takes only the unchanged EPUB's verdicts from
+    the cache."""
+    from pubpipe.check.run import check_articles
+
+    check = validated[CANONICAL]
+    build = tmp_path / "build"
+    shutil.copytree(check.build_root, build)
+    html = build / CANONICAL / f"{CANONICAL}.html"
+    text = html.read_text(encoding="utf-8")
+    sentence = "Pakistan supported the Afghan resistance, while India implicitly supported Soviet occupation. "
+    html.write_text(_replace_once(text.replace(sentence, ""), "<p>New strains", '<p frobnicate="yes">New strains'), encoding="utf-8")
+
+    (again,) = check_articles([check.folder], build, {})
+    assert again.error is None, again.error
+    assert "X-001" in codes(again.findings, "html")
+    assert any("frobnicate" in finding.message for finding in again.validated["V-NU"]), again.validated["V-NU"]
+    assert sorted(again.cached) == ["V-ACE", "V-EPUBCHECK"]
+
+
+def test_the_check_reads_the_editions_against_the_source_the_build_kept(tmp_path):
+    """The build keeps pandoc's output in build/.cache/resolved/, keyed by everything it depends
+    on, and the check compares the editions with that document instead of running pandoc again:
+    a sentence taken out of the kept document shows as F-002 in every edition."""
+    build = build_into(SOURCE, CANONICAL, tmp_path / "build").build
+    (kept,) = (build / ".cache" / "resolved").glob(f"{CANONICAL}-*.json")
+    stdout, stderr = json.loads(kept.read_text(encoding="utf-8"))
+    sentence = "Pakistan supported the Afghan resistance, while India implicitly supported Soviet occupation. "
+    kept.write_text(json.dumps([_replace_once(stdout, sentence, ""), stderr]), encoding="utf-8")
+    findings, _report = check_article(SOURCE / CANONICAL, build, NO_VALIDATORS)
+    assert {"html", "epub", "pdf"} <= {edition for finding in findings if finding.code == "F-002" for edition in finding.editions}
+    assert "X-001" not in codes(findings)  # the editions still agree with each other
+
+def test_pandoc_output_kept_by_the_build_is_not_reused_by_another_pandoc(tmp_path):
+    """Every build keeps pandoc's output now, so the key names the pandoc binary as installed:
+    the same command run by an upgraded pandoc (another size or time at the same path) runs again."""
+    import os
+
+    from pubpipe.load.article import load_article
+    from pubpipe.resolve.styles import installed_styles_folder
+    from pubpipe.runtime.cache import OutputCache
+
+    article = load_article(SOURCE / CANONICAL)
+    style = next(installed_styles_folder().glob("*.csl"))
+    program = tmp_path / "bin" / "pandoc"
+    program.parent.mkdir()
+    program.write_bytes(b"#!/bin/sh\n")
+    program.chmod(0o755)
+    store, runs = OutputCache(tmp_path / "cache"), []
+
+    def run():
+        runs.append(1)
+        return (f"output {len(runs)}", "")
+
+    for upgrade in (False, False, True):
+        if upgrade:
+            program.write_bytes(b"#!/bin/sh\n# a newer pandoc\n")
+            os.utime(program, ns=(1, 1))
+        store.pandoc_output(article, style, [str(program), "-"], run)
+    assert len(runs) == 2
+
 def test_long_article_keeps_every_footnote(tmp_path):
     """Thirty notes over some twenty pages: WeasyPrint drops a note whose call ends a page unless the
     builder lays the pages out again (the checker found this as X-005); none may be lost."""

@@ -23,16 +23,19 @@ from pubpipe.runtime.output import edition_set, source_date_epoch
 PRINTED = ("pdf", "handout", "press")
 
 
-def prepare(folder: Path, options: dict[str, Any]) -> tuple[ResolvedDocument, dict[str, Any]]:
+def prepare(folder: Path, options: dict[str, Any], build_root: Path) -> tuple[ResolvedDocument, dict[str, Any]]:
     """Load and resolve once; return the document and the options with the article's date stamp.
 
     Separate from build_article so that `pubpipe watch` can put the HTML in place before it
-    renders the slower editions from the same resolved document.
+    renders the slower editions from the same resolved document. pandoc's output is kept in the
+    build's cache, keyed by everything it depends on: `make check` reads the editions against
+    that same resolved document without running pandoc again, and a build of one more edition
+    (`make PAPER=letter`) does not run it either.
     """
     started = time.perf_counter()
     article = load_article(folder)
     report_notices(article)
-    document = resolve(article, options.get("style"))
+    document = resolve(article, options.get("style"), OutputCache(build_root / ".cache"))
     for message in document.warnings:
         console.warning(f"{article.source}: {message}")
     console.detail(f"{article.slug}: resolved with {document.style_name} in {time.perf_counter() - started:.2f} s")
@@ -62,7 +65,7 @@ def build_article(
 
         start_worker()
     try:
-        document, options = prepared or prepare(folder, options)
+        document, options = prepared or prepare(folder, options, build_root)
         options = {**options, "cache": OutputCache(build_root / ".cache")}
         slug = document.article.slug
         written: dict[str, tuple[Path, float]] = {}

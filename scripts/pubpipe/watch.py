@@ -106,7 +106,7 @@ class Watcher:
 
         started = time.perf_counter()
         try:
-            prepared = prepare(self.folder, self.options)
+            prepared = prepare(self.folder, self.options, self.build_root)
             groups = [["html"], [name for name in formats if name != "html"]] if "html" in formats else [formats]
             for group in filter(None, groups):
                 build_article(self.folder, group, self.build_root, self.options, prepared)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import shutil
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -67,15 +68,23 @@ class OutputCache:
         """pandoc's (stdout, stderr) for an article: the same command on the same files gives the
         same output, so it is kept until the article, its style or the pipeline's code change (the
         reader, the filters, the writer, and the Python that prepares pandoc's input and the
-        filters' settings, such as the words of captions)."""
+        filters' settings, such as the words of captions) or pandoc itself is upgraded."""
         from pubpipe.resolve.pandoc import filters_environment
 
-        key = digest(*command, folder_digest(article.folder), style.read_bytes(), code_digest(),
-                     json.dumps(filters_environment(article), sort_keys=True))
+        key = digest(*command, _program_stamp(command[0]), folder_digest(article.folder),
+                     style.read_bytes(), code_digest(), json.dumps(filters_environment(article), sort_keys=True))
         name = f"resolved/{article.slug}-{style.stem}.json"  # one per article and style name
         data = self.fetch(name, key, lambda: json.dumps(run()).encode("utf-8"))
         stdout, stderr = json.loads(data)
         return stdout, stderr
+
+
+def _program_stamp(program: str) -> str:
+    """The installed program a command runs (its path, size and time): an upgrade changes it."""
+    from pubpipe.runtime.tools import stamp
+
+    found = shutil.which(program)
+    return json.dumps(stamp(Path(found)), sort_keys=True) if found else program
 
 
 @functools.cache
