@@ -253,7 +253,7 @@ $(INSTALLED): pyproject.toml scripts/setup/system-prerequisites.sh
 	$(Q)$(STEP) 2/6 "creating the virtual environment $(VENV)" "" venv bash -c '[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)'
 	$(Q)$(STEP) 3/6 "installing pandoc, WeasyPrint, EbookLib and the rest (pip)" "about 40 s" pip \
 		bash -c '$(VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar off --upgrade pip && $(VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar off --editable ".[test]"'
-	$(Q)$(STEP) 4/6 "making the print fonts (fixed weights of Source Serif 4)" "about 40 s" fonts $(PUBPIPE) fonts
+	$(Q)$(STEP) 4/6 "making the print fonts (fixed weights of Source Serif 4)" "" fonts $(PUBPIPE) fonts
 	@touch $@
 
 # The Node tools: MathJax, which draws formulas (so every build needs it), and the validators (Nu
