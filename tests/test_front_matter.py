@@ -277,6 +277,66 @@ def test_bookdown_references_and_a_programming_historian_original_are_reported(t
     assert "Programming Historian" in notices[0][1] and "\\@ref(fig:map)" in notices[1][1]
 
 
+# The forms real front matter uses: JOSS's authors and affiliations, Quarto's nested options, block
+# and folded text, flow lists, dates, quoted strings with colons, comments, Unicode.
+VARIED_YAML = """\
+title: 'Tides: a study'   # a comment
+subtitle: "With \\"quotes\\" and é"
+date: 2024-03-05
+authors:
+  - name: Ada Lovelace
+    orcid: 0000-0002-1825-0097
+    affiliation: "1, 2"
+  - {name: Николай Лобачевский, affiliation: 2}
+affiliations:
+ - name: Institute of Tides
+   index: 1
+abstract: |
+  First line.
+
+    Indented line.
+keywords: [tides, "sea level", 3, true, null, ~]
+format:
+  pdf:
+    toc: false
+    fig-width: 6.5
+summary: >
+  folded
+  text
+"""
+
+
+@pytest.mark.parametrize("text", [VARIED_YAML, "x: [1, 2\ny: 3\n", "a: b: c\n", "- a\nb: c\n", "x: &x [*x]\n"])
+def test_libyaml_and_pythons_parser_read_the_same_values_and_lines(text):
+    """The loader reads through libyaml for speed (load/yaml_loader.py); a PyYAML without it reads
+    through Python. Both must give the same values, lines and refusals."""
+    import yaml
+
+    from pubpipe.load.yaml_loader import PythonSafeLoader, SafeLoader
+
+    if yaml.__with_libyaml__:
+        assert "CParser" in [base.__name__ for base in SafeLoader.__mro__]
+
+    def read(loader):
+        try:
+            nodes = yaml.compose(text, Loader=loader)
+            lines = []
+            pending = [nodes]
+            while pending:
+                node = pending.pop()
+                lines.append((node.tag, node.start_mark.line, node.start_mark.column))
+                if isinstance(node, yaml.MappingNode):
+                    pending += [part for pair in node.value for part in pair]
+                elif isinstance(node, yaml.SequenceNode):
+                    pending += node.value
+            return yaml.load(text, Loader=loader), lines
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            return type(exc).__name__, mark.line if mark else None
+
+    assert read(SafeLoader) == read(PythonSafeLoader)
+
+
 BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefg", "bcdefgh"))
 
