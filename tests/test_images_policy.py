@@ -128,3 +128,22 @@ def test_a_title_of_invisible_characters_is_refused_with_its_line(case, title):
     text = article_text(title=title)
     case.article(text)
     case.assert_refused(case.build(), ARTICLE, f"article.md:{line_of(text, 'title:')}", "'title'", "visible")
+
+
+def test_a_course_packs_kept_verdict_on_a_picture_holds_only_for_the_same_bytes(case, tmp_path):
+    """A pack remembers that a picture decoded (load/images.py), so that a rebuild does not decode
+    a hundred pictures again; a picture broken since must still be refused, with its line."""
+    from pubpipe.errors import ResourceError
+    from pubpipe.load.article import load_article
+    from pubpipe.resolve import resolve
+    from pubpipe.runtime.cache import OutputCache
+
+    store = OutputCache(tmp_path / "cache")
+    resolve(load_article(case.folder), cache=store)
+    assert len(list((tmp_path / "cache" / "decoded").glob("*.key"))) == 1
+    chart = case.folder / "chart.png"
+    chart.write_bytes(chart.read_bytes()[:-200])
+    with pytest.raises(ResourceError) as refused:
+        resolve(load_article(case.folder), cache=store)
+    assert "'chart.png' cannot be decoded" in refused.value.message
+    assert refused.value.line == line_of(case.folder.joinpath("article.md").read_text(), "chart.png")

@@ -135,8 +135,9 @@ def _check_data_image(src: str, source: Path, line: int | None) -> None:
     _decode_source(io.BytesIO(data), FORMAT_OF[kind], f"data:image/{kind}", f"image/{kind} data", source, line)
 
 
-def check_images(article, sources: list[str]) -> list[LocalImage]:
-    """Check every image the body shows, once each, its content included."""
+def check_images(article, sources: list[str], cache=None) -> list[LocalImage]:
+    """Check every image the body shows, once each, its content included. `cache`: a course pack's
+    store (runtime/cache.OutputCache), where a picture that decoded is remembered by its bytes."""
     images = []
     for src in dict.fromkeys(sources):
         if src.startswith("data:"):
@@ -147,7 +148,7 @@ def check_images(article, sources: list[str]) -> list[LocalImage]:
         if expected is None:
             _check_svg(image)
         else:
-            _decode(image, expected, article.source, image_line(article, src))
+            _decode(image, expected, article, image_line(article, src), cache)
         images.append(image)
     return images
 
@@ -164,8 +165,23 @@ def _check_svg(image: LocalImage) -> None:
         _check_data_image(src, image.path, line)
 
 
-def _decode(image: LocalImage, expected: str, source: Path, line: int | None) -> None:
-    _decode_source(image.path, expected, unquote(image.src), image.path.suffix, source, line)
+def _decode(image: LocalImage, expected: str, article, line: int | None, cache=None) -> None:
+    """Decoding every picture again took a course pack of a hundred articles about a second of
+    each rebuild; the verdict depends only on the picture's bytes, Pillow and this code, so a pack
+    keeps it under that key (a picture that fails is never kept, and fails again)."""
+    def decode() -> bytes:
+        _decode_source(image.path, expected, unquote(image.src), image.path.suffix, article.source, line)
+        return b"decoded"
+
+    if cache is None:
+        decode()
+        return
+    import PIL
+
+    from pubpipe.runtime.cache import code_digest, digest
+
+    key = digest(image.path.read_bytes(), expected, PIL.__version__, str(PIXEL_LIMIT), code_digest())
+    cache.fetch(f"decoded/{article.slug}-{digest(str(image.path))[:16]}", key, decode)
 
 
 def _decode_source(opened, expected: str, name: str, named_as: str, source: Path, line: int | None) -> None:

@@ -200,10 +200,11 @@ def rendered_fields(doc) -> list[tuple[str, str]]:
     return found
 
 
-def check_document(doc) -> None:
+def check_document(doc, cache=None) -> None:
     """Apply the policy to everything resolve produced; raise UnsafeContentError on the first find.
 
-    `doc` is a resolve.ResolvedDocument (not imported: resolve imports this module).
+    `doc` is a resolve.ResolvedDocument (not imported: resolve imports this module); `cache`, a
+    course pack's store, where the images' verdicts are kept (load/images.py).
     """
     article = doc.article
     fields = [(BODY, doc.body_html, True), ("the citation of the original", doc.original_entry_html, False),
@@ -234,7 +235,8 @@ def check_document(doc) -> None:
     body = lxml.html.fragment_fromstring(doc.body_html or "<p></p>", create_parent="div")
     check_nesting(article, body)
     # A PDF figure's picture was made in resolve from a file checked there (resolve/pdf_figures.py).
-    check_images(article, [src for img in body.iter("img") if (src := img.get("src") or "") not in doc.rendered_figures])
+    check_images(article, [src for img in body.iter("img") if (src := img.get("src") or "") not in doc.rendered_figures],
+                 cache)
 
 
 # Elements inside each other (block quotes in block quotes, lists in lists): WeasyPrint lays

@@ -256,6 +256,6 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
         targets=targets,
         rendered_figures=render_figures(article, data.get("pdf_figures") or []),
     )
-    check_document(document)  # the raw-HTML policy, once for all editions (pubpipe.load.sanitize)
+    check_document(document, cache)  # the raw-HTML policy, once for all editions (pubpipe.load.sanitize)
     check_links(document)  # links that would break in the editions (pubpipe.load.links)
     return document
