@@ -32,31 +32,6 @@ def pytest_configure(config):
     from progress import register
 
     register(config)
-    config.addinivalue_line(
-        "markers", "make_once(per=None): of this family of refusals, run only the first case through real make "
-        "(and the first of each value of the parameter `per`); every case still runs through pubpipe")
-
-
-def pytest_collection_modifyitems(config, items):
-    """make's part in a refusal is the same for every case of a family that fails at the same
-    step with the same status: make runs the recipe, reports pubpipe's status and keeps the good
-    editions. The case itself (what is refused, with which message and line) is pubpipe's, and
-    each case of the family still runs through pubpipe; through make, one case of the family
-    (one per value of `per`) proves make's part."""
-    kept, dropped, seen = [], [], set()
-    for item in items:
-        marker = item.get_closest_marker("make_once")
-        params = getattr(item, "callspec", None) and item.callspec.params
-        if marker is None or not params or params.get("case") != "make":
-            kept.append(item)
-            continue
-        per = marker.kwargs.get("per")
-        family = (item.module.__name__, item.originalname, params[per] if per else None)
-        (dropped if family in seen else kept).append(item)
-        seen.add(family)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
 
 
 def pytest_addoption(parser):

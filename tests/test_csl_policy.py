@@ -44,7 +44,6 @@ def parents(case, listener) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("spelling", ["url", "url-named-like-a-style", "file-url", "absolute", "dotdot", "not-installed"])
-@pytest.mark.make_once
 def test_a_parent_style_from_anywhere_is_refused_with_file_and_line(case, listener, spelling):
     style = dependent_style(parents(case, listener)[spelling])
     case.write("mine.csl", style)

@@ -36,7 +36,6 @@ ESCAPED_URLS = [
 
 
 @pytest.mark.parametrize("style", ESCAPED_URLS)
-@pytest.mark.make_once
 def test_a_style_attribute_that_loads_is_refused_however_it_is_escaped(case, listener, style):
     snippet = f'<span style="{style.format(url=listener.url)}">styled</span>'
     text = article_text(body=f"Text [@doe2001].\n\nA {snippet} word.\n\n" + VICTIM_BODY)
@@ -54,7 +53,6 @@ def test_harmless_styles_still_build(case):
 
 
 @pytest.mark.parametrize("key", ["title", "subtitle", "author", "rights", "description", "keywords"])
-@pytest.mark.make_once
 def test_a_remote_image_in_a_metadata_field_is_refused_with_its_line(case, listener, key):
     value = f'Words <img src="{listener.url}/{key}.png" alt="x"> more'
     text = article_text(**{key: [value] if key in ("author", "keywords") else value})
@@ -105,7 +103,6 @@ SVG_ATTACKS = {
 
 
 @pytest.mark.parametrize("attack", sorted(SVG_ATTACKS))
-@pytest.mark.make_once
 def test_svg_css_and_links_that_load_are_refused_with_their_line(case, listener, attack):
     svg = SVG_ATTACKS[attack].format(url=listener.url)
     case.write("figure.svg", svg)

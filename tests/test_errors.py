@@ -41,7 +41,6 @@ def test_malformed_yaml_gives_the_line_in_the_file(case):
     ({"author": [{"affiliation": "no name"}]}, ("'author'",)),
     ({"bibliography": {"a": 1}}, ("'bibliography'",)),
 ])
-@pytest.mark.make_once
 def test_missing_or_mistyped_fields_are_named(case, changes, words):
     text = article_text(**changes)
     case.article(text)
@@ -79,7 +78,6 @@ BAD_BIBLIOGRAPHIES = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_BIBLIOGRAPHIES))
-@pytest.mark.make_once
 def test_malformed_bibliography_gives_file_and_line(case, name):
     content, line = BAD_BIBLIOGRAPHIES[name]
     case.write(name, content)
@@ -211,7 +209,6 @@ def test_bom_and_crlf_are_normalised_to_the_same_editions(case):
     ("---\ntitle: Only a title\n---\n\n   \n", ("no body text",)),
     ("Just a body, no front matter.\n", ("front matter",)),
 ])
-@pytest.mark.make_once
 def test_empty_article_or_front_matter_only(case, content, words):
     case.article(content)
     case.assert_refused(case.build(), ARTICLE, *words)
@@ -232,7 +229,6 @@ def test_missing_image_is_named(case):
     ("[see below](#no-such-part)", RESOURCE, ("'#no-such-part' leads nowhere",)),
     ('<a name="old-anchor"></a>', ARTICLE, ('<a name="old-anchor"> is obsolete', "{#old-anchor}")),
 ])
-@pytest.mark.make_once(per="status")
 def test_a_link_that_would_break_is_named_with_its_line(case, link, status, words):
     text = article_text(body=VICTIM_BODY.replace("A citation", f"See {link}.\n\nA citation"))
     case.article(text)

@@ -47,7 +47,6 @@ def test_dates_a_zip_cannot_record_still_build(case, date, epoch):
     ("PUBPIPE_PANDOC_TIMEOUT", "soon", ("PUBPIPE_PANDOC_TIMEOUT", "seconds")),
     ("PUBPIPE_PDF_TIMEOUT", "later", ("PUBPIPE_PDF_TIMEOUT", "seconds")),
 ])
-@pytest.mark.make_once(per="variable")
 def test_malformed_settings_are_usage_errors(case, variable, value, words):
     case.assert_refused(case.run(env={variable: value}), USAGE, *words)
 

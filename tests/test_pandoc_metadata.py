@@ -38,7 +38,6 @@ def test_an_indented_dashes_line_in_a_block_scalar_does_not_end_the_front_matter
 
 @pytest.mark.parametrize("where", ["body", "block quote", "list item", "footnote", "end"])
 @pytest.mark.parametrize("key", ["bibliography", "csl", "citation-style", "citation-abbreviations"])
-@pytest.mark.make_once
 def test_a_metadata_block_in_the_body_is_refused_with_its_line(case, listener, key, where):
     value = {
         "bibliography": case.secret_file.parent / "secret.bib",

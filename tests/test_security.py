@@ -35,7 +35,6 @@ def line_of(text: str, needle: str) -> int:
     ("citation-abbreviations", "secret.json"),
 ])
 @pytest.mark.parametrize("spelling", ["absolute", "dotdot", "symlink"])
-@pytest.mark.make_once
 def test_front_matter_paths_outside_the_folder_are_refused(case, field_name, target, spelling):
     outside = case.secret_file.parent / target
     if spelling == "absolute":
@@ -53,7 +52,6 @@ def test_front_matter_paths_outside_the_folder_are_refused(case, field_name, tar
 
 
 @pytest.mark.parametrize("field_name", ["bibliography", "csl", "citation-abbreviations"])
-@pytest.mark.make_once
 def test_front_matter_urls_are_refused_without_a_request(case, listener, field_name):
     suffix = {"bibliography": "refs.bib", "csl": "style.csl", "citation-abbreviations": "abbr.json"}[field_name]
     case.article(article_text(**{field_name: f"{listener.url}/{suffix}"}))
@@ -74,7 +72,6 @@ def test_article_md_linking_outside_is_refused(case):
 # --- images ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("spelling", ["absolute", "dotdot", "symlink", "url", "file-url", "protocol-relative"])
-@pytest.mark.make_once
 def test_images_from_outside_the_folder_are_refused(case, listener, spelling):
     secret_png = case.secret_file.parent / "secret.png"
     src = {
@@ -125,7 +122,6 @@ RAW_HTML = [
 
 
 @pytest.mark.parametrize("snippet, word", RAW_HTML, ids=[word + str(i) for i, (_s, word) in enumerate(RAW_HTML)])
-@pytest.mark.make_once
 def test_active_raw_html_is_refused_with_file_and_line(case, listener, snippet, word):
     snippet = snippet.format(url=listener.url, secret_uri=case.secret_file.as_uri())
     body = f"# Introduction\n\nA harmless paragraph [@doe2001].\n\n{snippet}\n\nMore text.\n"
@@ -163,7 +159,6 @@ SVG_ATTACKS = {
 
 
 @pytest.mark.parametrize("attack", sorted(SVG_ATTACKS))
-@pytest.mark.make_once
 def test_svg_images_with_active_or_fetching_content_are_refused(case, listener, attack):
     case.write("figure.svg", SVG_ATTACKS[attack].format(url=listener.url, secret_uri=case.secret_file.as_uri()))
     case.article(article_text(body="Text.\n\n![A figure.](figure.svg)\n"))
