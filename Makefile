@@ -251,7 +251,7 @@ STEP := bash scripts/setup/step.sh
 $(INSTALLED): pyproject.toml scripts/setup/system-prerequisites.sh
 	$(Q)$(STEP) 1/6 "checking the system packages" "" system-packages bash scripts/setup/system-prerequisites.sh
 	$(Q)$(STEP) 2/6 "creating the virtual environment $(VENV)" "" venv bash -c '[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)'
-	$(Q)$(STEP) 3/6 "installing pandoc, WeasyPrint, EbookLib and the rest (pip)" "about 40 s" pip \
+	$(Q)$(STEP) 3/6 "installing pandoc, WeasyPrint, EbookLib and the rest (pip)" "about 20 s" pip \
 		bash -c '$(VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar off --upgrade pip && $(VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar off --editable ".[test]"'
 	$(Q)$(STEP) 4/6 "making the print fonts (fixed weights of Source Serif 4)" "" fonts $(PUBPIPE) fonts
 	@touch $@
@@ -261,7 +261,7 @@ $(INSTALLED): pyproject.toml scripts/setup/system-prerequisites.sh
 # two Java validators (scripts/pubpipe/runtime/jvm_start.py).
 $(TOOLS): scripts/setup/tools.sh scripts/setup/package.json scripts/pubpipe/runtime/jvm_start.py scripts/pubpipe/check/EpubcheckBatch.java | $(INSTALLED)
 	$(Q)$(STEP) 5/6 "installing MathJax and the validators into .tools (npm, Chromium)" "about 15 s" validators bash scripts/setup/tools.sh
-	$(Q)$(STEP) 6/6 "preparing the EPUBCheck launcher and quicker starts of the Java validators" "about 20 s" jvm $(PUBPIPE) validators
+	$(Q)$(STEP) 6/6 "preparing the EPUBCheck launcher and quicker starts of the Java validators" "about 10 s" jvm $(PUBPIPE) validators
 	@touch $@
 
 clean: ## remove the built editions (build/)
