@@ -136,7 +136,7 @@ def _check_data_image(src: str, source: Path, line: int | None) -> None:
 
 
 def check_images(article, sources: list[str], cache=None) -> list[LocalImage]:
-    """Check every image the body shows, once each, its content included. `cache`: a course pack's
+    """Check every image the body shows, once each, its content included. `cache`: the build's
     store (runtime/cache.OutputCache), where a picture that decoded is remembered by its bytes."""
     images = []
     for src in dict.fromkeys(sources):
@@ -167,10 +167,13 @@ def _check_svg(image: LocalImage) -> None:
 
 def _decode(image: LocalImage, expected: str, article, line: int | None, cache=None) -> None:
     """Decoding every picture again took a course pack of a hundred articles about a second of
-    each rebuild; the verdict depends only on the picture's bytes, Pillow and this code, so a pack
-    keeps it under that key (a picture that fails is never kept, and fails again)."""
+    each rebuild; the verdict depends only on the picture's bytes, Pillow and this code, so the
+    build's store keeps it under that key (a picture that fails is never kept, and fails again).
+    The bytes decoded are the bytes of the key, read once."""
+    data = image.path.read_bytes()
+
     def decode() -> bytes:
-        _decode_source(image.path, expected, unquote(image.src), image.path.suffix, article.source, line)
+        _decode_source(io.BytesIO(data), expected, unquote(image.src), image.path.suffix, article.source, line)
         return b"decoded"
 
     if cache is None:
@@ -180,7 +183,7 @@ def _decode(image: LocalImage, expected: str, article, line: int | None, cache=N
 
     from pubpipe.runtime.cache import code_digest, digest
 
-    key = digest(image.path.read_bytes(), expected, PIL.__version__, str(PIXEL_LIMIT), code_digest())
+    key = digest(data, expected, PIL.__version__, str(PIXEL_LIMIT), code_digest())
     cache.fetch(f"decoded/{article.slug}-{digest(str(image.path))[:16]}", key, decode)
 
 

@@ -203,8 +203,8 @@ def rendered_fields(doc) -> list[tuple[str, str]]:
 def check_document(doc, cache=None) -> None:
     """Apply the policy to everything resolve produced; raise UnsafeContentError on the first find.
 
-    `doc` is a resolve.ResolvedDocument (not imported: resolve imports this module); `cache`, a
-    course pack's store, where the images' verdicts are kept (load/images.py).
+    `doc` is a resolve.ResolvedDocument (not imported: resolve imports this module); `cache`, the
+    build's store, where the images' verdicts are kept (load/images.py).
     """
     article = doc.article
     fields = [(BODY, doc.body_html, True), ("the citation of the original", doc.original_entry_html, False),
