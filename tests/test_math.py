@@ -348,6 +348,33 @@ def test_a_formula_in_the_title_is_unicode_text_where_only_text_may_stand(tmp_pa
                               "X-009", "\\beta")
 
 
+def test_a_formula_in_the_original_records_titles_is_unicode_text_in_the_metadata(tmp_path):
+    """The original publication's record is a CSL item whose titles may hold TeX: the citation_*
+    tags, DC.source, the JSON-LD and the EPUB's dc:source take its text form (pandoc's plain
+    writer, as for the article's own title), neither the TeX as written nor MathML's characters
+    run together with its TeX annotation ("α\\alpha")."""
+    import json
+
+    folder = tmp_path / "source" / "record"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(
+        "---\ntitle: Reprinted\nauthor: A. Writer\noriginal:\n  record:\n    type: article-journal\n"
+        "    title: 'Counting $\\beta$ rays from $^{40}$K'\n    container-title: 'Letters on $\\gamma$ physics'\n"
+        "    author: [{family: Meitner, given: Lise}]\n    issued: 1921\n---\n\nText.\n", encoding="utf-8")
+    built = build_into(folder.parent, "record", tmp_path / "build", "--formats", "html,epub")
+    title, journal = "Counting \u03b2 rays from \u2074\u2070K", "Letters on \u03b3 physics"
+    page = built.edition("html").read_text(encoding="utf-8")
+    assert f'<meta name="citation_title" content="{title}">' in page
+    assert f'<meta name="citation_journal_title" content="{journal}">' in page
+    source = re.search(r'<meta name="DC.source" content="([^"]*)">', page).group(1)
+    assert title.split()[1] in source and "K" in source and "\\" not in source and "^" not in source, source
+    linked = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.DOTALL).group(1))
+    assert linked["isBasedOn"]["name"] == title and linked["isBasedOn"]["description"] == source
+    assert linked["isPartOf"]["name"] == journal
+    with zipfile.ZipFile(built.edition("epub")) as archive:
+        assert f"<dc:source>{source}</dc:source>" in archive.read("EPUB/content.opf").decode("utf-8")
+
+
 def test_a_title_formula_without_a_unicode_form_is_reported_with_its_line(tmp_path, capfd):
     folder = tmp_path / "source" / "halving"
     folder.mkdir(parents=True)

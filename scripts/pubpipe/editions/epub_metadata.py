@@ -8,7 +8,8 @@ Where each value comes from (WeasyPrint's habit: write the mapping down beside t
   matter, rendered to plain text by the resolve step;
 - dc:date: the front matter's `date:` read into ISO 8601 (pubpipe.load.dates reads `11 October
   2019` as 2019-10-11); a date that cannot be read was reported at load and is left out;
-- dc:source: the original publication, formatted by the document's CSL style;
+- dc:source: the original publication, formatted by the document's CSL style, as text (a formula
+  in its title in Unicode, as the resolve step writes it);
 - dcterms:modified: SOURCE_DATE_EPOCH (EbookLib writes it from the `mtime` option);
 - schema:accessMode and accessModeSufficient: `textual`, plus `visual` only when the text carries
   images, which all have alt text (alt_text.require_alt_text has stopped the build otherwise);
@@ -30,12 +31,6 @@ W3C_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
-def _plain(html_fragment: str) -> str:
-    import lxml.html
-
-    return " ".join(lxml.html.fragment_fromstring(html_fragment, create_parent="span").text_content().split())
-
-
 def _meta(book: epub.EpubBook, prop: str, value: str) -> None:
     book.add_metadata("OPF", "meta", value, {"property": prop})
 
@@ -47,7 +42,7 @@ def describe_package(book: epub.EpubBook, doc: ResolvedDocument) -> None:
              fields={"rights": doc.rights.text if doc.rights else None,
                      "description": doc.description.text if doc.description else None,
                      "date": meta.date_iso or None,
-                     "source": _plain(doc.original_entry_html) if doc.original_entry_html else None},
+                     "source": doc.original_entry_text},
              keywords=[keyword.text for keyword in doc.keywords])
 
 

@@ -33,17 +33,26 @@ def _meta(name: str, content, attribute: str = "name") -> str:
 JOURNAL_TYPES = ("article-journal", "article-magazine", "article-newspaper")
 
 
-def _container_tags(record: dict) -> list[str]:
+def _container_tags(doc: ResolvedDocument, record: dict) -> list[str]:
     """Highwire names the container by the kind of work: a journal, or the book it is part of."""
-    container = record.get("container-title")
+    container = record.get("container-title") and _record_text(doc, record, "container-title")
     kind = record.get("type")
     if not container:
         return []
     if kind in JOURNAL_TYPES:
-        return [_meta("citation_journal_title", plain(container))]
+        return [_meta("citation_journal_title", container)]
     if kind == "paper-conference":
-        return [_meta("citation_conference_title", plain(container))]
-    return [_meta("citation_inbook_title", plain(container))]
+        return [_meta("citation_conference_title", container)]
+    return [_meta("citation_inbook_title", container)]
+
+
+def _record_text(doc: ResolvedDocument, record: dict, key: str) -> str:
+    """A title of the cited record as text: pandoc's reading of it, its formulas in Unicode (a
+    CSL title may hold `$\\alpha$`, which would stay TeX), for the record the resolve step cited;
+    a course pack's citation of the article (`cite_as`) is another record."""
+    if doc.cite_as is None and doc.record_titles.get(key):
+        return doc.record_titles[key]
+    return plain(record.get(key) or "")
 
 
 def _author_tags(doc: ResolvedDocument) -> list[str]:
@@ -54,7 +63,7 @@ def _author_tags(doc: ResolvedDocument) -> list[str]:
     tags = []
     for name, author in zip(doc.authors, doc.article.metadata.authors):
         tags.append(_meta("citation_author", name.text))
-        tags += [_meta("citation_author_institution", _plain_html(doc.affiliations[index].html))
+        tags += [_meta("citation_author_institution", doc.affiliations[index].text)
                  for index, place in enumerate(doc.article.metadata.affiliations) if place in author.affiliations]
         if author.orcid:
             tags.append(_meta("citation_author_orcid", ORCID_URL + author.orcid))
@@ -95,16 +104,16 @@ def head_metadata(doc: ResolvedDocument) -> str:
     meta = doc.article.metadata
     record = doc.cite_record
     first_page, last_page = page_range(record)
-    source = _plain_html(doc.original_entry_html) if doc.original_entry_html else None
+    source = doc.original_entry_text
     tags = [
         *dublin_core(doc.title, doc.authors, meta.lang, meta.identifier, doc.rights, doc.description, doc.keywords,
                      meta.date_iso, "Text"),
         _meta("DC.source", source),
-        _meta("citation_title", plain(record["title"]) if meta.original_record and record.get("title") else doc.title.text),
+        _meta("citation_title", _record_text(doc, record, "title") if meta.original_record and record.get("title") else doc.title.text),
         *_author_tags(doc),
         _meta("citation_publication_date", _publication_date(doc, record)),
         _meta("citation_abstract", doc.abstract.text if doc.abstract else None),
-        *_container_tags(record),
+        *_container_tags(doc, record),
         _meta("citation_volume", record.get("volume")),
         _meta("citation_issue", record.get("issue")),
         _meta("citation_firstpage", first_page),
@@ -144,7 +153,7 @@ def json_ld(doc: ResolvedDocument, record: dict, first_page: str | None, last_pa
     if record:
         container = {
             "@type": "Periodical" if record.get("type") in JOURNAL_TYPES else "Book",
-            "name": plain(record.get("container-title") or record.get("title") or ""),
+            "name": _record_text(doc, record, "container-title") or _record_text(doc, record, "title"),
         }
         if record.get("publisher"):
             container["publisher"] = {"@type": "Organization", "name": record["publisher"]}
@@ -156,8 +165,8 @@ def json_ld(doc: ResolvedDocument, record: dict, first_page: str | None, last_pa
         if record.get("page"):
             data["pagination"] = str(record["page"])
         if doc.original_entry_html:
-            data["isBasedOn"] = {"@type": "CreativeWork", "name": plain(record.get("title") or doc.title.text),
-                                 "description": _plain_html(doc.original_entry_html)}
+            data["isBasedOn"] = {"@type": "CreativeWork", "name": _record_text(doc, record, "title") or doc.title.text,
+                                 "description": doc.original_entry_text}
     script = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
     # "</" (any case) would end the script element early; "<!--" would open a comment in it.
     script = script.replace("<", "\\u003c")
@@ -170,7 +179,7 @@ def _person(doc: ResolvedDocument, name, author) -> dict:
         person["givenName"] = author.given
     if author.family:
         person["familyName"] = author.family
-    places = [_plain_html(doc.affiliations[index].html) for index, place in enumerate(doc.article.metadata.affiliations)
+    places = [doc.affiliations[index].text for index, place in enumerate(doc.article.metadata.affiliations)
               if place in author.affiliations]
     if places:
         person["affiliation"] = [{"@type": "Organization", "name": place} for place in places]
@@ -179,8 +188,3 @@ def _person(doc: ResolvedDocument, name, author) -> dict:
         person["sameAs"] = ORCID_URL + author.orcid
     return person
 
-
-def _plain_html(fragment: str) -> str:
-    import lxml.html
-
-    return " ".join(lxml.html.fragment_fromstring(fragment, create_parent="span").text_content().split())

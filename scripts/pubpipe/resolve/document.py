@@ -55,6 +55,10 @@ class ResolvedDocument:
     affiliations: list[Field] = ()
     abstract: Field | None = None  # block HTML: it may hold paragraphs
     own_entry_html: str | None = None  # the article's own record, formatted, when there is no original
+    # The original record's entry and the cited record's titles as text, formulas in Unicode
+    # ("On the α-decay of ²³⁸U"), for the metadata that holds only text (meta tags, dc:source).
+    original_entry_text: str | None = None
+    record_titles: dict = field(default_factory=dict)  # "title", "container-title"
     cite_as: CiteAs | None = None  # in a course pack: the article as a chapter of the pack
     # A PDF figure's page as PNG, by the image name the body gives it (resolve/pdf_figures.py).
     rendered_figures: dict = field(default_factory=dict)

@@ -36,6 +36,11 @@ def _field(value: dict | None) -> Field | None:
     return Field(html=math.add_alttext(value["html"].strip()), text=value["text"].strip())
 
 
+def _entry(entry: dict | None, form: str) -> str | None:
+    """A formatted record's HTML or its text (formulas in Unicode), None when there is none."""
+    return ((entry or {}).get(form) or "").strip() or None
+
+
 def _style(article: Article, cli_style: str | None) -> Path:
     meta = article.metadata
     try:
@@ -246,13 +251,15 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
         rights=_field(data.get("rights")),
         description=_field(data.get("description")),
         keywords=[field for item in data.get("keywords") or [] if (field := _field(item))],
-        original_entry_html=(data.get("original_entry") or "").strip() or None,
+        original_entry_html=_entry(data.get("original_entry"), "html"),
+        original_entry_text=_entry(data.get("original_entry"), "text"),
+        record_titles={key: value.strip() for key, value in (data.get("record_titles") or {}).items() if value},
         original_exports=data.get("original_exports") or {},
         pandoc_version=data.get("pandoc_version", ""),
         warnings=warnings,
         affiliations=[field for item in data.get("affiliations") or [] if (field := _field(item))],
         abstract=_field(data.get("abstract")),
-        own_entry_html=(data.get("own_entry") or "").strip() or None,
+        own_entry_html=_entry(data.get("own_entry"), "html"),
         targets=targets,
         rendered_figures=render_figures(article, data.get("pdf_figures") or []),
     )

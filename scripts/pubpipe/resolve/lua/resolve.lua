@@ -89,8 +89,9 @@ local function cited_record(meta, own)
   return record
 end
 
--- Format the cited record with the document's CSL style, as a bibliography entry.
--- pandoc.utils.citeproc runs the same citeproc that --citeproc ran on the body.
+-- Format the cited record with the document's CSL style, as a bibliography entry: {html, text},
+-- the text with its formulas in Unicode for the metadata that holds only text (DC.source, the
+-- EPUB's dc:source). pandoc.utils.citeproc runs the same citeproc that --citeproc ran on the body.
 local function formatted_record(meta, record)
   if record == nil then return nil end
   local id = record.id
@@ -119,7 +120,8 @@ local function formatted_record(meta, record)
       if div.classes:includes('csl-entry') then
         -- An entry is one paragraph; render it as inline HTML so an edition can place it in a
         -- sentence ("Originally published in …").
-        entry = html_of_inlines(pandoc.utils.blocks_to_inlines(div.content))
+        local inlines = pandoc.utils.blocks_to_inlines(div.content)
+        entry = { html = html_of_inlines(inlines), text = plain_text(inlines) }
       end
     end,
   })
@@ -149,7 +151,8 @@ local function formatted_citations(meta)
   local out = {}
   for _, record in ipairs(meta['pubpipe-cite'] or {}) do
     record.id = pandoc.utils.stringify(record.id)
-    table.insert(out, { id = record.id, html = formatted_record(meta, record), exports = record_exports(record) })
+    local entry = formatted_record(meta, record)
+    table.insert(out, { id = record.id, html = entry and entry.html, exports = record_exports(record) })
   end
   return out
 end
@@ -364,6 +367,11 @@ function Writer(doc, opts)
     original_entry = original and formatted_record(meta, record) or nil,
     own_entry = (not original) and formatted_record(meta, record) or nil,
     original_exports = record_exports(record),
+    -- The cited record's titles as text, their formulas in Unicode, for the meta tags.
+    record_titles = record and {
+      title = record.title and plain_text(as_inlines(record.title)),
+      ['container-title'] = record['container-title'] and plain_text(as_inlines(record['container-title'])),
+    } or nil,
     cite_entries = formatted_citations(meta),
     pandoc_version = tostring(PANDOC_VERSION),
     dropped_raw = dropped_raw(doc),
