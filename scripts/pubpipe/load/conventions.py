@@ -4,13 +4,16 @@ A key nobody defines is most often a typo (`autor:`, `bibliografy:`) whose value
 without a word, so it is reported with its line and the nearest known key. A key that pandoc,
 Quarto, R Markdown, JOSS, pandoc-scholar, pandoc-crossref, Zettlr or the Programming Historian
 define, and that has no place in our editions (`format:`, `toc:`, `difficulty:`), is no mistake:
-it is ignored without a warning, and `pubpipe -v` lists what was ignored.
+it is ignored without a warning, and `pubpipe -v` lists what was ignored. pandoc-crossref's and
+Quarto's cross-reference settings are read, or reported when not followed, by load/crossref_words.py.
 """
 
 from __future__ import annotations
 
 import difflib
 from typing import Any, Iterable
+
+from pubpipe.load.crossref_words import HONOURED_KEYS, REPORTED_KEYS
 
 # What the editions show or obey. `authors`, `affiliations`, `institute`: pubpipe.load.authors;
 # `tags` become keywords when there are none; `doi` and `citation` feed "Cite this article".
@@ -20,7 +23,7 @@ USED = {
     "paper", "csl", "bibliography", "references", "nocite", "original", "citation-abbreviations",
     "link-citations", "link-bibliography", "reference-section-title", "suppress-bibliography",
     "notes-after-punctuation", "lang", "citation", "publisher", "container-title", "url",
-}
+} | HONOURED_KEYS  # pandoc-crossref's and Quarto's words for captions and references: load/crossref_words.py
 
 # Keys that other tools define and that have no place in our editions, by who defines them.
 IGNORED = {
@@ -49,7 +52,7 @@ IGNORED = {
     },
     "Quarto": {
         "execute", "jupyter", "engine", "knitr", "editor", "number-sections", "number-depth",
-        "number-offset", "crossref", "date-format", "date-modified", "funding", "citation-location",
+        "number-offset", "date-format", "date-modified", "funding", "citation-location",
         "reference-location", "fig-cap-location", "tbl-cap-location", "cap-location", "language",
         "title-block-banner", "title-block-style", "title-block-categories", "categories", "image",
         "image-alt", "draft", "execute-dir", "code-fold", "code-tools", "code-overflow", "echo",
@@ -78,19 +81,6 @@ IGNORED = {
         "archive", "equal-contrib", "software-repository",
     },
     "pandoc-scholar": {"project", "link-citations", "institute", "institutes", "journal"},
-    "pandoc-crossref": {
-        "figureTitle", "tableTitle", "listingTitle", "titleDelim", "figPrefix", "eqnPrefix", "tblPrefix",
-        "lstPrefix", "secPrefix", "figPrefixTemplate", "eqnPrefixTemplate", "tblPrefixTemplate",
-        "lstPrefixTemplate", "secPrefixTemplate", "refIndexTemplate", "subfigureRefIndexTemplate",
-        "chapters", "chaptersDepth", "codeBlockCaptions", "autoSectionLabels", "numberSections",
-        "sectionsDepth", "linkReferences", "nameInLink", "cref", "chapDelim", "rangeDelim", "pairDelim",
-        "lastDelim", "refDelim", "lofTitle", "lotTitle", "lolTitle", "figureTemplate", "tableTemplate",
-        "listingTemplate", "subfigureTemplate", "subfigureChildTemplate", "subfigGrid", "subfigLabels",
-        "ccsDelim", "ccsTemplate", "ccsLabelSep", "autoEqnLabels", "eqnIndexTemplate", "eqnBlockTemplate",
-        "eqnInlineTemplate", "eqnDisplayTemplate", "equationNumberTeX", "tableEqns", "crossrefYaml",
-        "listings", "secHeaderTemplate", "secHeaderDelim", "figLabels", "eqLabels", "tblLabels",
-        "lstLabels", "secLabels", "setLabelAttribute", "adjustSectionIdentifiers",
-    },
     "Zettlr": {"id", "tags", "zkn", "projects"},
     "Programming Historian": {
         "collection", "layout", "slug", "reviewers", "editors", "translator", "translation_date",
@@ -101,7 +91,8 @@ IGNORED = {
     },
 }
 
-KNOWN = USED | {key for keys in IGNORED.values() for key in keys}
+# pandoc-crossref's settings that pubpipe does not follow are reported by load/crossref_words.py.
+KNOWN = USED | REPORTED_KEYS | {key for keys in IGNORED.values() for key in keys}
 
 
 def unknown_keys(front: dict[str, Any]) -> list[tuple[Any, str | None]]:

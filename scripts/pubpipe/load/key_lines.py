@@ -8,7 +8,7 @@ composed once more here and every key and list item is mapped, by its path from 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Hashable
+from typing import Hashable, NoReturn
 
 import yaml
 from pubpipe.load.yaml_loader import SafeLoader
@@ -84,7 +84,7 @@ class Notices:
     def warn(self, path: tuple, message: str) -> None:
         self.items.append((self.lines.line(*path), message))
 
-    def refuse(self, path: tuple, message: str, hint: str | None = None) -> None:
+    def refuse(self, path: tuple, message: str, hint: str | None = None) -> NoReturn:
         from pubpipe.errors import ArticleError
 
         raise ArticleError(message, path=self.source, line=self.lines.line(*path), hint=hint)

@@ -19,6 +19,7 @@ from typing import Any
 from pubpipe.errors import ArticleError, ResourceError, UnsafeContentError
 from pubpipe.load.authors import Author, read_authors
 from pubpipe.load.conventions import describe_ignored, ignored_keys, unknown_keys
+from pubpipe.load.crossref_words import ReferenceWords, read_reference_words
 from pubpipe.load.dates import read_date
 from pubpipe.load.key_lines import KeyLines, Notices, shown_key
 from pubpipe.runtime.paths import HARD_LINK_HINT, hard_linked, inside_folder
@@ -58,6 +59,8 @@ class Metadata:
     extra_citation_fields: dict[str, Any] = field(default_factory=dict)  # publisher:, url: …
     notices: tuple[tuple[int | None, str], ...] = ()  # (line, message): reported, never fatal
     ignored: str = ""  # keys of other conventions that the editions do not use, for `pubpipe -v`
+    # pandoc-crossref's and Quarto's words for captions and references (figPrefix: Fig.)
+    reference_words: ReferenceWords = field(default_factory=ReferenceWords)
 
     @property
     def author_names(self) -> list[str]:
@@ -220,6 +223,7 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
     if read is not None and read.problem:
         notices.warn(("date",), f"the date {read.problem}; the editions carry no date in their metadata"
                      + (f" (hint: {read.hint})" if read.hint else ""))
+    reference_words = read_reference_words(front, notices)
     for key, nearest in unknown_keys(front):
         guess = f"; did you mean '{nearest}'?" if nearest else ""
         notices.warn((key,), f"unknown front matter key '{shown_key(key)}' is ignored{guess}")
@@ -240,6 +244,7 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
         | ({"url": url} if (url := _web_address(front, source, text)) else {}),
         notices=tuple(notices.items),
         ignored=describe_ignored(ignored_keys(front)),
+        reference_words=reference_words,
         rights=_plain_string(front, "rights", source, text),
         description=_plain_string(front, "description", source, text),
         keywords=_string_list(front, keywords_key, source, text),

@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 
 from pubpipe.errors import ArticleError
-from pubpipe.labels import reference_names
+from pubpipe.labels import ReferenceNames, reference_names
+from pubpipe.load.crossref_words import CAPTIONED, KINDS, ReferenceWords
 from pubpipe.load.article import Article
 
 ENVIRONMENT_VARIABLE = "PUBPIPE_CROSSREF"
@@ -33,15 +34,36 @@ class Target:
 
 
 def filter_environment(article: Article) -> dict[str, str]:
-    """The filter's settings: the words in the article's language, and the bibliography's keys
-    that only look like labels (a work keyed fig-2019 stays a citation)."""
+    """The filter's settings: the words of captions and references, the author's where the front
+    matter sets them (pubpipe.load.crossref_words) and else the article's language's, and the
+    bibliography's keys that only look like labels (a work keyed fig-2019 stays a citation)."""
     names, native = reference_names(article.metadata.lang)
     settings = {
         "names": {field.name: getattr(names, field.name) for field in dataclasses.fields(names)},
         "native": native,
+        **_words(names, article.metadata.reference_words),
         "citation_keys": [key for key in article.citation_keys if LABEL_PREFIX.match(key)],
     }
     return {ENVIRONMENT_VARIABLE: json.dumps(settings, ensure_ascii=False)}
+
+
+def _words(names: ReferenceNames, own: ReferenceWords) -> dict:
+    """Each word as {text or forms, own}: the author's words are read as Markdown, as pandoc-crossref
+    reads them, and are never marked as English standing in for the article's language."""
+    def word(text: str | None, default: str) -> dict:
+        return {"text": default, "own": False} if text is None else {"text": text, "own": True}
+
+    def forms(given: list[str] | None, kind: str) -> dict:
+        if given is None:
+            return {"forms": [getattr(names, kind), getattr(names, kind + "s")], "own": False}
+        return {"forms": given, "own": True}
+
+    return {
+        "captions": {kind: word(own.titles.get(kind), getattr(names, kind)) for kind in CAPTIONED},
+        "prefixes": {kind: forms(own.prefixes.get(kind), kind) for kind in KINDS},
+        "capital_prefixes": {kind: {"forms": given, "own": True} for kind, given in own.capital_prefixes.items()},
+        "caption_separator": word(own.title_delimiter, names.caption_separator),
+    }
 
 
 def _lines_with(article: Article, patterns: list[re.Pattern]) -> list[int]:

@@ -23,6 +23,13 @@
 -- Input: the environment variable PUBPIPE_CROSSREF, a JSON object from pubpipe.resolve.crossref:
 --   names         the words in the article's language (pubpipe.labels.ReferenceNames)
 --   native        false when those are English standing in (then marked lang="en")
+--   captions      {figure, table, listing}: a caption's first word, {text, own}
+--   prefixes      {kind}: a reference's word, {forms, own}: forms[n] for n references together,
+--                 the last form for more (pandoc-crossref's figPrefix: [fig., figs.])
+--   capital_prefixes {kind}: {forms, own} for a reference written capitalised (@Fig:x, \Cref)
+--   caption_separator {text, own}: between "Figure 1" and the caption's words
+--                 (`own`: the author's words, set in the front matter and read as Markdown;
+--                 else the language's, in `names`)
 --   citation_keys bibliography keys that look like labels (fig-2019): they stay citations
 -- Output: the metadata field `pubpipe-crossref`, a JSON string that the writer passes on:
 --   targets  [{id, kind, number}]       problems [{problem, label, written}]
@@ -33,11 +40,15 @@ local NAMES = config.names or {}
 local NATIVE = config.native ~= false
 local NBSP = '\u{00A0}'
 
+local CAPTIONS = config.captions or {}
+local PREFIXES = config.prefixes or {}
+local CAPITAL_PREFIXES = config.capital_prefixes or {}
+local CAPTION_SEPARATOR = config.caption_separator or { text = ': ' }
+
 local CITATION_KEYS = {}
 for _, key in ipairs(config.citation_keys or {}) do CITATION_KEYS[key] = true end
 
 local KIND_OF_PREFIX = { fig = 'figure', tbl = 'table', eq = 'equation', sec = 'section', lst = 'listing' }
-local PLURAL = { figure = 'figures', table = 'tables', equation = 'equations', section = 'sections', listing = 'listings' }
 local targets = {}   -- id -> {kind, number, title}
 local ordered = {}   -- the numbered targets, in document order
 local sections = {}  -- heading id -> its title as text, its formulas in Unicode
@@ -57,9 +68,46 @@ local function kind_of(id)
   return prefix and KIND_OF_PREFIX[prefix:lower()]
 end
 
-local function word(text)
-  if NATIVE then return pandoc.Str(text) end
-  return pandoc.Span({ pandoc.Str(text) }, { lang = 'en' })
+-- A word as inlines: the author's read as Markdown (pandoc-crossref reads its settings so) when it
+-- is one paragraph, else as written (a delimiter "-" would be read as a list); the language's as
+-- it is, marked lang="en" when English stands in for the article's language.
+local function word(text, own)
+  if own then
+    local blocks = pandoc.read(text, 'markdown').blocks
+    if #blocks == 1 and blocks[1].t == 'Para' then return blocks[1].content end
+    return pandoc.Inlines(text)
+  end
+  if NATIVE then return pandoc.Inlines({ pandoc.Str(text) }) end
+  return pandoc.Inlines({ pandoc.Span({ pandoc.Str(text) }, { lang = 'en' }) })
+end
+
+-- The same inlines with their first letter capitalised: a reference written @Fig:x, as in
+-- pandoc-crossref.
+local function capitalised(inlines)
+  local done = false
+  return inlines:walk({
+    Str = function(str)
+      if done then return nil end
+      done = true
+      return pandoc.Str(pandoc.text.upper(pandoc.text.sub(str.text, 1, 1)) .. pandoc.text.sub(str.text, 2))
+    end,
+  })
+end
+
+-- What stands before a number: a word (as inlines) and a no-break space, or nothing for an empty word.
+local function before_number(inlines)
+  if #inlines == 0 then return pandoc.Inlines({}) end
+  inlines:insert(pandoc.Str(NBSP))
+  return inlines
+end
+
+-- The word of a reference to `count` targets of a kind together, capitalised when written so.
+local function prefix(kind, count, capital)
+  local entry = capital and CAPITAL_PREFIXES[kind] or PREFIXES[kind]
+  local forms = entry.forms
+  local inlines = word(forms[math.min(count, #forms)], entry.own)
+  if capital and not CAPITAL_PREFIXES[kind] then inlines = capitalised(inlines) end
+  return inlines
 end
 
 local function number_text(target)
@@ -82,21 +130,27 @@ local function declare(id, kind, title)
   return target
 end
 
--- "Figure 1" before a caption's own words, with the language's separator between them.
+-- "Figure 1" before a caption's own words, with the separator between them.
 local function caption_label(kind, target, caption, id)
   local typed = pandoc.utils.stringify(caption.long)
-  if typed:sub(1, #NAMES[kind]) == NAMES[kind] and typed:sub(#NAMES[kind] + 1):match('^%s*%d') then
-    table.insert(notices, { label = id, typed = typed:sub(1, #NAMES[kind] + 4) })
+  local title = word(CAPTIONS[kind].text, CAPTIONS[kind].own)
+  local shown = pandoc.utils.stringify(title)
+  if #shown > 0 and typed:sub(1, #shown) == shown and typed:sub(#shown + 1):match('^%s*%d') then
+    table.insert(notices, { label = id, typed = typed:sub(1, #shown + 4) })
   end
-  local label = pandoc.Inlines({ word(NAMES[kind]), pandoc.Str(NBSP .. number_text(target)) })
+  local label = before_number(title)
+  label:insert(pandoc.Str(number_text(target)))
   local blocks = caption.long
   if #blocks == 0 then
     caption.long = pandoc.Blocks({ pandoc.Plain(pandoc.Inlines({ pandoc.Span(label, { class = 'caption-label' }) })) })
     return caption
   end
-  local separator = NAMES.caption_separator or ': '
   local inlines = pandoc.Inlines({ pandoc.Span(label, { class = 'caption-label' }) })
-  inlines:insert(pandoc.Str((separator:gsub('%s+$', ''))))
+  if CAPTION_SEPARATOR.own then
+    inlines:extend(word(CAPTION_SEPARATOR.text, true))
+  else
+    inlines:insert(pandoc.Str((CAPTION_SEPARATOR.text:gsub('%s+$', ''))))
+  end
   inlines:insert(pandoc.Space())
   inlines:extend(blocks[1].content)
   blocks[1].content = inlines
@@ -321,7 +375,7 @@ local function lookup(id)
 end
 
 -- What a reference reads: "Figure 1", or "1" alone (\ref, [-@fig:x]), or "(1)" (\eqref).
-local function reference_text(target, form)
+local function reference_text(target, form, capital)
   local number
   if target.kind == 'section' then
     number = (NAMES.quote_open or '“') .. target.title .. (NAMES.quote_close or '”')
@@ -329,15 +383,18 @@ local function reference_text(target, form)
     number = number_text(target)
   end
   if form == 'bare' then return pandoc.Inlines({ pandoc.Str(number) }) end
-  return pandoc.Inlines({ word(NAMES[target.kind]), pandoc.Str(NBSP .. number) })
+  local inlines = before_number(prefix(target.kind, 1, capital))
+  inlines:insert(pandoc.Str(number))
+  return inlines
 end
 
 local function link(id, inlines)
   return pandoc.Link(inlines, '#' .. id, '', { class = 'crossref' })
 end
 
--- Several references in one place: "Figures 1 and 2", "Figure 1, Table 2".
-local function reference_list(items, form)
+-- Several references in one place: "Figures 1 and 2", "Figure 1, Table 2"; capitalised (a
+-- pandoc-crossref form) as the first is written.
+local function reference_list(items, form, capital)
   local out = pandoc.Inlines({})
   local index = 1
   while index <= #items do
@@ -348,10 +405,10 @@ local function reference_list(items, form)
     if last == index or form == 'bare' then
       for i = index, last do
         if i > index then out:extend({ pandoc.Str(','), pandoc.Space() }) end
-        out:insert(link(items[i].id, reference_text(items[i].target, form)))
+        out:insert(link(items[i].id, reference_text(items[i].target, form, capital and #out == 0)))
       end
     else
-      out:extend({ word(NAMES[PLURAL[kind]]), pandoc.Str(NBSP) })
+      out:extend(before_number(prefix(kind, last - index + 1, capital and #out == 0)))
       for i = index, last do
         if i == last then
           out:extend({ pandoc.Space(), pandoc.Str(NAMES.and_ or 'and'), pandoc.Space() })
@@ -380,7 +437,7 @@ local function cite(element)
         problem('unknown', citation.id, '@' .. citation.id)
       else
         table.insert(references, { id = targets[citation.id] and citation.id or citation.id:sub(1, 1):lower() .. citation.id:sub(2),
-                                   target = target, prefix = citation.prefix, suffix = citation.suffix })
+                                   target = target, prefix = citation.prefix, suffix = citation.suffix, written = citation.id })
         if citation.mode == 'SuppressAuthor' then form = 'bare' end
       end
     else
@@ -391,7 +448,8 @@ local function cite(element)
   local out = pandoc.Inlines({})
   if #references > 0 then
     if #references[1].prefix > 0 then out:extend(references[1].prefix); out:insert(pandoc.Space()) end
-    out:extend(reference_list(references, form))
+    local first = references[1].written
+    out:extend(reference_list(references, form, first:sub(1, 1):match('%u') ~= nil))
     out:extend(references[#references].suffix)
   end
   if #citations > 0 then
@@ -421,7 +479,7 @@ local function tex_reference(raw)
   if command == 'eqref' then
     return reference_list(items, 'bare')
   end
-  return reference_list(items, COMMANDS[command])
+  return reference_list(items, COMMANDS[command], command == 'Cref')
 end
 
 function Pandoc(doc)

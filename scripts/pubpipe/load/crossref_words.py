@@ -1,0 +1,188 @@
+"""The words of captions and cross-references that the author set for pandoc-crossref or Quarto.
+
+An article written for pandoc-crossref says `figureTitle: Fig.` or `figPrefix: [fig., figs.]` at
+the top of its front matter; one written for Quarto says the same in its `crossref:` map
+(`fig-title`, `fig-prefix`, `title-delim`). Those words are the author's and every edition shows
+them in place of the language's ("Figure 1", pubpipe.labels), through the resolve step's crossref
+filter (pubpipe.resolve.crossref). A prefix is one text, used for one reference and for several,
+or (pandoc-crossref) a list whose item is chosen by how many references stand together: the first
+for one, the second for two, the last for more than it has.
+
+The other settings of these tools change numbering, layout or templates that pubpipe does not
+follow (`chapters`, `figureTemplate`, `rangeDelim`, Quarto's `labels: roman`). Each is reported
+with its line, since the editions would otherwise differ from what the author asked for without
+a word; a value of the wrong shape for a word (a map where a text is wanted) is refused with its
+line, since nothing sensible can be shown in its place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pubpipe.load.key_lines import Notices
+
+KINDS = ("figure", "table", "equation", "section", "listing")
+CAPTIONED = ("figure", "table", "listing")
+
+# Where each word may be set: pandoc-crossref's top-level key, then Quarto's key in `crossref:`.
+TITLE_KEYS = {"figure": ("figureTitle", "fig-title"), "table": ("tableTitle", "tbl-title"),
+              "listing": ("listingTitle", "lst-title")}
+PREFIX_KEYS = {"figure": ("figPrefix", "fig-prefix"), "table": ("tblPrefix", "tbl-prefix"),
+               "equation": ("eqnPrefix", "eq-prefix"), "section": ("secPrefix", "sec-prefix"),
+               "listing": ("lstPrefix", "lst-prefix")}
+# pandoc-crossref's capitalised forms, for references written capitalised (@Fig:x).
+CAPITAL_PREFIX_KEYS = {kind: keys[0][0].upper() + keys[0][1:] for kind, keys in PREFIX_KEYS.items()}
+DELIMITER_KEYS = ("titleDelim", "title-delim")
+QUARTO_MAP = "crossref"
+
+# pandoc-crossref's keys that pubpipe obeys (`codeBlockCaptions` is read by lua/crossref.lua itself).
+HONOURED_KEYS = ({keys[0] for keys in (*TITLE_KEYS.values(), *PREFIX_KEYS.values())}
+                 | set(CAPITAL_PREFIX_KEYS.values()) | {DELIMITER_KEYS[0], "codeBlockCaptions", QUARTO_MAP})
+
+# Settings whose value is what every edition does anyway: no warning for these values.
+ALREADY_SO = {"linkReferences": True, "nameInLink": True, "ref-hyperlink": True}
+# Settings for LaTeX output alone, which no edition of ours is.
+LATEX_ONLY = {"cref", "listings"}
+
+# pandoc-crossref's other settings, reported with their line when given.
+NOT_HONOURED = {
+    "chapters", "chaptersDepth", "chapDelim", "autoSectionLabels", "numberSections", "sectionsDepth",
+    "secHeaderTemplate", "secHeaderDelim", "secLevelLabels", "linkReferences", "nameInLink", "rangeDelim",
+    "pairDelim", "lastDelim", "refDelim", "lofTitle", "lotTitle", "lolTitle", "lofItemTitle", "lotItemTitle",
+    "lolItemTitle", "listItemTitleDelim", "lofItemTemplate", "lotItemTemplate", "lolItemTemplate",
+    "figureTemplate", "tableTemplate", "listingTemplate", "subfigureTemplate", "subfigureChildTemplate",
+    "subfigGrid", "subfigLabels", "ccsDelim", "ccsTemplate", "ccsLabelSep", "autoEqnLabels", "tableEqns", "equationNumberTeX",
+    "eqnIndexTemplate", "eqnBlockTemplate", "eqnInlineTemplate", "eqnInlineTableTemplate", "eqnDisplayTemplate",
+    "eqnBlockInlineMath", "figPrefixTemplate", "eqnPrefixTemplate", "tblPrefixTemplate", "lstPrefixTemplate",
+    "secPrefixTemplate", "refIndexTemplate", "subfigureRefIndexTemplate", "figLabels", "eqLabels", "eqnLabels",
+    "tblLabels", "lstLabels", "secLabels", "setLabelAttribute", "adjustSectionIdentifiers", "crossrefYaml",
+}
+REPORTED_KEYS = NOT_HONOURED | LATEX_ONLY  # known to the conventions check, never "unknown"
+
+# Why a setting is not honoured: by its key, else by the end of its name.
+_REASONS = (
+    ({"chapters", "chaptersDepth", "chapDelim"},
+     "figures, tables, equations and listings are numbered 1, 2, 3 … through the whole article"),
+    ({"numberSections", "sectionsDepth", "autoSectionLabels", "secHeaderDelim", "secHeaderTemplate", "secLevelLabels"},
+     "headings carry no numbers, and a section is referred to by its title"),
+    ({"linkReferences", "nameInLink", "ref-hyperlink"}, "every reference is a link to its target, its words included"),
+    ({"autoEqnLabels", "tableEqns", "equationNumberTeX", "eq-title"}, "only a labelled display formula is numbered, \"(1)\" at its right"),
+    ({"lofTitle", "lotTitle", "lolTitle", "lofItemTitle", "lotItemTitle", "lolItemTitle", "listItemTitleDelim",
+      "lofItemTemplate", "lotItemTemplate", "lolItemTemplate", "lof-title", "lot-title", "lol-title"},
+     "the editions make no list of figures, tables or listings"),
+    ({"custom"}, "the kinds numbered are figures, tables, equations, listings and sections"),
+)
+_REASONS_BY_ENDING = (
+    (("Template", "Grid"), "captions read \"Figure 1: …\" and references \"Figure 1\", in the words set for them"),
+    (("Labels", "labels"), "numbers are written in arabic numerals"),
+    (("Delim",), "several references together read \"Figures 1 and 2\", in the article's language"),
+    (("-title", "-prefix"), "theorems, lemmas, definitions and the like are not numbered (write them as text)"),
+)
+
+
+def _why(key: str) -> str:
+    for keys, reason in _REASONS:
+        if key in keys:
+            return reason
+    for endings, reason in _REASONS_BY_ENDING:
+        if key.endswith(endings):
+            return reason
+    return "pubpipe numbers captions and references its own way, in the words set for them"
+
+
+@dataclass(frozen=True)
+class ReferenceWords:
+    """The author's words; a kind absent from a map keeps the language's."""
+
+    titles: dict[str, str] = field(default_factory=dict)  # figure, table, listing -> "Fig."
+    prefixes: dict[str, list[str]] = field(default_factory=dict)  # kind -> ["fig.", "figs."]
+    capital_prefixes: dict[str, list[str]] = field(default_factory=dict)  # for @Fig:x
+    title_delimiter: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.titles or self.prefixes or self.capital_prefixes or self.title_delimiter is not None)
+
+
+def read_reference_words(front: dict[str, Any], notices: Notices) -> ReferenceWords:
+    """The words set in the front matter, checked; settings not honoured become notices."""
+    quarto = front.get(QUARTO_MAP)
+    if quarto is not None and quarto is not False and not isinstance(quarto, dict):
+        notices.refuse((QUARTO_MAP,), f"'{QUARTO_MAP}:' must be a map of Quarto's cross-reference options, "
+                       f"not {_shape(quarto)}", hint="write for example 'crossref:' and, indented below it, 'fig-title: Fig.'")
+    if quarto is False:
+        notices.warn((QUARTO_MAP,), "'crossref: false' is not honoured: labelled figures, tables, equations and "
+                     "listings are numbered and their references resolved all the same")
+    quarto = quarto if isinstance(quarto, dict) else {}
+    sources = ({key: value for key, value in front.items() if isinstance(key, str)}, quarto)
+    paths = ((), (QUARTO_MAP,))
+
+    def setting(keys: tuple[str, ...]):
+        """(path, value) of the first of pandoc-crossref's and Quarto's keys that is given."""
+        found = [(path + (key,), source[key]) for key, source, path in zip(keys, sources, paths)
+                 if source.get(key) is not None]
+        for path, _ in found[1:]:
+            notices.warn(path, f"'{_shown(path)}' is not used: '{_shown(found[0][0])}' sets the same words")
+        return found[0] if found else (None, None)
+
+    titles, prefixes, capitals = {}, {}, {}
+    for kind, keys in TITLE_KEYS.items():
+        path, value = setting(keys)
+        if path:
+            titles[kind] = _text(value, path, notices, "a caption's first word")
+    for kind, keys in PREFIX_KEYS.items():
+        path, value = setting(keys)
+        if path:
+            prefixes[kind] = _forms(value, path, notices)
+        capital = front.get(CAPITAL_PREFIX_KEYS[kind])
+        if capital is not None:
+            capitals[kind] = _forms(capital, (CAPITAL_PREFIX_KEYS[kind],), notices)
+    path, value = setting(DELIMITER_KEYS)
+    delimiter = _text(value, path, notices, "what stands between a caption's number and its words") if path else None
+    _report_not_honoured(front, quarto, notices)
+    return ReferenceWords(titles, prefixes, capitals, delimiter)
+
+
+def _report_not_honoured(front: dict[str, Any], quarto: dict[str, Any], notices: Notices) -> None:
+    quarto_words = {keys[1] for keys in (*TITLE_KEYS.values(), *PREFIX_KEYS.values())} | {DELIMITER_KEYS[1]}
+    for key, value in front.items():
+        if key in NOT_HONOURED and ALREADY_SO.get(key) is not value:
+            notices.warn((key,), f"pandoc-crossref's '{key}:' is not honoured: {_why(key)}")
+    for key, value in quarto.items():
+        if key not in quarto_words and ALREADY_SO.get(key) is not value:
+            notices.warn((QUARTO_MAP, key), f"Quarto's 'crossref: {key}:' is not honoured: {_why(str(key))}")
+
+
+def _shown(path: tuple) -> str:
+    return ": ".join(str(part) for part in path)
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a map"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    return f"a {type(value).__name__}"
+
+
+def _text(value: Any, path: tuple, notices: Notices, what: str) -> str:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    notices.refuse(path, f"'{_shown(path)}:' must be text ({what}), not {_shape(value)}",
+                   hint=f"write '{path[-1]}: …' with the words on the same line")
+
+
+def _forms(value: Any, path: tuple, notices: Notices) -> list[str]:
+    """A reference prefix: one text, or a list of texts (for one reference, for two, …)."""
+    if isinstance(value, list):
+        if not value:
+            notices.refuse(path, f"'{_shown(path)}:' is an empty list", hint="give the word for one reference, "
+                           "and the word for several after it: [fig., figs.]")
+        return [_text(item, path + (index,), notices, "the word for that many references")
+                for index, item in enumerate(value)]
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return [str(value)]
+    notices.refuse(path, f"'{_shown(path)}:' must be text or a list of texts (for one reference, for several), "
+                   f"not {_shape(value)}", hint=f"write '{path[-1]}: fig.' or '{path[-1]}: [fig., figs.]'")
