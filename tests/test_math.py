@@ -375,6 +375,17 @@ def test_a_formula_in_the_original_records_titles_is_unicode_text_in_the_metadat
         assert f"<dc:source>{source}</dc:source>" in archive.read("EPUB/content.opf").decode("utf-8")
 
 
+def test_a_formula_in_a_table_caption_names_its_scrolling_box_by_its_tex(tmp_path):
+    """The web page's scrolling box around a table is named by the caption: a formula there by its
+    alternative text, not by MathML's characters run together with its TeX annotation."""
+    folder = tmp_path / "source" / "boxed"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text("---\ntitle: Boxed\nauthor: A. Writer\n---\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+                                       ": Rates $\\lambda$ by site\n", encoding="utf-8")
+    page = build_into(folder.parent, "boxed", tmp_path / "build", "--formats", "html").edition("html").read_text(encoding="utf-8")
+    assert 'role="region" aria-label="Rates \\lambda by site"' in page, re.findall(r'aria-label="[^"]*"', page)
+
+
 def test_a_title_formula_without_a_unicode_form_is_reported_with_its_line(tmp_path, capfd):
     folder = tmp_path / "source" / "halving"
     folder.mkdir(parents=True)

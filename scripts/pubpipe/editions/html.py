@@ -25,6 +25,7 @@ from pubpipe.labels import Labels, lang_attribute_for_english
 from pubpipe.runtime.output import write_bytes_atomic
 from pubpipe.runtime.paths import styles_dir
 from pubpipe.resolve import ResolvedDocument
+from pubpipe.resolve.math import text_form
 
 STYLESHEET = "web.css"
 
@@ -56,7 +57,8 @@ def _scrollable_tables(body) -> None:
     takes keyboard focus and a name so keyboard users can scroll it too (WCAG 2.1.1)."""
     for index, table in enumerate(list(body.iter("table")), start=1):
         caption = table.find("caption")
-        label = " ".join(caption.text_content().split()) if caption is not None else ""
+        # text_form: a formula in the caption by its name, not its MathML's characters run into its TeX
+        label = text_form(caption) if caption is not None else ""
         wrapper = lxml.html.Element("div")
         wrapper.set("class", "table-scroll")
         wrapper.set("tabindex", "0")

@@ -71,6 +71,10 @@ _REASONS = (
     ({"lofTitle", "lotTitle", "lolTitle", "lofItemTitle", "lotItemTitle", "lolItemTitle", "listItemTitleDelim",
       "lofItemTemplate", "lotItemTemplate", "lolItemTemplate", "lof-title", "lot-title", "lol-title"},
      "the editions make no list of figures, tables or listings"),
+    ({"subfigureTemplate", "subfigureChildTemplate", "subfigureRefIndexTemplate", "subfigGrid", "subfigLabels",
+      "ccsDelim", "ccsTemplate", "ccsLabelSep", "subref-labels"},
+     "the parts of a figure are not numbered apart from it"),
+    ({"appendix-title", "appendix-delim"}, "appendices are sections like any other, without numbers"),
     ({"custom"}, "the kinds numbered are figures, tables, equations, listings and sections"),
 )
 _REASONS_BY_ENDING = (
@@ -99,9 +103,6 @@ class ReferenceWords:
     prefixes: dict[str, list[str]] = field(default_factory=dict)  # kind -> ["fig.", "figs."]
     capital_prefixes: dict[str, list[str]] = field(default_factory=dict)  # for @Fig:x
     title_delimiter: str | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.titles or self.prefixes or self.capital_prefixes or self.title_delimiter is not None)
 
 
 def read_reference_words(front: dict[str, Any], notices: Notices) -> ReferenceWords:
