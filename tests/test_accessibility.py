@@ -51,6 +51,22 @@ def _epub_without_accessibility_metadata(epub, folder):
     return stripped
 
 
+def _epub_with_faults_in_its_article(epub, folder):
+    """The EPUB with a picture without a text alternative and unreadable grey-on-grey text planted
+    in its article: faults that only axe's rules, run by Ace inside the content document, find."""
+    faulty = folder / "faulty-article.epub"
+    planted = ('<p><img src="images/000-chart.png"/></p>'
+               '<p style="color: #777; background: #888;">Grey on grey.</p></section>').encode()
+    with zipfile.ZipFile(epub) as source, zipfile.ZipFile(faulty, "w") as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.endswith("/article.xhtml"):
+                assert b"</section>" in data, "the article's content document has changed shape: update this fault"
+                data = data.replace(b"</section>", planted, 1)
+            out.writestr(info, data)
+    return faulty
+
+
 def _page_with_a_style_sheet_elsewhere(folder):
     """A page that links a style sheet from another folder; the style sheet makes its text
     unreadable, which axe reports when the style sheet is read."""
@@ -66,16 +82,17 @@ def _page_with_a_style_sheet_elsewhere(folder):
 
 @pytest.fixture(scope="module")
 def faulty(features, tmp_path_factory):
-    """One run of both checkers over an EPUB stripped of its accessibility metadata, an EPUB cut
-    short, a page with faults in light mode, in dark mode and at a phone's width, and a page that
+    """One run of both checkers over an EPUB stripped of its accessibility metadata, one with faults
+    planted in its article, an EPUB cut short, a page with faults in light mode, in dark mode and at a phone's width, and a page that
     links a style sheet from another folder: (files, Ace's results, axe's)."""
     folder = tmp_path_factory.mktemp("faulty")
     (folder / "files").mkdir()  # beside outside/, never above it: the checkers see the folders of their files
     files = {"stripped": _epub_without_accessibility_metadata(features.edition("epub"), folder / "files"),
+             "article": _epub_with_faults_in_its_article(features.edition("epub"), folder / "files"),
              "broken": folder / "files" / "broken.epub", "page": _faulty_page(folder / "files"),
              "elsewhere": _page_with_a_style_sheet_elsewhere(folder)}
     files["broken"].write_bytes(features.edition("epub").read_bytes()[:3000])
-    ace, axe = run_accessibility_many([files["broken"], files["stripped"]], [files["page"], files["elsewhere"]])
+    ace, axe = run_accessibility_many([files["broken"], files["stripped"], files["article"]], [files["page"], files["elsewhere"]])
     return files, ace, axe
 
 
@@ -95,6 +112,15 @@ def test_ace_reports_an_epub_without_accessibility_metadata(faulty):
     files, ace, _axe = faulty
     assert METADATA_RULES <= {finding["code"] for finding in ace[files["stripped"]]}
     assert all(finding["code"].startswith("ace/") for finding in ace[files["stripped"]])
+
+
+def test_ace_reports_faults_inside_a_content_document(faulty):
+    """Ace loads axe and its own scripts into each content document (accessibility.js says how):
+    the faults planted in the article are found there, and in no other document."""
+    files, ace, _axe = faulty
+    findings = ace[files["article"]]
+    assert {"ace/image-alt", "ace/color-contrast"} <= {finding["code"] for finding in findings}
+    assert {finding["file"] for finding in findings if finding["code"] in ("ace/image-alt", "ace/color-contrast")} == {"article.xhtml"}
 
 
 def test_an_epub_the_checker_cannot_read_is_named_and_the_others_are_still_checked(faulty):
