@@ -122,7 +122,8 @@ def test_settings_not_followed_are_reported_with_their_lines(tmp_path, capsys):
     shutil.copy(FIXTURES / "words" / "rings.svg", folder)
     text = ("---\ntitle: Settings\nauthor: A. Writer\nchapters: true\nfigPrefix: Fig.\nlinkReferences: true\n"
             "figureTemplate: $$i$$ $$t$$\ncref: true\ncrossref:\n  fig-prefix: Figure\n  labels: roman\n"
-            "  ref-hyperlink: true\n---\n\n# One\n\nSee @fig:ring.\n\n![A ring.](rings.svg){#fig:ring alt=\"Rings.\"}\n")
+            "  ref-hyperlink: true\nlanguage:\n  crossref-ch-prefix: Chapter\n  callout-note-caption: Remark\n"
+            "---\n\n# One\n\nSee @fig:ring.\n\n![A ring.](rings.svg){#fig:ring alt=\"Rings.\"}\n")
     (folder / "article.md").write_text(text, encoding="utf-8")
     built = build_into(folder.parent, "settings", tmp_path / "build", "--formats", "html")
     err = capsys.readouterr().err
@@ -131,6 +132,19 @@ def test_settings_not_followed_are_reported_with_their_lines(tmp_path, capsys):
     assert f"{where}{line_of(text, 'figureTemplate:')}: pandoc-crossref's 'figureTemplate:' is not honoured" in err
     assert f"{where}{line_of(text, 'labels:')}: Quarto's 'crossref: labels:' is not honoured: numbers" in err
     assert f"{where}{line_of(text, 'fig-prefix:')}: 'crossref: fig-prefix' is not used: 'figPrefix' sets" in err
+    assert f"{where}{line_of(text, 'crossref-ch-prefix:')}: Quarto's 'language: crossref-ch-prefix:' is not honoured" in err
     # what every edition does anyway (links), and LaTeX's own settings, are no news
-    assert "linkReferences" not in err and "ref-hyperlink" not in err and "cref" not in err and "unknown" not in err
+    assert "linkReferences" not in err and "ref-hyperlink" not in err and "cref:" not in err and "unknown" not in err
+    assert "callout-note-caption" not in err  # a translation of Quarto's own page, not of a cross-reference
     assert [(_normal(r.text), r.target) for r in read_html(built.edition("html")).references] == [("Fig. 1", "fig:ring")]
+
+
+def test_quartos_translations_in_a_file_of_their_own_are_reported(tmp_path):
+    from pubpipe.load.article import load_article
+
+    folder = tmp_path / "translated"
+    folder.mkdir()
+    (folder / "article.md").write_text("---\ntitle: Translated\nauthor: A. Writer\nlanguage: custom-language.yml\n---\n\nText.\n",
+                                       encoding="utf-8")
+    notices = load_article(folder).metadata.notices
+    assert [(line, message.split(":")[0]) for line, message in notices] == [(4, "'language")], notices

@@ -53,7 +53,7 @@ IGNORED = {
     "Quarto": {
         "execute", "jupyter", "engine", "knitr", "editor", "number-sections", "number-depth",
         "number-offset", "date-format", "date-modified", "funding", "citation-location",
-        "reference-location", "fig-cap-location", "tbl-cap-location", "cap-location", "language",
+        "reference-location", "fig-cap-location", "tbl-cap-location", "cap-location",
         "title-block-banner", "title-block-style", "title-block-categories", "categories", "image",
         "image-alt", "draft", "execute-dir", "code-fold", "code-tools", "code-overflow", "echo",
         "warning", "error", "output", "fig-width", "fig-height", "fig-format", "fig-dpi", "fig-align",

@@ -2,7 +2,8 @@
 
 An article written for pandoc-crossref says `figureTitle: Fig.` or `figPrefix: [fig., figs.]` at
 the top of its front matter; one written for Quarto says the same in its `crossref:` map
-(`fig-title`, `fig-prefix`, `title-delim`). Those words are the author's and every edition shows
+(`fig-title`, `fig-prefix`, `title-delim`) or, as a translation, in its `language:` map
+(`crossref-fig-title`, `crossref-eq-prefix`). Those words are the author's and every edition shows
 them in place of the language's ("Figure 1", pubpipe.labels), through the resolve step's crossref
 filter (pubpipe.resolve.crossref). A prefix is one text, used for one reference and for several,
 or (pandoc-crossref) a list whose item is chosen by how many references stand together: the first
@@ -25,20 +26,25 @@ from pubpipe.load.key_lines import Notices
 KINDS = ("figure", "table", "equation", "section", "listing")
 CAPTIONED = ("figure", "table", "listing")
 
-# Where each word may be set: pandoc-crossref's top-level key, then Quarto's key in `crossref:`.
-TITLE_KEYS = {"figure": ("figureTitle", "fig-title"), "table": ("tableTitle", "tbl-title"),
-              "listing": ("listingTitle", "lst-title")}
-PREFIX_KEYS = {"figure": ("figPrefix", "fig-prefix"), "table": ("tblPrefix", "tbl-prefix"),
-               "equation": ("eqnPrefix", "eq-prefix"), "section": ("secPrefix", "sec-prefix"),
-               "listing": ("lstPrefix", "lst-prefix")}
+# Where each word may be set, the first given winning: pandoc-crossref's top-level key, Quarto's
+# key in `crossref:`, Quarto's translation in `language:`.
+TITLE_KEYS = {"figure": ("figureTitle", "fig-title", "crossref-fig-title"),
+              "table": ("tableTitle", "tbl-title", "crossref-tbl-title"),
+              "listing": ("listingTitle", "lst-title", "crossref-lst-title")}
+PREFIX_KEYS = {"figure": ("figPrefix", "fig-prefix", "crossref-fig-prefix"),
+               "table": ("tblPrefix", "tbl-prefix", "crossref-tbl-prefix"),
+               "equation": ("eqnPrefix", "eq-prefix", "crossref-eq-prefix"),
+               "section": ("secPrefix", "sec-prefix", "crossref-sec-prefix"),
+               "listing": ("lstPrefix", "lst-prefix", "crossref-lst-prefix")}
 # pandoc-crossref's capitalised forms, for references written capitalised (@Fig:x).
 CAPITAL_PREFIX_KEYS = {kind: keys[0][0].upper() + keys[0][1:] for kind, keys in PREFIX_KEYS.items()}
-DELIMITER_KEYS = ("titleDelim", "title-delim")
+DELIMITER_KEYS = ("titleDelim", "title-delim", None)
 QUARTO_MAP = "crossref"
+QUARTO_LANGUAGE = "language"  # Quarto's translations: a map (a file's name is not read)
 
 # pandoc-crossref's keys that pubpipe obeys (`codeBlockCaptions` is read by lua/crossref.lua itself).
 HONOURED_KEYS = ({keys[0] for keys in (*TITLE_KEYS.values(), *PREFIX_KEYS.values())}
-                 | set(CAPITAL_PREFIX_KEYS.values()) | {DELIMITER_KEYS[0], "codeBlockCaptions", QUARTO_MAP})
+                 | set(CAPITAL_PREFIX_KEYS.values()) | {DELIMITER_KEYS[0], "codeBlockCaptions", QUARTO_MAP, QUARTO_LANGUAGE})
 
 # Settings whose value is what every edition does anyway: no warning for these values.
 ALREADY_SO = {"linkReferences": True, "nameInLink": True, "ref-hyperlink": True}
@@ -74,7 +80,8 @@ _REASONS = (
     ({"subfigureTemplate", "subfigureChildTemplate", "subfigureRefIndexTemplate", "subfigGrid", "subfigLabels",
       "ccsDelim", "ccsTemplate", "ccsLabelSep", "subref-labels"},
      "the parts of a figure are not numbered apart from it"),
-    ({"appendix-title", "appendix-delim"}, "appendices are sections like any other, without numbers"),
+    ({"appendix-title", "appendix-delim", "ch-prefix", "apx-prefix"},
+     "chapters and appendices are sections like any other, without numbers"),
     ({"custom"}, "the kinds numbered are figures, tables, equations, listings and sections"),
 )
 _REASONS_BY_ENDING = (
@@ -115,13 +122,18 @@ def read_reference_words(front: dict[str, Any], notices: Notices) -> ReferenceWo
         notices.warn((QUARTO_MAP,), "'crossref: false' is not honoured: labelled figures, tables, equations and "
                      "listings are numbered and their references resolved all the same")
     quarto = quarto if isinstance(quarto, dict) else {}
-    sources = ({key: value for key, value in front.items() if isinstance(key, str)}, quarto)
-    paths = ((), (QUARTO_MAP,))
+    language = front.get(QUARTO_LANGUAGE)
+    if language is not None and not isinstance(language, dict):
+        notices.warn((QUARTO_LANGUAGE,), f"'{QUARTO_LANGUAGE}:' is not read unless it is a map: Quarto's translations "
+                     "in a file of their own are not followed; write the 'crossref-…' keys you need in the front matter")
+    sources = ({key: value for key, value in front.items() if isinstance(key, str)}, quarto,
+               language if isinstance(language, dict) else {})
+    paths = ((), (QUARTO_MAP,), (QUARTO_LANGUAGE,))
 
-    def setting(keys: tuple[str, ...]):
+    def setting(keys: tuple[str | None, ...]):
         """(path, value) of the first of pandoc-crossref's and Quarto's keys that is given."""
         found = [(path + (key,), source[key]) for key, source, path in zip(keys, sources, paths)
-                 if source.get(key) is not None]
+                 if key is not None and source.get(key) is not None]
         for path, _ in found[1:]:
             notices.warn(path, f"'{_shown(path)}' is not used: '{_shown(found[0][0])}' sets the same words")
         return found[0] if found else (None, None)
@@ -140,18 +152,26 @@ def read_reference_words(front: dict[str, Any], notices: Notices) -> ReferenceWo
             capitals[kind] = _forms(capital, (CAPITAL_PREFIX_KEYS[kind],), notices)
     path, value = setting(DELIMITER_KEYS)
     delimiter = _text(value, path, notices, "what stands between a caption's number and its words") if path else None
-    _report_not_honoured(front, quarto, notices)
+    _report_not_honoured(front, quarto, sources[2], notices)
     return ReferenceWords(titles, prefixes, capitals, delimiter)
 
 
-def _report_not_honoured(front: dict[str, Any], quarto: dict[str, Any], notices: Notices) -> None:
-    quarto_words = {keys[1] for keys in (*TITLE_KEYS.values(), *PREFIX_KEYS.values())} | {DELIMITER_KEYS[1]}
+def _report_not_honoured(front: dict[str, Any], quarto: dict[str, Any], language: dict[str, Any],
+                         notices: Notices) -> None:
+    """Every setting of pandoc-crossref and of Quarto's `crossref:` map that is not followed, and
+    the cross-reference words of Quarto's `language:` map that are not (its other translations
+    name parts of Quarto's own pages, which the editions do not have)."""
+    words = {key for keys in (*TITLE_KEYS.values(), *PREFIX_KEYS.values(), DELIMITER_KEYS) for key in keys}
     for key, value in front.items():
         if key in NOT_HONOURED and ALREADY_SO.get(key) is not value:
             notices.warn((key,), f"pandoc-crossref's '{key}:' is not honoured: {_why(key)}")
     for key, value in quarto.items():
-        if key not in quarto_words and ALREADY_SO.get(key) is not value:
+        if key not in words and ALREADY_SO.get(key) is not value:
             notices.warn((QUARTO_MAP, key), f"Quarto's 'crossref: {key}:' is not honoured: {_why(str(key))}")
+    for key in language:
+        if str(key).startswith("crossref-") and key not in words:
+            notices.warn((QUARTO_LANGUAGE, key), f"Quarto's 'language: {key}:' is not honoured: "
+                         f"{_why(str(key).removeprefix('crossref-'))}")
 
 
 def _shown(path: tuple) -> str:
