@@ -121,7 +121,7 @@ def test_citation_downloads_keep_a_hostile_record_in_its_fields(case):
 
 def test_ris_keeps_each_value_on_its_line():
     record = {"type": "book", "title": "Two\nlines [Case]{.nocase}", "author": [{"literal": "UN & Co"}], "issued": "1999-04"}
-    lines = ris(record).split("\r\n")
+    lines = ris(record, {}).split("\r\n")
     assert "TI  - Two lines Case" in lines and "AU  - UN & Co" in lines
     assert all(not line or line[2:6] == "  - " for line in lines)
 

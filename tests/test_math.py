@@ -350,10 +350,11 @@ def test_a_formula_in_the_title_is_unicode_text_where_only_text_may_stand(tmp_pa
 
 def test_a_formula_in_the_original_records_titles_is_unicode_text_in_the_metadata(tmp_path):
     """The original publication's record is a CSL item whose titles may hold TeX: the citation_*
-    tags, DC.source, the JSON-LD and the EPUB's dc:source take its text form (pandoc's plain
+    tags, DC.source, the JSON-LD, the EPUB's dc:source and the RIS download take its text form (pandoc's plain
     writer, as for the article's own title), neither the TeX as written nor MathML's characters
     run together with its TeX annotation ("α\\alpha")."""
     import json
+    from urllib.parse import unquote
 
     folder = tmp_path / "source" / "record"
     folder.mkdir(parents=True)
@@ -373,6 +374,9 @@ def test_a_formula_in_the_original_records_titles_is_unicode_text_in_the_metadat
     assert linked["isPartOf"]["name"] == journal
     with zipfile.ZipFile(built.edition("epub")) as archive:
         assert f"<dc:source>{source}</dc:source>" in archive.read("EPUB/content.opf").decode("utf-8")
+    # RIS, the "Cite this article" download that holds only text, takes the same text form
+    ris = unquote(re.search(r'href="data:application/x-research-info-systems;charset=utf-8,([^"]*)"', page).group(1))
+    assert f"TI  - {title}\r\n" in ris and f"T2  - {journal}\r\n" in ris, ris
 
 
 def test_a_formula_in_a_table_caption_names_its_scrolling_box_by_its_tex(tmp_path):

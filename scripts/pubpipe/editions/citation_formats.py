@@ -33,6 +33,12 @@ def plain(value: Any) -> str:
     return EMPHASIS.sub(r"\1", text).strip()
 
 
+def record_text(record: dict, key: str, titles: dict[str, str]) -> str:
+    """A field of a CSL record as text: its text form from `titles` (ResolvedDocument.cite_titles:
+    pandoc's reading, a formula in Unicode) when there is one, else the field without markup."""
+    return titles.get(key) or plain(record.get(key) or "")
+
+
 def date_parts(value: Any) -> list[int] | None:
     """CSL's `issued` as [year, month, day]; YAML gives an int, a string or a date-parts map."""
     if isinstance(value, dict):
@@ -68,15 +74,15 @@ def page_range(record: dict) -> tuple[str | None, str | None]:
     return pieces[0] or None, (pieces[-1] if len(pieces) > 1 else None)
 
 
-def ris(record: dict) -> str:
+def ris(record: dict, titles: dict[str, str]) -> str:
     first, last = page_range(record)
     parts = date_parts(record.get("issued"))
     rows: list[tuple[str, Any]] = [("TY", RIS_TYPES.get(str(record.get("type") or ""), "GEN"))]
     rows += [("AU", f"{f}, {g}" if g else f) for f, g in names(record, "author")]
     rows += [("ED", f"{f}, {g}" if g else f) for f, g in names(record, "editor")]
     rows += [
-        ("TI", plain(record["title"]) if record.get("title") else None),
-        ("T2", plain(record["container-title"]) if record.get("container-title") else None),
+        ("TI", record_text(record, "title", titles) if record.get("title") else None),
+        ("T2", record_text(record, "container-title", titles) if record.get("container-title") else None),
         ("VL", record.get("volume")),
         ("IS", record.get("issue")),
         ("SP", first),
@@ -97,8 +103,10 @@ def data_url(text: str, extension: str) -> str:
     return f"data:{MEDIA_TYPES[extension]};charset=utf-8,{quote(text, safe='')}"
 
 
-def downloads(record: dict, exports: dict[str, str], stem: str) -> list[tuple[str, str, str]]:
+def downloads(record: dict, exports: dict[str, str], stem: str, titles: dict[str, str]) -> list[tuple[str, str, str]]:
     """(label, file name, data: URL) for each format, for links with a `download` attribute.
-    `exports` are pandoc's BibTeX and CSL-JSON of the same record (ResolvedDocument.original_exports)."""
-    files = [("BibTeX", "bib", exports.get("bibtex")), ("RIS", "ris", ris(record)), ("CSL-JSON", "json", exports.get("csljson"))]
+    `exports` are pandoc's BibTeX and CSL-JSON of the same record (ResolvedDocument.original_exports),
+    `titles` its titles as text (ResolvedDocument.cite_titles) for RIS, which holds only text."""
+    files = [("BibTeX", "bib", exports.get("bibtex")), ("RIS", "ris", ris(record, titles)),
+             ("CSL-JSON", "json", exports.get("csljson"))]
     return [(label, f"{stem}.{ext}", data_url(text, ext)) for label, ext, text in files if text]

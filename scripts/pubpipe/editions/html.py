@@ -75,7 +75,7 @@ def _cite_downloads(doc: ResolvedDocument) -> str:
     record = doc.cite_record
     links = ", ".join(
         f'<a href="{parts.esc(url)}" download="{parts.esc(name)}">{label}</a>'
-        for label, name, url in downloads(record, doc.cite_exports, doc.article.slug)
+        for label, name, url in downloads(record, doc.cite_exports, doc.article.slug, doc.cite_titles)
     )
     labels = parts.labels_of(doc)
     return f'<p class="cite-downloads">{parts.label_html(labels, labels.download_citation)} {links}.</p>'

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 
-from pubpipe.editions.citation_formats import date_parts, names, page_range, plain
+from pubpipe.editions.citation_formats import date_parts, names, page_range, record_text
 from pubpipe.editions.parts import ORCID_URL, esc
 from pubpipe.load.citation import citation_record
 from pubpipe.resolve import ResolvedDocument
@@ -47,12 +47,9 @@ def _container_tags(doc: ResolvedDocument, record: dict) -> list[str]:
 
 
 def _record_text(doc: ResolvedDocument, record: dict, key: str) -> str:
-    """A title of the cited record as text: pandoc's reading of it, its formulas in Unicode (a
-    CSL title may hold `$\\alpha$`, which would stay TeX), for the record the resolve step cited;
-    a course pack's citation of the article (`cite_as`) is another record."""
-    if doc.cite_as is None and doc.record_titles.get(key):
-        return doc.record_titles[key]
-    return plain(record.get(key) or "")
+    """A title of the cited record as text: pandoc's reading of it, its formulas in Unicode (a CSL
+    title may hold `$\\alpha$`, which would stay TeX)."""
+    return record_text(record, key, doc.cite_titles)
 
 
 def _author_tags(doc: ResolvedDocument) -> list[str]:

@@ -80,6 +80,12 @@ class ResolvedDocument:
         return self.cite_as.record if self.cite_as else citation_record(self.article.metadata, self.article.slug)
 
     @property
+    def cite_titles(self) -> dict[str, str]:
+        """`title` and `container-title` of `cite_record` as text, formulas in Unicode (pandoc's
+        reading of them); empty in a course pack, whose citation of the article is another record."""
+        return {} if self.cite_as else self.record_titles
+
+    @property
     def cite_exports(self) -> dict[str, str]:
         return self.cite_as.exports if self.cite_as else self.original_exports
 

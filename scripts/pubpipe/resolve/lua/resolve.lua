@@ -45,6 +45,13 @@ local function field(value)
   return { html = html_of_inlines(inlines), text = plain_text(inlines) }
 end
 
+-- A metadata value that pandoc read as Markdown, as text with its formulas in Unicode; nil for
+-- any other value.
+local function parsed_text(value)
+  if value ~= nil and pandoc.utils.type(value) == 'Inlines' then return plain_text(value) end
+  return nil
+end
+
 -- A metadata value that may hold paragraphs (an abstract): rendered as blocks.
 local function blocks_field(value)
   if value == nil then return nil end
@@ -367,10 +374,11 @@ function Writer(doc, opts)
     original_entry = original and formatted_record(meta, record) or nil,
     own_entry = (not original) and formatted_record(meta, record) or nil,
     original_exports = record_exports(record),
-    -- The cited record's titles as text, their formulas in Unicode, for the meta tags.
+    -- The cited record's titles as text, their formulas in Unicode, for the meta tags: those that
+    -- pandoc read as Markdown (the article's own record is plain JSON, but for its title).
     record_titles = record and {
-      title = record.title and plain_text(as_inlines(record.title)),
-      ['container-title'] = record['container-title'] and plain_text(as_inlines(record['container-title'])),
+      title = parsed_text(record.title),
+      ['container-title'] = parsed_text(record['container-title']),
     } or nil,
     cite_entries = formatted_citations(meta),
     pandoc_version = tostring(PANDOC_VERSION),
