@@ -6,7 +6,9 @@ folder, so the tests never touch the editor's build/.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 import signal
 from dataclasses import dataclass
@@ -51,6 +53,31 @@ class Built:
         return self.build / self.slug / f"{self.slug}.{suffix}"
 
 
+def once_per_run(tmp_path_factory, name: str, make):
+    """`make()`, run by one test process for the whole run and read by the others.
+
+    `make test` runs the tests in two processes (pytest-xdist); a session fixture is per process,
+    so each would build the same articles and start the same validators. The first process to ask
+    makes the value under a lock in the folder the processes share, and the others read it.
+    """
+    own = tmp_path_factory.getbasetemp()
+    shared = own.parent if os.environ.get("PYTEST_XDIST_WORKER") else own
+    kept = shared / f"once-{name}.pickle"
+    with open(shared / f"once-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if kept.exists():
+            return pickle.loads(kept.read_bytes())
+        value = make()
+        kept.with_suffix(".part").write_bytes(pickle.dumps(value))
+        kept.with_suffix(".part").rename(kept)
+        return value
+
+
+def built_once(tmp_path_factory, source_root: Path, slug: str) -> Built:
+    """A session fixture's article, built by one test process for the whole run."""
+    return once_per_run(tmp_path_factory, slug, lambda: build_into(source_root, slug, tmp_path_factory.mktemp(f"build-{slug}")))
+
+
 def build_into(source_root: Path, slug: str, build_root: Path, *extra: str) -> Built:
     from pubpipe.cli import main
 
@@ -61,19 +88,19 @@ def build_into(source_root: Path, slug: str, build_root: Path, *extra: str) -> B
 
 @pytest.fixture(scope="session")
 def canonical(tmp_path_factory) -> Built:
-    return build_into(SOURCE, CANONICAL, tmp_path_factory.mktemp("build-canonical"))
+    return built_once(tmp_path_factory, SOURCE, CANONICAL)
 
 
 @pytest.fixture(scope="session")
 def features(tmp_path_factory) -> Built:
-    return build_into(FIXTURES, "features", tmp_path_factory.mktemp("build-features"))
+    return built_once(tmp_path_factory, FIXTURES, "features")
 
 
 @pytest.fixture(scope="session")
 def tricky(tmp_path_factory) -> Built:
     """Three authors in three scripts, a long title, notes in list items, text run over pages, and
     a hyphen early in the text (which makes pdfium report later line-end hyphens as U+0002)."""
-    return build_into(FIXTURES, "tricky", tmp_path_factory.mktemp("build-tricky"))
+    return built_once(tmp_path_factory, FIXTURES, "tricky")
 
 
 @pytest.fixture(scope="session")
@@ -81,28 +108,29 @@ def math_article(tmp_path_factory) -> Built:
     """Inline and display formulas, numbered equations (labelled in Markdown and in raw TeX
     environments), figures, tables and sections, referred to in pandoc-crossref's and Quarto's
     syntaxes and with \\ref, \\eqref and \\autoref."""
-    return build_into(FIXTURES, "math", tmp_path_factory.mktemp("build-math"))
+    return built_once(tmp_path_factory, FIXTURES, "math")
 
 
 @pytest.fixture(scope="session")
 def conventions_article(tmp_path_factory) -> Built:
     """What pandoc-crossref, Quarto and Zettlr authors write besides figures and formulas: code
     listings in each of their forms, referred to one by one and several at once."""
-    return build_into(FIXTURES, "conventions", tmp_path_factory.mktemp("build-conventions"))
+    return built_once(tmp_path_factory, FIXTURES, "conventions")
 
 
 @pytest.fixture(scope="session")
 def translated(tmp_path_factory) -> dict[str, Built]:
     """The features fixture in French (labels of its own) and in Polish (English labels, marked)."""
-    builds = {}
-    for language in ("fr", "pl"):
+
+    def build(language: str) -> Built:
         root = tmp_path_factory.mktemp(f"labels-{language}")
         slug = f"features-{language}"
         shutil.copytree(FIXTURES / "features", root / "source" / slug)
         article = root / "source" / slug / "article.md"
         article.write_text(article.read_text(encoding="utf-8").replace("lang: en-GB", f"lang: {language}", 1), encoding="utf-8")
-        builds[language] = build_into(root / "source", slug, root / "build")
-    return builds
+        return build_into(root / "source", slug, root / "build")
+
+    return once_per_run(tmp_path_factory, "translated", lambda: {language: build(language) for language in ("fr", "pl")})
 
 
 @pytest.fixture(scope="session")
@@ -112,12 +140,14 @@ def validated(canonical, features, tricky, math_article, conventions_article, tr
     the tests assert on these results instead of starting the validators again."""
     from pubpipe.check.run import check_articles
 
-    articles = [canonical, features, tricky, math_article, conventions_article, *translated.values()]
-    build_root = tmp_path_factory.mktemp("validated")
-    for built in articles:
-        shutil.copytree(built.build / built.slug, build_root / built.slug)
-    checks = check_articles([built.source for built in articles], build_root, {})
-    return {check.slug: check for check in checks}
+    def check() -> dict:
+        articles = [canonical, features, tricky, math_article, conventions_article, *translated.values()]
+        build_root = tmp_path_factory.mktemp("validated")
+        for built in articles:
+            shutil.copytree(built.build / built.slug, build_root / built.slug)
+        return {check.slug: check for check in check_articles([built.source for built in articles], build_root, {})}
+
+    return once_per_run(tmp_path_factory, "validated", check)
 
 
 @pytest.fixture()
@@ -137,7 +167,7 @@ def science(tmp_path_factory) -> Built:
     """Written as field scientists write: sub- and superscripts, superscript citations, a note of
     several paragraphs with code, a note that is only a number, code lines that start with
     numbers, a numbered bibliography whose linked titles end in italics, a very long URL."""
-    return build_into(FIXTURES, "science", tmp_path_factory.mktemp("build-science"))
+    return built_once(tmp_path_factory, FIXTURES, "science")
 
 
 # Untrusted and malformed articles (test_security, test_errors): see tests/untrusted.py.
@@ -145,7 +175,7 @@ def science(tmp_path_factory) -> Built:
 def victim_baseline(tmp_path_factory) -> Path:
     from untrusted import build_baseline
 
-    return build_baseline(tmp_path_factory.mktemp("victim"))
+    return once_per_run(tmp_path_factory, "victim", lambda: build_baseline(tmp_path_factory.mktemp("victim")))
 
 
 @pytest.fixture(scope="session")
