@@ -56,6 +56,7 @@ PYTHON ?= python3
 VENV := .venv
 PUBPIPE := $(VENV)/bin/pubpipe
 INSTALLED := $(VENV)/.installed
+BYTECODE := $(VENV)/.bytecode
 TOOLS := .tools/.installed
 export PUBPIPE_ROOT := $(CURDIR)
 Q := $(if $(filter 1,$(V)),,@)
@@ -145,7 +146,7 @@ packs: $(TARGETS_packs) $(SUMMARY) ## build every course pack of packs/
 
 catalog: $(CATALOG) $(SUMMARY) ## the OPDS 1.2 catalog of every article and pack: build/opds/catalog.xml
 
-folders: | $(INSTALLED)
+folders: | $(INSTALLED) $(BYTECODE)
 	$(Q)$(RUN) 'the folders of source/' $(PUBPIPE) -q articles
 
 # --- What an edition depends on -----------------------------------------------------------------
@@ -187,11 +188,11 @@ OPTIONS := --style "$$STYLE" --paper "$$PAPER" --pdf-variant "$$PDF_VARIANT"
 define article_rules
 $(call inputs,$(1)): $(call files_of,source/$(1)) $(STYLES) $(CODE) $(call stamp,STYLE)
 	@mkdir -p $$(@D) && touch $$@
-$(call editions_of,$(1)) &: $(call inputs,$(1)) $(PDF_OPTIONS) | $(INSTALLED) $(TOOLS)
+$(call editions_of,$(1)) &: $(call inputs,$(1)) $(PDF_OPTIONS) | $(INSTALLED) $(BYTECODE) $(TOOLS)
 	$(Q)bash scripts/make/editions.sh $(call inputs,$(1)) '$(PDF_OPTIONS)' '$(FORMATS)' build/$(1)/$(1) $(RUN) $(1) $(PUBPIPE) $(VERBOSITY) build $(1) $$(OPTIONS)
-build/$(1)/$(1)-a4.pdf build/$(1)/$(1)-letter.pdf build/$(1)/$(1)-booklet.pdf &: $(call inputs,$(1)) $(call stamp,PDF_VARIANT) | $(INSTALLED) $(TOOLS)
+build/$(1)/$(1)-a4.pdf build/$(1)/$(1)-letter.pdf build/$(1)/$(1)-booklet.pdf &: $(call inputs,$(1)) $(call stamp,PDF_VARIANT) | $(INSTALLED) $(BYTECODE) $(TOOLS)
 	$(Q)$(RUN) '$(1) (handout)' $(PUBPIPE) $(VERBOSITY) build $(1) --formats handout $$(OPTIONS)
-build/$(1)/$(1)-press.pdf: $(call inputs,$(1)) $(PDF_OPTIONS) | $(INSTALLED) $(TOOLS)
+build/$(1)/$(1)-press.pdf: $(call inputs,$(1)) $(PDF_OPTIONS) | $(INSTALLED) $(BYTECODE) $(TOOLS)
 	$(Q)$(RUN) '$(1) (press)' $(PUBPIPE) $(VERBOSITY) build $(1) --formats press $$(OPTIONS)
 endef
 $(foreach a,$(ARTICLES),$(eval $(call article_rules,$(a))))
@@ -204,15 +205,15 @@ ifeq ($(DRY_RUN)$(QUESTION),)
 $(shell bash scripts/make/listing.sh $(STAMPS)/files $(sort $(addprefix source/,$(ALL_ARTICLES)) $(foreach p,$(PACK_NAMES),$(pack_folders_$(p)))))
 endif
 define pack_rules
-$(call pack_files,$(1)) &: packs/$(1).yaml $$(foreach f,$$(pack_folders_$(1)),$$(call files_of,$$(f))) $(wildcard packs/*.csl) $(STYLES) $(CODE) $(call stamp,STYLE PAPER PDF_VARIANT) | $(INSTALLED) $(TOOLS)
+$(call pack_files,$(1)) &: packs/$(1).yaml $$(foreach f,$$(pack_folders_$(1)),$$(call files_of,$$(f))) $(wildcard packs/*.csl) $(STYLES) $(CODE) $(call stamp,STYLE PAPER PDF_VARIANT) | $(INSTALLED) $(BYTECODE) $(TOOLS)
 	$(Q)$(RUN) 'pack $(1)' $(PUBPIPE) $(VERBOSITY) pack $(1) --style "$$$$STYLE" --paper "$$$$PAPER" --pdf-variant "$$$$PDF_VARIANT"
 endef
 $(foreach p,$(PACK_NAMES),$(eval $(call pack_rules,$(p))))
 
-$(CATALOG): $(TARGETS_epub) $(TARGETS_pdf) $(TARGETS_packs) | $(INSTALLED)
+$(CATALOG): $(TARGETS_epub) $(TARGETS_pdf) $(TARGETS_packs) | $(INSTALLED) $(BYTECODE)
 	$(Q)$(RUN) catalog $(PUBPIPE) $(VERBOSITY) catalog --build build
 
-serve: | $(INSTALLED) ## serve build/ read-only at http://127.0.0.1:8000/ (HOST=0.0.0.0 PORT=… to share on a LAN); the catalog is /opds/catalog.xml
+serve: | $(INSTALLED) $(BYTECODE) ## serve build/ read-only at http://127.0.0.1:8000/ (HOST=0.0.0.0 PORT=… to share on a LAN); the catalog is /opds/catalog.xml
 	$(PUBPIPE) $(VERBOSITY) serve build --host "$$HOST" --port "$$PORT"
 
 # Nor may make delete an edition when it is interrupted (Ctrl-C) just after pubpipe put it in place.
@@ -226,20 +227,20 @@ check: all $(TARGETS_press) $(foreach p,$(CHECK_PACKS),$(call pack_files,$(p))) 
 # A long-running process: rebuilds on every save, serves the HTML with live reload on 127.0.0.1.
 # With one article in source/, ARTICLE may be left out.
 WATCHED := $(or $(ARTICLE),$(if $(word 2,$(ALL_ARTICLES)),,$(ALL_ARTICLES)))
-watch: | $(INSTALLED) ## rebuild ARTICLE=<slug> on every save; preview with live reload at 127.0.0.1, PORT=8000
+watch: | $(INSTALLED) $(BYTECODE) ## rebuild ARTICLE=<slug> on every save; preview with live reload at 127.0.0.1, PORT=8000
 	$(if $(filter 1,$(words $(WATCHED))),,$(error make watch previews one article: say which with ARTICLE=<slug>, one of: $(or $(ALL_ARTICLES),none yet)))
 	$(PUBPIPE) $(VERBOSITY) watch $(WATCHED) --port "$$PORT" $(OPTIONS)
 
-bench: | $(INSTALLED) $(TOOLS) ## time the pipeline against pandoc's own route: a table and build/bench.json
+bench: | $(INSTALLED) $(BYTECODE) $(TOOLS) ## time the pipeline against pandoc's own route: a table and build/bench.json
 	$(VENV)/bin/python scripts/bench.py
 
-corpus: | $(INSTALLED) $(TOOLS) ## build and check every article of tests/corpus/ into build/corpus/, one line each
+corpus: | $(INSTALLED) $(BYTECODE) $(TOOLS) ## build and check every article of tests/corpus/ into build/corpus/, one line each
 	$(VENV)/bin/python scripts/corpus.py
 
 # Two worker processes (pytest-xdist), one per core of the 2-core machine the suite is timed on;
 # each takes whole test files (--dist loadfile), so a file's module fixtures are built once.
 # tests/progress.py then prints a line as each file ends.
-test: $(INSTALLED) $(TOOLS) ## run the test suite in two processes, printing a line as each test file ends (V=1: each test)
+test: $(INSTALLED) $(TOOLS) $(BYTECODE) ## run the test suite in two processes, printing a line as each test file ends (V=1: each test)
 	$(VENV)/bin/python -m pytest -n 2 --dist loadfile $(if $(filter 1,$(V)),-v,$(if $(filter 0,$(V)),-q,))
 
 setup: $(INSTALLED) $(TOOLS) ## create .venv and install pandoc, WeasyPrint, EbookLib and the validators
@@ -255,6 +256,12 @@ $(INSTALLED): pyproject.toml scripts/setup/system-prerequisites.sh
 		bash -c '$(VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar off --upgrade pip && $(VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar off --editable ".[test]"'
 	$(Q)$(STEP) 4/6 "making the print fonts (fixed weights of Source Serif 4)" "" fonts $(PUBPIPE) fonts
 	@touch $@
+
+# pubpipe's own code compiled to bytecode, as pip compiles the packages it installs: every pubpipe
+# process (a build, its layout worker) then starts from .pyc files, also where PYTHONDONTWRITEBYTECODE
+# keeps Python from writing them as it imports (a tenth of a second of CPU for each process).
+$(BYTECODE): $(filter %.py,$(CODE)) | $(INSTALLED)
+	$(Q)$(VENV)/bin/python -m compileall -q scripts/pubpipe && touch $@
 
 # The Node tools: MathJax, which draws formulas (so every build needs it), and the validators (Nu
 # HTML Checker, Ace, axe-core, Chromium) that check and test run; and the quicker starts of the

@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ("Makefile", "pyproject.toml", "scripts", "styles", ".venv", ".tools")
-NEVER_REMADE = ("-o", ".venv/.installed", "-o", ".tools/.installed")
+NEVER_REMADE = ("-o", ".venv/.installed", "-o", ".tools/.installed", "-o", ".venv/.bytecode")
 # An enclosing make's state (`make test STYLE=apa`) must not reach the make under test.
 MAKE_STATE = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "PUBPIPE_MAKE_NOTES", "PUBPIPE_MAKE_GO_ON",
               "ARTICLE", "PACK", "STYLE", "PAPER", "PDF_VARIANT", "PORT", "HOST", "V")
