@@ -258,14 +258,14 @@ def test_an_english_text_without_lang_stays_english_without_a_word(tmp_path):
 
 def test_code_chunks_liquid_tags_and_shortcodes_are_reported_with_their_lines(tmp_path):
     folder = write(tmp_path / "foreign", "---\ntitle: Foreign\nlang: en\n---\n\n```{r setup}\nlibrary(x)\n```\n\n"
-                   "The mean is `r mean(x)`.\n\n{% include figure.html filename=\"a.png\" %}\n\n{{< pagebreak >}}\n\n"
+                   "The mean is `r mean(x)`.\n\n{% include figure.html filename=\"a.png\" %}\n\n{{< video clip.mp4 >}}\n\n"
                    "```python\n{% not a tag inside code %}\n```\n")
     notices = load_article(folder).metadata.notices
     assert [(line, message.split(" is ")[0]) for line, message in notices] == [
         (6, "a r code chunk"),  # one notice for all of an article's chunks
         (10, "the inline R expression `r mean(x)`"),
         (12, "the Jekyll Liquid tag {% include figure.html filename=\"a.png\" %}"),
-        (14, "the Quarto shortcode {{< pagebreak >}}"),
+        (14, "the Quarto shortcode {{< video clip.mp4 >}}"),
     ]
 
 

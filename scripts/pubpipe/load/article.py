@@ -87,7 +87,7 @@ def load_article(folder: Path) -> Article:
             hint="write the article's text below the closing '---' of the front matter",
         )
     metadata = validate_metadata(front, folder, source, text, lines, body)
-    metadata = replace(metadata, notices=metadata.notices + tuple(foreign_syntax(body, body_start_line)))
+    metadata = replace(metadata, notices=metadata.notices + tuple(foreign_syntax(body, body_start_line, front)))
     from pubpipe.load.bibliography import check_bibliographies, inline_entries
 
     entries = check_bibliographies(folder, metadata.bibliography, inline_entries(front, source, text))

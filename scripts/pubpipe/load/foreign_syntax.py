@@ -4,7 +4,10 @@ R Markdown and Quarto run their code chunks (```` ```{r} ````, `` `r …` ``) be
 the text, Jekyll expands Liquid tags (`{% include … %}`), Quarto its shortcodes (`{{< … >}}`) and
 bookdown its references (`\@ref(fig:x)`, labels `(\#fig:x)`).
 pubpipe runs none of them (an article may come from a stranger, and its code would run on the
-editor's machine): chunks are shown as code, tags as the text they are. The build goes on, but
+editor's machine): chunks are shown as code, tags as the text they are. Two shortcodes run
+nothing and mean the same in every edition, so lua/shortcodes.lua expands them and they need no
+word: `{{< pagebreak >}}` as a paragraph of its own, and `{{< meta key >}}` where the front matter
+has text at that key. For the others the build goes on, but
 the author is told where, since the output is not what the other tool would make.
 
 pandoc reads no chunk as a code block (`{python}` is no attribute of its), but as inline code
@@ -16,6 +19,7 @@ option lines out of it).
 
 from __future__ import annotations
 
+import datetime
 import re
 
 CHUNK = re.compile(r"^\s*(```+|~~~+)\s*\{\s*(r|python|julia|ojs|bash|sql|stan|rcpp)\b", re.IGNORECASE)
@@ -25,6 +29,8 @@ FENCE = re.compile(r"^\s*(```+|~~~+)")
 INLINE_R = re.compile(r"`r\s[^`]+`")
 LIQUID = re.compile(r"\{%-?\s*\w+.*?-?%\}|\{\{\s*(site|page|include)\.[^}]*\}\}")
 SHORTCODE = re.compile(r"\{\{<\s*[\w-]+.*?>\}\}")
+PAGEBREAK = re.compile(r"\{\{<\s*pagebreak\s*>\}\}")
+META = re.compile(r"\{\{<\s*meta\s+(?P<key>[\w.-]+)\s*>\}\}")
 BOOKDOWN_REF = re.compile(r"\\@ref\([^)]*\)|\(\\#(fig|tab|eq):[^)]*\)")
 MAX_REPORTED = 5
 
@@ -75,9 +81,29 @@ def _chunks_notice(lines: list[str], first_line: int) -> list[tuple[int, str]]:
              "(keep-md: true), and build that")]
 
 
-def foreign_syntax(body: str, first_line: int) -> list[tuple[int, str]]:
+def _meta_text(front: dict, key: str) -> bool:
+    """Whether the front matter has text (a string, number or date) at `key` (a dotted path)."""
+    value = front
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return False
+        value = value[part]
+    return isinstance(value, (str, int, float, datetime.date)) and not isinstance(value, bool)
+
+
+def _expanded(match: re.Match, lines: list[str], index: int, front: dict) -> bool:
+    """Whether lua/shortcodes.lua expands this shortcode (and so it needs no word)."""
+    if PAGEBREAK.fullmatch(match.group(0)):
+        alone = lines[index].strip() == match.group(0)
+        return alone and all(not lines[other].strip() for other in (index - 1, index + 1) if 0 <= other < len(lines))
+    meta = META.fullmatch(match.group(0))
+    return bool(meta) and _meta_text(front, meta["key"])
+
+
+def foreign_syntax(body: str, first_line: int, front: dict | None = None) -> list[tuple[int, str]]:
     """(line, message) for the code chunks (once), each inline R expression, Liquid tag or Quarto
-    shortcode."""
+    shortcode that is not expanded; `front` is the front matter, for `{{< meta key >}}`."""
+    front = front or {}
     lines = body.split("\n")
     found: list[tuple[int, str]] = _chunks_notice(lines, first_line)
     for index, line in _outside_code(lines):
@@ -93,7 +119,12 @@ def foreign_syntax(body: str, first_line: int) -> list[tuple[int, str]]:
             found.append((number, f"bookdown's cross-reference {match.group(0)} is shown as text; pubpipe numbers "
                                   "nothing in this form (label the target {#fig:x} and write @fig:x, as pandoc-crossref does)"))
         for match in SHORTCODE.finditer(line):
-            found.append((number, f"the Quarto shortcode {match.group(0)[:60]} is shown as text, not expanded"))
+            if _expanded(match, lines, index, front):
+                continue
+            meta = META.fullmatch(match.group(0))
+            why = f": the front matter has no text at '{meta['key']}'" if meta else \
+                " (pubpipe expands {{< pagebreak >}}, as a paragraph of its own, and {{< meta key >}})"
+            found.append((number, f"the Quarto shortcode {match.group(0)[:60]} is shown as text, not expanded{why}"))
     found.sort(key=lambda item: item[0])
     if len(found) > MAX_REPORTED:
         found = found[:MAX_REPORTED] + [(found[MAX_REPORTED][0], f"and {len(found) - MAX_REPORTED} more of the same kinds")]

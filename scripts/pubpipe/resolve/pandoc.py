@@ -25,12 +25,13 @@ from pubpipe.runtime.limits import parse_seconds
 
 LUA_READER = Path(__file__).parent / "lua" / "read.lua"
 LUA_WRITER = Path(__file__).parent / "lua" / "resolve.lua"
-# Run in this order, before citeproc: pandoc-scholar's typed citations become plain ones, raw TeX
+# Run in this order, before citeproc: pandoc-scholar's typed citations become plain ones, Quarto's
+# page breaks and meta shortcodes are expanded, raw TeX
 # math environments become formulas, Quarto's callouts boxes (so that their titles are no
 # sections), code chunks code blocks without Quarto's option lines, then labels are numbered and
 # references resolved, so that @fig:x never reaches citeproc as a citation key.
 LUA_FILTERS = tuple(Path(__file__).parent / "lua" / name
-                    for name in ("cito.lua", "math.lua", "callouts.lua", "chunks.lua", "crossref.lua"))
+                    for name in ("cito.lua", "shortcodes.lua", "math.lua", "callouts.lua", "chunks.lua", "crossref.lua"))
 TIME_LIMIT_VAR = "PUBPIPE_PANDOC_TIMEOUT"
 MEMORY_LIMIT_VAR = "PUBPIPE_PANDOC_MEMORY"
 DEFAULT_TIME_LIMIT = "60"
