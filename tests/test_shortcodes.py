@@ -22,9 +22,12 @@ title: Waders on the Tidal Flats
 lang: en
 citation:
   container-title: Keta Lagoon Notes
+place:
+  site: the lagoon's north shore
+unused-key: nowhere in the text
 ---
 
-We counted at {{< meta citation.container-title >}} for {{< meta title >}}.
+We counted at {{< meta citation.container-title >}} for {{< meta title >}}, on {{< meta place.site >}}.
 
 {{< pagebreak >}}
 
@@ -54,7 +57,7 @@ def test_pagebreak_and_meta_are_expanded_alike_in_every_edition_and_the_pdf_turn
     texts.append(" ".join(pages))
     for text in texts:
         before, after = text.split("A break inside")
-        assert "We counted at Keta Lagoon Notes for Waders on the Tidal Flats." in before, text
+        assert "We counted at Keta Lagoon Notes for Waders on the Tidal Flats, on the lagoon\u2019s north shore." in before, text
         assert "{{< pagebreak" not in before and "{{< meta title" not in before, text
         assert "as {{< meta nothing.here >}} says" in before and "{{< pagebreak >}} stays as written" in after, text
         assert "{{< meta title >}} in code" in after, text  # a code span is code
@@ -66,11 +69,12 @@ def test_pagebreak_and_meta_are_expanded_alike_in_every_edition_and_the_pdf_turn
 
 def test_what_is_not_expanded_is_reported_with_its_line(tmp_path):
     notices = load_article(write(tmp_path)).metadata.notices
-    assert [(line, message.split(" is shown")[0]) for line, message in notices] == [
-        (12, "the Quarto shortcode {{< meta nothing.here >}}"),
-        (14, "the Quarto shortcode {{< pagebreak >}}"),
+    assert [(line, message.split(" is shown")[0].split(" is ignored")[0]) for line, message in notices] == [
+        (8, "unknown front matter key 'unused-key'"),  # a key of no convention that the text does not show
+        (15, "the Quarto shortcode {{< meta nothing.here >}}"),
+        (17, "the Quarto shortcode {{< pagebreak >}}"),
     ]
-    assert "no text at 'nothing.here'" in notices[0][1]
+    assert "no text at 'nothing.here'" in notices[1][1]
 
 
 def test_through_make_the_expansion_builds_and_the_rest_is_named(tmp_path):
@@ -78,7 +82,7 @@ def test_through_make_the_expansion_builds_and_the_rest_is_named(tmp_path):
     write(root)
     made = run_make(root, f"ARTICLE={SLUG}", "html")
     assert made.returncode == 0, made.stderr
-    assert f"source/{SLUG}/article.md:12: the Quarto shortcode {{{{< meta nothing.here >}}}}" in made.stderr
-    assert "article.md:8:" not in made.stderr and "article.md:10:" not in made.stderr
+    assert f"source/{SLUG}/article.md:15: the Quarto shortcode {{{{< meta nothing.here >}}}}" in made.stderr
+    assert "article.md:11:" not in made.stderr and "article.md:13:" not in made.stderr and "'place'" not in made.stderr
     html = (root / "build" / SLUG / f"{SLUG}.html").read_text(encoding="utf-8")
     assert "Keta Lagoon" in html

@@ -91,6 +91,12 @@ def _meta_text(front: dict, key: str) -> bool:
     return isinstance(value, (str, int, float, datetime.date)) and not isinstance(value, bool)
 
 
+def meta_keys(body: str) -> set[str]:
+    """The front matter's top-level keys that `{{< meta key >}}` shortcodes show in the text: keys
+    of no convention that are still not ignored."""
+    return {match["key"].split(".")[0] for _, line in _outside_code(body.split("\n")) for match in META.finditer(line)}
+
+
 def _expanded(match: re.Match, lines: list[str], index: int, front: dict) -> bool:
     """Whether lua/shortcodes.lua expands this shortcode (and so it needs no word)."""
     if PAGEBREAK.fullmatch(match.group(0)):

@@ -19,6 +19,7 @@ from typing import Any
 from pubpipe.errors import ArticleError, ResourceError, UnsafeContentError
 from pubpipe.load.authors import Author, read_authors
 from pubpipe.load.conventions import describe_ignored, ignored_keys, unknown_keys
+from pubpipe.load.foreign_syntax import meta_keys
 from pubpipe.load.crossref_words import ReferenceWords, read_reference_words
 from pubpipe.load.dates import read_date
 from pubpipe.load.key_lines import KeyLines, Notices, shown_key
@@ -224,7 +225,10 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
         notices.warn(("date",), f"the date {read.problem}; the editions carry no date in their metadata"
                      + (f" (hint: {read.hint})" if read.hint else ""))
     reference_words = read_reference_words(front, notices)
+    shown_in_text = meta_keys(body)
     for key, nearest in unknown_keys(front):
+        if key in shown_in_text:
+            continue
         guess = f"; did you mean '{nearest}'?" if nearest else ""
         notices.warn((key,), f"unknown front matter key '{shown_key(key)}' is ignored{guess}")
     keywords_key = "keywords" if front.get("keywords") is not None else "tags"
