@@ -78,3 +78,19 @@ def test_a_launcher_made_for_another_epubcheck_is_refused_with_a_hint(tmp_path, 
     with pytest.raises(ToolError) as caught:
         jvm_start.epubcheck_batch_command()
     assert "make setup" in caught.value.hint
+
+
+def test_the_xml_factories_named_for_epubcheck_are_the_ones_javas_own_search_finds(tmp_path):
+    """The set-up names, for EPUBCheck's JVM, each XML factory its class path provides
+    (jvm_start.JAXP_SERVICES says why). A Java program on the same class path, without the names,
+    makes each factory through JAXP's own search: it finds the same classes."""
+    command = jvm_start.epubcheck_batch_command()
+    named = dict(flag[2:].split("=", 1) for flag in command if flag.startswith("-Djavax.xml."))
+    assert {"javax.xml.transform.TransformerFactory", "javax.xml.parsers.SAXParserFactory"} <= set(named)
+    probe = tmp_path / "MadeBySearch.java"
+    probe.write_text("public class MadeBySearch { public static void main(String[] services) throws Exception {\n"
+                     "  for (String service : services) System.out.println(service + '=' +\n"
+                     "      Class.forName(service).getMethod(\"newInstance\").invoke(null).getClass().getName()); } }\n", encoding="utf-8")
+    classpath = command[command.index("-cp") + 1]
+    result = subprocess.run([tools.java(), "-cp", classpath, str(probe), *named], capture_output=True, text=True, timeout=120, check=True)
+    assert dict(line.split("=", 1) for line in result.stdout.splitlines()) == named

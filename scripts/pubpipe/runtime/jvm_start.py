@@ -47,6 +47,15 @@ NU_FLAGS = ["-Xss4m"]  # the Nu checker needs a deeper stack than Java's default
 JAR_SECURITY = JVM_DIR / "epubcheck.security"
 JAR_SECURITY_TEXT = "jdk.jar.disabledAlgorithms=MD2, MD5, RSA, DSA, EC, SHA1 denyAfter 2019-01-01\n"
 EPUBCHECK_FLAGS = [f"-Djava.security.properties={JAR_SECURITY}"]
+# JAXP makes each XML factory (Saxon's XSLT, Xerces's parsers) by searching every jar on the class
+# path for a provider file, and searches again for every factory it makes: EPUBCheck makes them by
+# the hundred, and with its 40 jars the search was about a fifth of a start's CPU. A system
+# property that names the class is JAXP's own first step, before any search. The set-up records
+# the provider the search finds (the first on the class path, as Java reads it), so the same
+# classes are used; the JAXP services whose property is their own name:
+JAXP_SERVICES = ("javax.xml.transform.TransformerFactory", "javax.xml.parsers.SAXParserFactory",
+                 "javax.xml.parsers.DocumentBuilderFactory", "javax.xml.datatype.DatatypeFactory",
+                 "javax.xml.stream.XMLInputFactory", "javax.xml.stream.XMLOutputFactory", "javax.xml.stream.XMLEventFactory")
 
 
 def inputs() -> dict:
@@ -82,6 +91,54 @@ def _epubcheck_classpath() -> str:
     return os.pathsep.join([str(LAUNCHER_JAR), str(tools.epubcheck_jar())])
 
 
+def _class_path(jars: list[Path]) -> list[Path]:
+    """The jars in the order Java searches them: each jar, then the jars its manifest's Class-Path
+    names (relative to it), once each."""
+    order: list[Path] = []
+
+    def visit(jar: Path) -> None:
+        if jar in order or not jar.is_file():
+            return
+        order.append(jar)
+        with zipfile.ZipFile(jar) as archive:
+            try:
+                manifest = archive.read("META-INF/MANIFEST.MF").decode("utf-8")
+            except KeyError:
+                return
+        fields = manifest.replace("\r\n", "\n").replace("\n ", "")  # a long field goes on after a space
+        for line in fields.splitlines():
+            if line.startswith("Class-Path:"):
+                for name in line.split(":", 1)[1].split():
+                    visit(jar.parent / name)
+
+    for jar in jars:
+        visit(jar)
+    return order
+
+
+def _xml_factories(jars: list[Path]) -> dict[str, str]:
+    """Each JAXP service that a jar on the class path provides, with the first provider Java's
+    search would find: {service: class}."""
+    found: dict[str, str] = {}
+    for jar in _class_path(jars):
+        with zipfile.ZipFile(jar) as archive:
+            for service in JAXP_SERVICES:
+                if service in found:
+                    continue
+                try:
+                    text = archive.read(f"META-INF/services/{service}").decode("utf-8")
+                except KeyError:
+                    continue
+                names = [line.split("#")[0].strip() for line in text.splitlines()]
+                if provider := next((name for name in names if name), None):
+                    found[service] = provider
+    return found
+
+
+def _epubcheck_properties(recorded: dict) -> list[str]:
+    return [f"-D{service}={provider}" for service, provider in sorted(recorded.get("xml_factories", {}).items())]
+
+
 def epubcheck_batch_command() -> list[str]:
     """The java command line up to the launcher's arguments (REPORT_FILE EPUB...)."""
     recorded, current = _recorded(), inputs()
@@ -89,7 +146,8 @@ def epubcheck_batch_command() -> list[str]:
             or not LAUNCHER_JAR.is_file():
         raise ToolError("the EPUBCheck launcher is missing or was made for another EPUBCheck",
                         path=LAUNCHER_JAR, hint="run `make setup` (it compiles it with javac)")
-    return [tools.java(), *EPUBCHECK_FLAGS, *JVM_FLAGS, *_sharing("epubcheck", recorded, current, ("epubcheck", "launcher", "jar_security")),
+    return [tools.java(), *EPUBCHECK_FLAGS, *_epubcheck_properties(recorded), *JVM_FLAGS,
+            *_sharing("epubcheck", recorded, current, ("epubcheck", "launcher", "jar_security")),
             "-cp", _epubcheck_classpath(), "EpubcheckBatch"]
 
 
@@ -141,10 +199,11 @@ def prepare() -> Path:
     RECORD.unlink(missing_ok=True)
     JAR_SECURITY.write_text(JAR_SECURITY_TEXT, encoding="utf-8")
     _compile_launcher()
+    factories = {"xml_factories": _xml_factories([LAUNCHER_JAR, tools.epubcheck_jar()])}
     sample_epub = Path(epubcheck.__file__).parent / "samples" / "childrens-literature.epub"
     with tempfile.TemporaryDirectory(prefix="pubpipe-jvm-") as work:
         _keep_archive("epubcheck", _record_dynamic_archive("epubcheck", [
-            tools.java(), *EPUBCHECK_FLAGS, *JVM_FLAGS, "-cp", _epubcheck_classpath(), "EpubcheckBatch",
+            tools.java(), *EPUBCHECK_FLAGS, *_epubcheck_properties(factories), *JVM_FLAGS, "-cp", _epubcheck_classpath(), "EpubcheckBatch",
             str(Path(work) / "report.jsonl"), str(sample_epub)]))
         page = Path(work) / "sample.html"
         page.write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sample</title>'
@@ -152,5 +211,5 @@ def prepare() -> Path:
                         "<body><main><h1>Sample</h1><p>A paragraph.</p></main></body></html>\n", encoding="utf-8")
         _keep_archive("vnu", _record_dynamic_archive("vnu", [
             tools.java(), *NU_FLAGS, *JVM_FLAGS, "-jar", str(tools.vnu_jar()), "--format", "json", "--also-check-css", str(page)]))
-    RECORD.write_text(json.dumps(inputs()), encoding="utf-8")
+    RECORD.write_text(json.dumps({**inputs(), **factories}), encoding="utf-8")
     return JVM_DIR
