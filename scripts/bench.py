@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,7 +269,7 @@ def measure(name, work):
     results[name] = {{"wall": wall, "cpu": cpu, "peak_mib": peak[0] / 1048576}}
     return value
 options = default_options()
-prepared = measure("resolve", lambda: prepare(folder, options))
+prepared = measure("resolve", lambda: prepare(folder, options, build))
 for name in ("html", "epub"):
     measure(name, lambda: build_article(folder, [name], build, options, prepared))
 from pubpipe.editions.pdf import start_worker
@@ -866,12 +866,12 @@ def table(report: dict) -> str:
             verdict(pk["cold"]["peak_mib"]["max"] <= GOALS["pack_peak_mib"]))
         rows.append(("  ratio pack / articles alone", f"{pk['ratio']:.3f}", "", "", f"<= {GOALS['pack_cold_ratio']}",
                      verdict(pk["ratio"] <= GOALS["pack_cold_ratio"])))
-        row(f"  articles alone, editions only (make)", pk["alone_editions"])
-        row(f"  pack, editions only (no handouts)", pk["cold_editions"])
+        row("  articles alone, editions only (make)", pk["alone_editions"])
+        row("  pack, editions only (no handouts)", pk["cold_editions"])
         rows.append(("  ratio, editions only", f"{pk['ratio_editions']:.3f}", "", "", "(shown)", ""))
-        row(f"pack: one article changed, make pack", pk["rebuild"], f"<= {pk['rebuild_limit_s']:.2f} s",
+        row("pack: one article changed, make pack", pk["rebuild"], f"<= {pk['rebuild_limit_s']:.2f} s",
             verdict(pk["rebuild"]["wall_s"]["median"] <= pk["rebuild_limit_s"]))
-        row(f"  that article alone (all handout)", pk["own"])
+        row("  that article alone (all handout)", pk["own"])
         growth = pk["cold"]["peak_mib"]["max"] / max(pk["small_cold"]["peak_mib"]["max"], 1)
         row(f"pack of {pk['small']}: cold make pack", pk["small_cold"], f"peak x{growth:.2f} to {pk['articles']} <= x{GOALS['pack_peak_growth']}",
             verdict(growth <= GOALS["pack_peak_growth"]))
@@ -934,6 +934,7 @@ def run_section(name: str, args, only: set[str], report: dict, source: Path) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
+    global BENCH
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="recorded runs of the canonical comparison (after one warm-up)")
     parser.add_argument("--scaled-runs", type=int, default=5)
@@ -958,7 +959,9 @@ def main(argv: list[str] | None = None) -> int:
                         "random; a quick try of the pack rows: --only pack,catalog --pack-articles 4 --pack-small 2 "
                         "--catalog-entries 20; of the check rows: --only check-folder --check-sizes 1,2 --check-folder-runs 1)")
     parser.add_argument("--output", default=str(ROOT / "build" / "bench.json"))
+    parser.add_argument("--scratch", default=str(ROOT / "build" / "bench"), help="folder for the benchmark's own articles and builds")
     args = parser.parse_args(argv)
+    BENCH = Path(args.scratch).resolve()
     os.environ["PUBPIPE_ROOT"] = str(ROOT)
     only = set(args.only.split(","))
     BENCH.mkdir(parents=True, exist_ok=True)
