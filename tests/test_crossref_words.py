@@ -122,7 +122,8 @@ def test_settings_not_followed_are_reported_with_their_lines(tmp_path, capsys):
     shutil.copy(FIXTURES / "words" / "rings.svg", folder)
     text = ("---\ntitle: Settings\nauthor: A. Writer\nchapters: true\nfigPrefix: Fig.\nlinkReferences: true\n"
             "figureTemplate: $$i$$ $$t$$\ncref: true\ncrossref:\n  fig-prefix: Figure\n  labels: roman\n"
-            "  ref-hyperlink: true\nlanguage:\n  crossref-ch-prefix: Chapter\n  callout-note-caption: Remark\n"
+            "  ref-hyperlink: true\nlanguage:\n  crossref-ch-prefix: Chapter\n  callout-note-title: Remark\n"
+            "  pl:\n    crossref-fig-title: Rycina\n"
             "---\n\n# One\n\nSee @fig:ring.\n\n![A ring.](rings.svg){#fig:ring alt=\"Rings.\"}\n")
     (folder / "article.md").write_text(text, encoding="utf-8")
     built = build_into(folder.parent, "settings", tmp_path / "build", "--formats", "html")
@@ -135,7 +136,9 @@ def test_settings_not_followed_are_reported_with_their_lines(tmp_path, capsys):
     assert f"{where}{line_of(text, 'crossref-ch-prefix:')}: Quarto's 'language: crossref-ch-prefix:' is not honoured" in err
     # what every edition does anyway (links), and LaTeX's own settings, are no news
     assert "linkReferences" not in err and "ref-hyperlink" not in err and "cref:" not in err and "unknown" not in err
-    assert "callout-note-caption" not in err  # a translation of Quarto's own page, not of a cross-reference
+    # Quarto's other words (a callout's caption, a map for one language) are not taken either, and said so
+    assert f"{where}{line_of(text, 'callout-note-title:')}: Quarto's 'language: callout-note-title:' is not honoured: the editions take" in err
+    assert f"{where}{line_of(text, 'pl:')}: Quarto's 'language: pl:' is not honoured: a map of one language's words" in err
     assert [(_normal(r.text), r.target) for r in read_html(built.edition("html")).references] == [("Fig. 1", "fig:ring")]
 
 

@@ -159,8 +159,8 @@ def read_reference_words(front: dict[str, Any], notices: Notices) -> ReferenceWo
 def _report_not_honoured(front: dict[str, Any], quarto: dict[str, Any], language: dict[str, Any],
                          notices: Notices) -> None:
     """Every setting of pandoc-crossref and of Quarto's `crossref:` map that is not followed, and
-    the cross-reference words of Quarto's `language:` map that are not (its other translations
-    name parts of Quarto's own pages, which the editions do not have)."""
+    every entry of Quarto's `language:` map but the cross-reference words it gives (a callout's
+    caption or a section's title there would change an edition's words, so none goes unsaid)."""
     words = {key for keys in (*TITLE_KEYS.values(), *PREFIX_KEYS.values(), DELIMITER_KEYS) for key in keys}
     for key, value in front.items():
         if key in NOT_HONOURED and ALREADY_SO.get(key) is not value:
@@ -168,10 +168,17 @@ def _report_not_honoured(front: dict[str, Any], quarto: dict[str, Any], language
     for key, value in quarto.items():
         if key not in words and ALREADY_SO.get(key) is not value:
             notices.warn((QUARTO_MAP, key), f"Quarto's 'crossref: {key}:' is not honoured: {_why(str(key))}")
-    for key in language:
-        if str(key).startswith("crossref-") and key not in words:
-            notices.warn((QUARTO_LANGUAGE, key), f"Quarto's 'language: {key}:' is not honoured: "
-                         f"{_why(str(key).removeprefix('crossref-'))}")
+    for key, value in language.items():
+        if key in words:
+            continue
+        if str(key).startswith("crossref-"):
+            why = _why(str(key).removeprefix("crossref-"))
+        elif isinstance(value, dict):
+            why = ("a map of one language's words is not read; write the words of the article's language "
+                   "(lang:) directly under language:")
+        else:
+            why = "the editions take this word from the article's language (lang:), as pubpipe.labels gives it"
+        notices.warn((QUARTO_LANGUAGE, key), f"Quarto's 'language: {key}:' is not honoured: {why}")
 
 
 def _shown(path: tuple) -> str:
