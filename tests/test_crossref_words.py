@@ -6,6 +6,7 @@ its line (pubpipe.load.crossref_words, resolve/lua/crossref.lua)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -109,6 +110,8 @@ def test_a_reference_word_changed_in_the_html_is_x010(built, tmp_path):
     ({"figPrefix": {"one": "fig."}}, "figPrefix", "'figPrefix:' must be text or a list of texts"),
     ({"crossref": {"fig-title": "Fig.", "title-delim": [":", "."]}}, "title-delim", "'crossref: title-delim:' must be text"),
     ({"crossref": "fig-title: Fig."}, "crossref", "'crossref:' must be a map"),
+    ({"language": {"callout-note-title": {"pl": "Uwaga"}}}, "callout-note-title",
+     "'language: callout-note-title:' must be text (a callout's caption)"),
 ])
 def test_a_word_of_the_wrong_shape_is_refused_with_its_line(case, changes, key, message):
     text = article_text(**changes)
@@ -122,7 +125,7 @@ def test_settings_not_followed_are_reported_with_their_lines(tmp_path, capsys):
     shutil.copy(FIXTURES / "words" / "rings.svg", folder)
     text = ("---\ntitle: Settings\nauthor: A. Writer\nchapters: true\nfigPrefix: Fig.\nlinkReferences: true\n"
             "figureTemplate: $$i$$ $$t$$\ncref: true\ncrossref:\n  fig-prefix: Figure\n  labels: roman\n"
-            "  ref-hyperlink: true\nlanguage:\n  crossref-ch-prefix: Chapter\n  callout-note-title: Remark\n"
+            "  ref-hyperlink: true\nlanguage:\n  crossref-ch-prefix: Chapter\n  section-title-abstract: Summary\n"
             "  pl:\n    crossref-fig-title: Rycina\n"
             "---\n\n# One\n\nSee @fig:ring.\n\n![A ring.](rings.svg){#fig:ring alt=\"Rings.\"}\n")
     (folder / "article.md").write_text(text, encoding="utf-8")
@@ -136,8 +139,8 @@ def test_settings_not_followed_are_reported_with_their_lines(tmp_path, capsys):
     assert f"{where}{line_of(text, 'crossref-ch-prefix:')}: Quarto's 'language: crossref-ch-prefix:' is not honoured" in err
     # what every edition does anyway (links), and LaTeX's own settings, are no news
     assert "linkReferences" not in err and "ref-hyperlink" not in err and "cref:" not in err and "unknown" not in err
-    # Quarto's other words (a callout's caption, a map for one language) are not taken either, and said so
-    assert f"{where}{line_of(text, 'callout-note-title:')}: Quarto's 'language: callout-note-title:' is not honoured: the editions take" in err
+    # Quarto's other words (a section's title, a map for one language) are not taken either, and said so
+    assert f"{where}{line_of(text, 'section-title-abstract:')}: Quarto's 'language: section-title-abstract:' is not honoured: the editions take" in err
     assert f"{where}{line_of(text, 'pl:')}: Quarto's 'language: pl:' is not honoured: a map of one language's words" in err
     assert [(_normal(r.text), r.target) for r in read_html(built.edition("html")).references] == [("Fig. 1", "fig:ring")]
 
@@ -151,3 +154,26 @@ def test_quartos_translations_in_a_file_of_their_own_are_reported(tmp_path):
                                        encoding="utf-8")
     notices = load_article(folder).metadata.notices
     assert [(line, message.split(":")[0]) for line, message in notices] == [(4, "'language")], notices
+
+
+def test_a_callouts_caption_from_quartos_language_map_is_in_every_edition_and_not_marked_english(tmp_path, capsys):
+    """Polish has no callout words of ours, so a callout without a title is captioned in English and
+    marked so; the author's `language: callout-note-title:` replaces that word, as the author's."""
+    from pubpipe.check.run import check_article
+
+    folder = tmp_path / "source" / "uwagi"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(
+        "---\ntitle: Uwagi\nauthor: A. Pisarz\nlang: pl\nlanguage:\n  callout-note-title: Uwaga\n---\n\n"
+        "::: {.callout-note}\nPomiary zrobiono o świcie.\n:::\n\n::: {.callout-tip}\nLiczyć dwa razy.\n:::\n",
+        encoding="utf-8")
+    built = build_into(folder.parent, "uwagi", tmp_path / "build")
+    assert "callout-note-title" not in capsys.readouterr().err
+    html = built.edition("html").read_text(encoding="utf-8")
+    captions = re.findall(r'<div class="callout-title">\s*(.*?)\s*</div>', html, re.S)
+    assert captions == ["Uwaga", '<span lang="en">Tip</span>'], captions
+    epub = " ".join(" ".join(block.text for block in read_epub(built.edition("epub")).body).split())
+    pdf = " ".join(" ".join(block.text for block in read_pdf(built.edition("pdf")).body).split())
+    for text in (epub, pdf):
+        assert "Uwaga Pomiary zrobiono o świcie." in text and "Tip Liczyć dwa razy." in text, text
+    assert check_article(folder, built.build, {"validators": False})[0] == []

@@ -41,6 +41,8 @@ CAPITAL_PREFIX_KEYS = {kind: keys[0][0].upper() + keys[0][1:] for kind, keys in 
 DELIMITER_KEYS = ("titleDelim", "title-delim", None)
 QUARTO_MAP = "crossref"
 QUARTO_LANGUAGE = "language"  # Quarto's translations: a map (a file's name is not read)
+# Quarto's translations of a callout's caption, where the callout has no title of its own.
+CALLOUT_TITLE_KEYS = {kind: f"callout-{kind}-title" for kind in ("note", "tip", "warning", "caution", "important")}
 
 # pandoc-crossref's keys that pubpipe obeys (`codeBlockCaptions` is read by lua/crossref.lua itself).
 HONOURED_KEYS = ({keys[0] for keys in (*TITLE_KEYS.values(), *PREFIX_KEYS.values())}
@@ -110,6 +112,7 @@ class ReferenceWords:
     prefixes: dict[str, list[str]] = field(default_factory=dict)  # kind -> ["fig.", "figs."]
     capital_prefixes: dict[str, list[str]] = field(default_factory=dict)  # for @Fig:x
     title_delimiter: str | None = None
+    callout_titles: dict[str, str] = field(default_factory=dict)  # note -> "Uwaga", from Quarto's language:
 
 
 def read_reference_words(front: dict[str, Any], notices: Notices) -> ReferenceWords:
@@ -152,15 +155,17 @@ def read_reference_words(front: dict[str, Any], notices: Notices) -> ReferenceWo
             capitals[kind] = _forms(capital, (CAPITAL_PREFIX_KEYS[kind],), notices)
     path, value = setting(DELIMITER_KEYS)
     delimiter = _text(value, path, notices, "what stands between a caption's number and its words") if path else None
+    callouts = {kind: _text(sources[2][key], (QUARTO_LANGUAGE, key), notices, "a callout's caption")
+                for kind, key in CALLOUT_TITLE_KEYS.items() if sources[2].get(key) is not None}
     _report_not_honoured(front, quarto, sources[2], notices)
-    return ReferenceWords(titles, prefixes, capitals, delimiter)
+    return ReferenceWords(titles, prefixes, capitals, delimiter, callouts)
 
 
 def _report_not_honoured(front: dict[str, Any], quarto: dict[str, Any], language: dict[str, Any],
                          notices: Notices) -> None:
     """Every setting of pandoc-crossref and of Quarto's `crossref:` map that is not followed, and
-    every entry of Quarto's `language:` map but the cross-reference words it gives (a callout's
-    caption or a section's title there would change an edition's words, so none goes unsaid)."""
+    every entry of Quarto's `language:` map but the cross-reference words and callout captions it
+    gives (a section's title there would change an edition's words, so none goes unsaid)."""
     words = {key for keys in (*TITLE_KEYS.values(), *PREFIX_KEYS.values(), DELIMITER_KEYS) for key in keys}
     for key, value in front.items():
         if key in NOT_HONOURED and ALREADY_SO.get(key) is not value:
@@ -169,7 +174,7 @@ def _report_not_honoured(front: dict[str, Any], quarto: dict[str, Any], language
         if key not in words and ALREADY_SO.get(key) is not value:
             notices.warn((QUARTO_MAP, key), f"Quarto's 'crossref: {key}:' is not honoured: {_why(str(key))}")
     for key, value in language.items():
-        if key in words:
+        if key in words or key in CALLOUT_TITLE_KEYS.values():
             continue
         if str(key).startswith("crossref-"):
             why = _why(str(key).removeprefix("crossref-"))

@@ -12,10 +12,13 @@
 -- Input: the environment variable PUBPIPE_CALLOUTS, a JSON object from pubpipe.resolve.callouts:
 --   names   {note = "Note", …} in the article's language
 --   native  false when those are English standing in (then marked lang="en")
+--   own     the kinds whose words the author gave (Quarto's language: callout-note-title): never marked
 
 local config = pandoc.json.decode(os.getenv('PUBPIPE_CALLOUTS') or '{}')
 local NAMES = config.names or {}
 local NATIVE = config.native ~= false
+local OWN = {}
+for _, kind in ipairs(config.own or {}) do OWN[kind] = true end
 local KINDS = { note = true, tip = true, warning = true, caution = true, important = true }
 -- Quarto's attributes that only a web page's drawing of the box reads.
 local DRAWING = { 'collapse', 'icon', 'appearance', 'title' }
@@ -30,7 +33,7 @@ end
 
 local function kind_word(kind)
   local text = pandoc.Inlines({ pandoc.Str(NAMES[kind] or kind) })
-  if NATIVE then return text end
+  if NATIVE or OWN[kind] then return text end
   return pandoc.Inlines({ pandoc.Span(text, { lang = 'en' }) })
 end
 
