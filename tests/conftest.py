@@ -68,8 +68,9 @@ def once_per_run(tmp_path_factory, name: str, make):
         if kept.exists():
             return pickle.loads(kept.read_bytes())
         value = make()
-        kept.with_suffix(".part").write_bytes(pickle.dumps(value))
-        kept.with_suffix(".part").rename(kept)
+        part = kept.with_suffix(".part")  # renamed into place whole: a reader never sees half of it
+        part.write_bytes(pickle.dumps(value))
+        part.rename(kept)
         return value
 
 

@@ -97,13 +97,16 @@ def meta_keys(body: str) -> set[str]:
     return {match["key"].split(".")[0] for _, line in _outside_code(body.split("\n")) for match in META.finditer(line)}
 
 
-def _expanded(match: re.Match, lines: list[str], index: int, front: dict) -> bool:
-    """Whether lua/shortcodes.lua expands this shortcode (and so it needs no word)."""
+def _why_shown(match: re.Match, lines: list[str], index: int, front: dict) -> str | None:
+    """Why this shortcode stays as written, or None when lua/shortcodes.lua expands it."""
+    meta = META.fullmatch(match.group(0))
+    if meta:
+        return None if _meta_text(front, meta["key"]) else f": the front matter has no text at '{meta['key']}'"
     if PAGEBREAK.fullmatch(match.group(0)):
         alone = lines[index].strip() == match.group(0)
-        return alone and all(not lines[other].strip() for other in (index - 1, index + 1) if 0 <= other < len(lines))
-    meta = META.fullmatch(match.group(0))
-    return bool(meta) and _meta_text(front, meta["key"])
+        if alone and all(not lines[other].strip() for other in (index - 1, index + 1) if 0 <= other < len(lines)):
+            return None
+    return " (pubpipe expands {{< pagebreak >}}, as a paragraph of its own, and {{< meta key >}})"
 
 
 def foreign_syntax(body: str, first_line: int, front: dict | None = None) -> list[tuple[int, str]]:
@@ -125,12 +128,9 @@ def foreign_syntax(body: str, first_line: int, front: dict | None = None) -> lis
             found.append((number, f"bookdown's cross-reference {match.group(0)} is shown as text; pubpipe numbers "
                                   "nothing in this form (label the target {#fig:x} and write @fig:x, as pandoc-crossref does)"))
         for match in SHORTCODE.finditer(line):
-            if _expanded(match, lines, index, front):
-                continue
-            meta = META.fullmatch(match.group(0))
-            why = f": the front matter has no text at '{meta['key']}'" if meta else \
-                " (pubpipe expands {{< pagebreak >}}, as a paragraph of its own, and {{< meta key >}})"
-            found.append((number, f"the Quarto shortcode {match.group(0)[:60]} is shown as text, not expanded{why}"))
+            why = _why_shown(match, lines, index, front)
+            if why is not None:
+                found.append((number, f"the Quarto shortcode {match.group(0)[:60]} is shown as text, not expanded{why}"))
     found.sort(key=lambda item: item[0])
     if len(found) > MAX_REPORTED:
         found = found[:MAX_REPORTED] + [(found[MAX_REPORTED][0], f"and {len(found) - MAX_REPORTED} more of the same kinds")]
