@@ -139,6 +139,17 @@ def test_active_html_in_the_front_matter_is_refused(case):
     case.assert_refused(case.build(), UNSAFE, "onerror=", f"article.md:{line_of(text, 'title:')}", "'title'")
 
 
+def test_active_html_brought_into_the_text_by_a_meta_shortcode_is_refused_at_its_line(case, listener):
+    """Quarto's {{< meta key >}} copies a front matter value into the body: the refusal names the
+    line where the value is written, the only place to fix it."""
+    text = article_text(
+        body="# Introduction\n\nSee {{< meta note >}} here [@doe2001].\n",
+        note=f'<script>fetch("{listener.url}/meta")</script>',
+    )
+    case.article(text)
+    case.assert_refused(case.build(), UNSAFE, "<script>", f"article.md:{line_of(text, 'note:')}", "refused")
+
+
 def test_every_refused_construct_is_listed(case, listener):
     body = "<script>alert(1)</script>\n\n<iframe src=\"x\"></iframe>\n\n<p onclick=\"x\">p</p>\n"
     case.article(article_text(body=body))

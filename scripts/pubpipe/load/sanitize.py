@@ -178,6 +178,13 @@ def locate(needles: Iterable[str], files: list[tuple[Path, str]], lines: range |
     return None, None
 
 
+def _locate_in(needles: Iterable[str], files: list[tuple[Path, str]], lines: range) -> tuple[Path | None, int | None]:
+    """`locate` in the part of article.md the fragment came from, else anywhere: text can move from
+    the front matter into the body (Quarto's `{{< meta key >}}`), and its line is still the one to fix."""
+    path, line = locate(needles, files, lines)
+    return (path, line) if line is not None else locate(needles, files)
+
+
 # The front matter key of a resolved document's field, where the two names differ.
 FRONT_MATTER_KEYS = {"authors": "author", "affiliations": "affiliation"}
 
@@ -216,7 +223,7 @@ def check_document(doc, cache=None) -> None:
         front_lines = range(1, article.body_start_line)
         body_lines = range(article.body_start_line, article.text.count("\n") + 2)
         located = [
-            (message, *locate(needles, files, body_lines if what == BODY else front_lines))
+            (message, *_locate_in(needles, files, body_lines if what == BODY else front_lines))
             for what, (message, needles) in found
         ]
         message, path, line = located[0]
