@@ -125,7 +125,7 @@ def test_settings_not_followed_are_reported_with_their_lines(tmp_path, capsys):
     shutil.copy(FIXTURES / "words" / "rings.svg", folder)
     text = ("---\ntitle: Settings\nauthor: A. Writer\nchapters: true\nfigPrefix: Fig.\nlinkReferences: true\n"
             "figureTemplate: $$i$$ $$t$$\ncref: true\ncrossref:\n  fig-prefix: Figure\n  labels: roman\n"
-            "  ref-hyperlink: true\nlanguage:\n  crossref-ch-prefix: Chapter\n  section-title-abstract: Summary\n"
+            "  ref-hyperlink: true\nlanguage:\n  crossref-ch-prefix: Chapter\n  section-title-references: Works\n"
             "  pl:\n    crossref-fig-title: Rycina\n"
             "---\n\n# One\n\nSee @fig:ring.\n\n![A ring.](rings.svg){#fig:ring alt=\"Rings.\"}\n")
     (folder / "article.md").write_text(text, encoding="utf-8")
@@ -140,7 +140,7 @@ def test_settings_not_followed_are_reported_with_their_lines(tmp_path, capsys):
     # what every edition does anyway (links), and LaTeX's own settings, are no news
     assert "linkReferences" not in err and "ref-hyperlink" not in err and "cref:" not in err and "unknown" not in err
     # Quarto's other words (a section's title, a map for one language) are not taken either, and said so
-    assert f"{where}{line_of(text, 'section-title-abstract:')}: Quarto's 'language: section-title-abstract:' is not honoured: the editions take" in err
+    assert f"{where}{line_of(text, 'section-title-references:')}: Quarto's 'language: section-title-references:' is not honoured: the editions take" in err
     assert f"{where}{line_of(text, 'pl:')}: Quarto's 'language: pl:' is not honoured: a map of one language's words" in err
     assert [(_normal(r.text), r.target) for r in read_html(built.edition("html")).references] == [("Fig. 1", "fig:ring")]
 
@@ -177,3 +177,70 @@ def test_a_callouts_caption_from_quartos_language_map_is_in_every_edition_and_no
     for text in (epub, pdf):
         assert "Uwaga Pomiary zrobiono o świcie." in text and "Tip Liczyć dwa razy." in text, text
     assert check_article(folder, built.build, {"validators": False})[0] == []
+
+
+HEADED = """---
+title: Słoje
+author: A. Pisarz
+lang: pl
+abstract: Krótko o słojach.
+toc-title: Spis treści
+language:
+  section-title-footnotes: Przypisy
+  section-title-citation: Jak cytować
+  section-title-abstract: Streszczenie
+---
+
+Słoje liczono o świcie.[^1]
+
+[^1]: Dwa razy.
+"""
+
+
+def _headed(tmp_path, text: str = HEADED):
+    folder = tmp_path / "source" / "sloje"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_headings_words_set_by_pandocs_and_quartos_keys_are_in_every_edition_and_the_check_reads_them(tmp_path, capsys):
+    """Polish has no labels of ours: "Abstract", "Notes", "Cite this article" and "Contents" would
+    be English, marked so; pandoc's `abstract-title`/`toc-title` and Quarto's `language:` words
+    replace them in every edition, as the author's."""
+    import zipfile
+
+    from pubpipe.check.run import check_article
+    from pubpipe.labels import article_labels
+    from pubpipe.load.article import load_article
+
+    folder = _headed(tmp_path, HEADED.replace("lang: pl\n", "lang: pl\nabstract-title: Abstrakt\n"))
+    built = build_into(folder.parent, "sloje", tmp_path / "build")
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and warnings[0].endswith(
+        f"article.md:{line_of(HEADED, 'section-title-abstract:') + 1}: 'language: section-title-abstract' is not used: "
+        "'abstract-title' sets the same words"), err
+    html = built.edition("html").read_text(encoding="utf-8")
+    for own in ('id="article-abstract-label">Abstrakt<', 'id="footnotes-heading">Przypisy<', 'id="cite-this-heading">Jak cytować<'):
+        assert own in html, own
+    assert 'lang="en">Skip to the article' in html  # our words still stand in, marked English
+    with zipfile.ZipFile(built.edition("epub")) as book:
+        xhtml = "".join(book.read(f"EPUB/{name}.xhtml").decode("utf-8") for name in ("titlepage", "article", "nav", "colophon"))
+    for own in ("Abstrakt", "Przypisy", "Jak cytować", 'id="toc-heading">Spis treści<'):
+        assert own in xhtml, own
+    # The PDF (its notes stand at the page's foot, without a heading): the checker reads the
+    # abstract and the citation box by the author's words, which it must be given.
+    assert read_pdf(built.edition("pdf")).metadata["abstract"] == "Abstrakt Krótko o słojach."  # by ours: not found
+    pdf = read_pdf(built.edition("pdf"), labels=article_labels(load_article(folder).metadata))
+    assert pdf.metadata["abstract"] == "Krótko o słojach."
+    assert [citation.text for citation in pdf.self_citations] == ["Pisarz, A. „Słoje”."]
+    assert check_article(folder, built.build, {"validators": False})[0] == []
+
+
+@pytest.mark.parametrize("changes, key", [({"abstract-title": ["A", "B"]}, "abstract-title"),
+                                          ({"language": {"section-title-footnotes": {"pl": "Przypisy"}}}, "section-title-footnotes")])
+def test_a_headings_words_of_the_wrong_shape_are_refused_with_their_line(case, changes, key):
+    text = article_text(**changes)
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, "must be text (a heading's words)", f"article.md:{line_of(text, key + ':')}")

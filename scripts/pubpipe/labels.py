@@ -33,11 +33,21 @@ class Labels:
     preface: str
     native: bool = True  # False: English labels standing in for the article's language
     abstract: str = "Abstract"
+    own: frozenset[str] = frozenset()  # the labels the author worded (load/crossref_words.py HEADING_KEYS)
 
     @property
     def lang_attribute(self) -> str:
         """` lang="en"` on an element whose whole text is a label that fell back to English."""
         return "" if self.native else f' lang="{FALLBACK}"'
+
+    def lang_of(self, name: str) -> str:
+        """`lang_attribute` for the label `name`: none for a label the author worded, which is in
+        the article's language whatever ours fell back to."""
+        return "" if name in self.own else self.lang_attribute
+
+    def with_own(self, words: dict[str, str]) -> "Labels":
+        """These labels with the author's words in place of ours (`abstract`, `notes` …)."""
+        return replace(self, **words, own=frozenset(words)) if words else self
 
 
 LABELS = {
@@ -141,6 +151,13 @@ def _primary(tag: str | None) -> str:
 def for_language(tag: str | None) -> Labels:
     """The labels for a BCP 47 tag, else English marked as such."""
     return LABELS.get(_primary(tag), ENGLISH_STANDING_IN)
+
+
+def article_labels(metadata) -> Labels:
+    """The labels of an article's editions: its language's, with the words its front matter sets
+    for them (pandoc's `abstract-title`, Quarto's `language: section-title-footnotes` …). The
+    builders and the checker that reads the PDF back both take them from here."""
+    return for_language(metadata.lang).with_own(metadata.reference_words.headings)
 
 
 def reference_names(tag: str | None) -> tuple[ReferenceNames, bool]:

@@ -34,6 +34,7 @@ from pubpipe.check.run import _as_findings, _timed
 from pubpipe.check.summary import Summary, normalise_text, words
 from pubpipe.editions import output_path
 from pubpipe.errors import ToolError
+from pubpipe.labels import article_labels
 from pubpipe.packs.build import Prepared, pack_folder, prepare_pack
 from pubpipe.resolve import ResolvedDocument
 
@@ -183,9 +184,10 @@ def check_pack(root: Path, name: str, source_root: Path, build_root: Path, optio
         futures = [(code, pool.submit(_timed, job)) for code, job in jobs]
         own_style = pack.style is not None
         articles = [(doc.article.slug, doc.title.text, [a.text for a in doc.authors], doc.article.metadata.lang) for doc in pack.docs]
+        labels = {doc.article.slug: article_labels(doc.article.metadata) for doc in pack.docs}
         html_meta, html_articles, html_contents = read_pack_html(paths["html"])
         epub_meta, epub_articles, epub_contents = read_pack_epub(paths["epub"])
-        shown = {"html": html_articles, "epub": epub_articles, "pdf": read_pack_pdf(paths["pdf"], articles)}
+        shown = {"html": html_articles, "epub": epub_articles, "pdf": read_pack_pdf(paths["pdf"], articles, labels)}
         timings["read"] = time.perf_counter() - started
 
         findings: list[Finding] = []

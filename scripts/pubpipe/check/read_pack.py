@@ -26,6 +26,7 @@ from pubpipe.check.read_epub import NS, opf_metadata, spine_documents
 from pubpipe.check.read_html import html_metadata, read_html
 from pubpipe.check.read_markup import find_first, has_class, read_article_document, text_of
 from pubpipe.check.read_pdf import Part, read_pdf
+from pubpipe.labels import Labels
 from pubpipe.check.summary import SOFT_HYPHEN, Summary, normalise_text
 from pubpipe.packs.assemble import destination_names
 
@@ -59,15 +60,17 @@ def pdf_article_pages(pdf: pikepdf.Pdf, slugs: list[str]) -> dict[str, range]:
     return {slug: range(start, end) for (start, slug), end in zip(starts, ends)}
 
 
-def read_pack_pdf(path: Path, articles: list[tuple[str, str, list[str], str]]) -> dict[str, Summary]:
-    """(slug, title, authors, lang) of each article -> its Summary as the volume prints it."""
+def read_pack_pdf(path: Path, articles: list[tuple[str, str, list[str], str]],
+                  labels: dict[str, Labels] | None = None) -> dict[str, Summary]:
+    """(slug, title, authors, lang) of each article -> its Summary as the volume prints it;
+    `labels`: each article's labels, where its front matter words them (pubpipe.labels.article_labels)."""
     found = {}
     with pikepdf.open(path) as pdf:
         pages = pdf_article_pages(pdf, [slug for slug, *_ in articles])
     for slug, title, _authors, lang in articles:
         if slug not in pages:
             continue
-        summary = read_pdf(path, Part(pages[slug], f"{slug}/", title, lang))
+        summary = read_pdf(path, Part(pages[slug], f"{slug}/", title, lang), (labels or {}).get(slug))
         summary.metadata = {}  # the volume's, not the article's: compared as the pack's own
         summary.body = [type(block)(block.text, _on_volume_page(block.where, pages[slug])) for block in summary.body]
         found[slug] = summary

@@ -35,7 +35,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from pubpipe.check.summary import SOFT_HYPHEN, Entry, Heading, Located, Reference, Summary, normalise_text
-from pubpipe.labels import for_language
+from pubpipe.labels import Labels, for_language
 
 NOTE_CALL = re.compile(r"^,?\s*\d+$")
 NOTE_DEST = re.compile(r"^fn(\d+)$")
@@ -499,7 +499,7 @@ def _part_view(part: Part, runs, links, destinations, tags, figures):
     return _within(part, runs), links, destinations, tags, _within(part, figures)
 
 
-def read_pdf(path: Path, part: Part | None = None) -> Summary:
+def read_pdf(path: Path, part: Part | None = None, labels: Labels | None = None) -> Summary:
     """The PDF's Summary; with `part`, that of some of its pages (an article of a course pack)."""
     reader = PdfReader(path)
     pdf = pdfium.PdfDocument(path)
@@ -515,8 +515,9 @@ def read_pdf(path: Path, part: Part | None = None) -> Summary:
     lang = reader.trailer["/Root"].get("/Lang")
     if part is not None:  # the volume's metadata is compared as the pack's own (check/pack.py)
         info, lang = {"/Title": part.title}, part.lang
-    # The labels the PDF builder used, for the language the PDF declares (pubpipe.labels).
-    labels = for_language(str(lang) if lang else None)
+    # The labels the PDF builder used: the article's (pubpipe.labels.article_labels), else those of
+    # the language the PDF declares.
+    labels = labels or for_language(str(lang) if lang else None)
     originally_published, cite_this = normalise_text(labels.originally_published), normalise_text(labels.cite_this)
     summary = Summary(
         edition="pdf",

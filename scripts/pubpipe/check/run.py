@@ -27,6 +27,7 @@ import itertools
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -157,13 +158,14 @@ def _compare(check: ArticleCheck, options: dict) -> tuple[list[Finding], list[st
     from pubpipe.check.read_html import read_html
     from pubpipe.check.read_pdf import read_pdf
     from pubpipe.check.read_source import read_source
+    from pubpipe.labels import article_labels
     from pubpipe.load.article import load_article
     from pubpipe.resolve import resolve
     from pubpipe.resolve.styles import resolve_style
 
     started = time.perf_counter()
     article = load_article(check.folder)
-    readers = {"html": read_html, "epub": read_epub, "pdf": read_pdf}
+    readers = {"html": read_html, "epub": read_epub, "pdf": partial(read_pdf, labels=article_labels(article.metadata))}
     document = resolve(article, options.get("style"), OutputCache(check.build_root / ".cache"))  # pandoc's output, kept per input
     source = read_source(document)
     summaries = {name: _read_edition(readers[name], check.paths[name]) for name in EDITIONS}

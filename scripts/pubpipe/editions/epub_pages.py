@@ -115,7 +115,7 @@ def nav_body(toc: list[tuple[str, str, list]], landmarks: list[tuple[str, str, s
     )
     return (
         '<nav id="toc" epub:type="toc" role="doc-toc" aria-labelledby="toc-heading">'
-        f'<h1 id="toc-heading"{labels.lang_attribute}>{parts.esc(labels.contents)}</h1><ol>{_toc_items(toc)}</ol></nav>\n'
+        f'<h1 id="toc-heading"{labels.lang_of("contents")}>{parts.esc(labels.contents)}</h1><ol>{_toc_items(toc)}</ol></nav>\n'
         f'<nav id="landmarks" epub:type="landmarks" aria-labelledby="landmarks-heading" hidden="hidden"{labels.lang_attribute}>'
         f'<h2 id="landmarks-heading">{parts.esc(labels.landmarks)}</h2><ol>{links}</ol></nav>'
     )

@@ -46,7 +46,7 @@ def add_notes_heading(section: etree._Element, labels: Labels, tag: str = "h2") 
     """Head the notes with a heading of their own: a named section that readers can jump to."""
     heading = etree.SubElement(section, tag)
     heading.set("id", "footnotes-heading")
-    if not labels.native:
+    if labels.lang_of("notes"):
         heading.set("lang", FALLBACK)
     heading.text = labels.notes
     heading.tail = section.text

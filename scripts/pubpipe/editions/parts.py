@@ -12,14 +12,14 @@ import html
 import lxml.html
 from lxml import etree
 
-from pubpipe.labels import Labels, for_language
+from pubpipe.labels import Labels, article_labels
 from pubpipe.load.images import LocalImage, local_image
 from pubpipe.resolve import ResolvedDocument
 
 
 
 def labels_of(doc: ResolvedDocument) -> Labels:
-    return for_language(doc.article.metadata.lang)
+    return article_labels(doc.article.metadata)
 
 
 def label_html(labels: Labels, text: str) -> str:
@@ -66,7 +66,7 @@ def abstract_html(doc: ResolvedDocument) -> str:
     # warns), and a heading here would add a bookmark and a contents entry for the title block.
     # Names of our own (article-abstract), since the body may have an "Abstract" heading of its own.
     return (f'<div class="article-abstract" id="article-abstract" role="doc-abstract" aria-labelledby="article-abstract-label">'
-            f'<p class="abstract-label" id="article-abstract-label"{labels.lang_attribute}>{esc(labels.abstract)}</p>'
+            f'<p class="abstract-label" id="article-abstract-label"{labels.lang_of("abstract")}>{esc(labels.abstract)}</p>'
             f"{doc.abstract.html}</div>")
 
 
@@ -101,7 +101,7 @@ def cite_box(doc: ResolvedDocument, heading_tag: str = "h2", extra: str = "") ->
     labels = labels_of(doc)
     return (
         '<aside class="cite-this" id="cite-this" aria-labelledby="cite-this-heading">'
-        f'<{heading_tag} id="cite-this-heading"{labels.lang_attribute}>{esc(labels.cite_this)}</{heading_tag}>'
+        f'<{heading_tag} id="cite-this-heading"{labels.lang_of("cite_this")}>{esc(labels.cite_this)}</{heading_tag}>'
         f'<p class="csl-entry">{doc.cite_entry_html}</p>'
         f"{extra}</aside>"
     )

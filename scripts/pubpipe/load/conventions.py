@@ -28,7 +28,7 @@ USED = {
 # Keys that other tools define and that have no place in our editions, by who defines them.
 IGNORED = {
     "pandoc": {
-        "abstract-title", "subject", "dir", "category", "toc", "toc-title", "toc-depth", "lof", "lot",
+        "subject", "dir", "category", "toc", "toc-depth", "lof", "lot",
         "header-includes", "include-before", "include-after", "css", "title-prefix", "pagetitle",
         "author-meta", "date-meta", "thanks", "documentclass", "classoption", "geometry", "papersize",
         "fontsize", "fontfamily", "fontfamilyoptions", "mainfont", "sansfont", "monofont", "mathfont",

@@ -9,6 +9,11 @@ filter (pubpipe.resolve.crossref). A prefix is one text, used for one reference 
 or (pandoc-crossref) a list whose item is chosen by how many references stand together: the first
 for one, the second for two, the last for more than it has.
 
+The same holds for the headings and labels the editions add: pandoc's `abstract-title` and
+`toc-title`, Quarto's `language:` words `section-title-abstract`, `section-title-footnotes`,
+`section-title-citation` and `toc-title-document` replace "Abstract", "Notes", "Cite this article"
+and "Contents" (pubpipe.labels.article_labels), in the article's language, not marked as English.
+
 The other settings of these tools change numbering, layout or templates that pubpipe does not
 follow (`chapters`, `figureTemplate`, `rangeDelim`, Quarto's `labels: roman`). Each is reported
 with its line, since the editions would otherwise differ from what the author asked for without
@@ -44,9 +49,19 @@ QUARTO_LANGUAGE = "language"  # Quarto's translations: a map (a file's name is n
 # Quarto's translations of a callout's caption, where the callout has no title of its own.
 CALLOUT_TITLE_KEYS = {kind: f"callout-{kind}-title" for kind in ("note", "tip", "warning", "caution", "important")}
 
+# The headings and labels the editions add, by their name in pubpipe.labels.Labels: pandoc's (and
+# Quarto's) top-level key, and Quarto's translation in `language:`.
+HEADING_KEYS = {"abstract": ("abstract-title", None, "section-title-abstract"),
+                "notes": (None, None, "section-title-footnotes"),
+                "cite_this": (None, None, "section-title-citation"),
+                "contents": ("toc-title", None, "toc-title-document")}
+HEADING_TOP_KEYS = {keys[0] for keys in HEADING_KEYS.values() if keys[0]}
+HEADING_LANGUAGE_KEYS = {keys[2] for keys in HEADING_KEYS.values()}
+
 # pandoc-crossref's keys that pubpipe obeys (`codeBlockCaptions` is read by lua/crossref.lua itself).
 HONOURED_KEYS = ({keys[0] for keys in (*TITLE_KEYS.values(), *PREFIX_KEYS.values())}
-                 | set(CAPITAL_PREFIX_KEYS.values()) | {DELIMITER_KEYS[0], "codeBlockCaptions", QUARTO_MAP, QUARTO_LANGUAGE})
+                 | set(CAPITAL_PREFIX_KEYS.values()) | {DELIMITER_KEYS[0], "codeBlockCaptions", QUARTO_MAP, QUARTO_LANGUAGE}
+                 | HEADING_TOP_KEYS)
 
 # Settings whose value is what every edition does anyway: no warning for these values.
 ALREADY_SO = {"linkReferences": True, "nameInLink": True, "ref-hyperlink": True}
@@ -113,6 +128,7 @@ class ReferenceWords:
     capital_prefixes: dict[str, list[str]] = field(default_factory=dict)  # for @Fig:x
     title_delimiter: str | None = None
     callout_titles: dict[str, str] = field(default_factory=dict)  # note -> "Uwaga", from Quarto's language:
+    headings: dict[str, str] = field(default_factory=dict)  # a Labels name -> the author's words ("notes" -> "Przypisy")
 
 
 def read_reference_words(front: dict[str, Any], notices: Notices) -> ReferenceWords:
@@ -157,8 +173,13 @@ def read_reference_words(front: dict[str, Any], notices: Notices) -> ReferenceWo
     delimiter = _text(value, path, notices, "what stands between a caption's number and its words") if path else None
     callouts = {kind: _text(sources[2][key], (QUARTO_LANGUAGE, key), notices, "a callout's caption")
                 for kind, key in CALLOUT_TITLE_KEYS.items() if sources[2].get(key) is not None}
+    headings = {}
+    for name, keys in HEADING_KEYS.items():
+        path, value = setting(keys)
+        if path:
+            headings[name] = _text(value, path, notices, "a heading's words")
     _report_not_honoured(front, quarto, sources[2], notices)
-    return ReferenceWords(titles, prefixes, capitals, delimiter, callouts)
+    return ReferenceWords(titles, prefixes, capitals, delimiter, callouts, headings)
 
 
 def _report_not_honoured(front: dict[str, Any], quarto: dict[str, Any], language: dict[str, Any],
@@ -174,7 +195,7 @@ def _report_not_honoured(front: dict[str, Any], quarto: dict[str, Any], language
         if key not in words and ALREADY_SO.get(key) is not value:
             notices.warn((QUARTO_MAP, key), f"Quarto's 'crossref: {key}:' is not honoured: {_why(str(key))}")
     for key, value in language.items():
-        if key in words or key in CALLOUT_TITLE_KEYS.values():
+        if key in words or key in CALLOUT_TITLE_KEYS.values() or key in HEADING_LANGUAGE_KEYS:
             continue
         if str(key).startswith("crossref-"):
             why = _why(str(key).removeprefix("crossref-"))
