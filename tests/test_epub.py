@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from conftest import CANONICAL, FIXTURES, SOURCE, build_into
+from conftest import CANONICAL, FIXTURES, build_into
 from pubpipe.load.article import load_article
 from pubpipe.check import validators
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from untrusted import EDITIONS, SLUG, VICTIM_BODY, VICTIM_REFS, article_text
+from untrusted import SLUG, VICTIM_BODY, VICTIM_REFS, article_text
 
 ARTICLE, BIBLIOGRAPHY, RESOURCE, OUTPUT, INTERRUPTED = 3, 4, 5, 9, 130
 

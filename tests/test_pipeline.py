@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CANONICAL, FIXTURES, SOURCE, build_into
+from conftest import CANONICAL, SOURCE, build_into
 from make_harness import link_project, run_make
 from pubpipe.check.fidelity import check_original
 from pubpipe.check.read_epub import read_epub

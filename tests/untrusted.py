@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from make_harness import link_project, recipe_status, run_make, signal_group, start_make
+from make_harness import link_project, recipe_status, signal_group, start_make
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

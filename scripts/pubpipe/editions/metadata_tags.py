@@ -20,7 +20,6 @@ import json
 
 from pubpipe.editions.citation_formats import date_parts, names, page_range, record_text
 from pubpipe.editions.parts import ORCID_URL, esc
-from pubpipe.load.citation import citation_record
 from pubpipe.resolve import ResolvedDocument
 
 
