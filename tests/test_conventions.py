@@ -8,6 +8,7 @@ import json
 import re
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from lxml import etree
@@ -199,3 +200,47 @@ def test_pandoc_scholars_typed_citations_cite_their_works(tmp_path):
     assert "(Doe, 2020)" in text and "Doe (2020)" in text and "(Smith, 2021)" in text, text
     assert "cites_as_evidence" not in text and "agrees_with" not in text
     assert [entry.text.split(".")[0] for entry in summary.bibliography] == ["Doe, J", "Smith, A"]
+
+
+@pytest.fixture(scope="module")
+def particles(tmp_path_factory) -> Built:
+    return build_into(CORPUS, "joss-saltmarsh", tmp_path_factory.mktemp("particles"))
+
+
+def test_name_particles_and_suffixes_reach_every_edition_and_the_citation(particles):
+    """JOSS's dropping-particle, a non-dropping particle and a suffix under `name:` were read and
+    then dropped: "Pieter de Vries" became "Pieter Vries" everywhere."""
+    shown = ["Pieter de Vries", "Anna van der Berg", "Samuel Okafor Jr."]
+    html = particles.edition("html").read_text(encoding="utf-8")
+    assert re.findall(r'<span class="author">([^<]*)', html) == shown
+    assert re.findall(r'<meta name="citation_author" content="([^"]*)">', html) == shown
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert [(p["name"], p["familyName"]) for p in data["author"]] == list(zip(shown, ["Vries", "van der Berg", "Okafor"]))
+    assert [e.text for e in opf_of(particles.edition("epub")).iterfind(".//dc:creator", DC)] == shown
+    assert PdfReader(particles.edition("pdf")).metadata["/Author"] == ", ".join(shown)
+    box = re.search(r'<aside class="cite-this".*?</aside>', html, re.S).group(0)
+    assert "Vries, Pieter de" in box and "van der Berg" in box and "Jr." in box, box
+    downloads = {kind: unquote(data) for kind, data in re.findall(r'href="data:application/([a-z.+-]+);charset=utf-8,([^"]*)"', box)}
+    assert "author = {Vries, Pieter de and van der Berg, Anna and Okafor" in downloads["x-bibtex"], downloads
+    assert "AU  - Vries, Pieter de" in downloads["x-research-info-systems"]
+    assert "AU  - Okafor, Samuel, Jr." in downloads["x-research-info-systems"]
+    csl = json.loads(downloads["vnd.citationstyles.csl+json"])
+    assert csl[0]["author"][:2] == [{"given": "Pieter", "dropping-particle": "de", "family": "Vries"},
+                                    {"given": "Anna", "non-dropping-particle": "van der", "family": "Berg"}]
+
+
+def test_quartos_name_map_keeps_every_part(tmp_path):
+    folder = _folder(tmp_path, "quarto-names", {"index.qmd": (
+        "---\ntitle: Names\nauthor:\n"
+        "  - name: {given: Ludwig, dropping-particle: van, family: Beethoven}\n"
+        "  - name:\n      given: Martin Luther\n      family: King\n      suffix: Jr.\n"
+        "  - name: {given: Jean, non-dropping-particle: \"d'\", family: Alembert}\n"
+        "  - name: {literal: Tachibana Taki, given: Taki, family: Tachibana}\n---\n\nText.\n")})
+    meta = load_article(folder).metadata
+    assert meta.author_names == ["Ludwig van Beethoven", "Martin Luther King Jr.", "Jean d'Alembert", "Tachibana Taki"]
+    assert own_record(meta, "quarto-names")["author"] == [
+        {"given": "Ludwig", "dropping-particle": "van", "family": "Beethoven"},
+        {"given": "Martin Luther", "family": "King", "suffix": "Jr."},
+        {"given": "Jean", "non-dropping-particle": "d'", "family": "Alembert"},
+        {"given": "Taki", "family": "Tachibana"},
+    ]

@@ -51,15 +51,16 @@ def date_parts(value: Any) -> list[int] | None:
 
 
 def names(record: dict, role: str) -> list[tuple[str, str]]:
-    """(family, given) pairs; a literal name is all family."""
+    """(family, given) pairs; a literal name is all family. The non-dropping particle leads the
+    family name ("van Gogh"), the dropping one follows the given names ("Ludwig van"), and a
+    suffix follows them after a comma, so that "family, given" is RIS's "Last, First, Suffix"."""
     out = []
     for name in record.get(role) or []:
         if isinstance(name, dict):
-            family = name.get("family") or name.get("literal") or ""
-            given = name.get("given") or ""
-            particle = name.get("non-dropping-particle")
-            if particle:
-                family = f"{particle} {family}"
+            family = " ".join(part for part in (name.get("non-dropping-particle"), name.get("family") or name.get("literal")) if part)
+            given = " ".join(part for part in (name.get("given"), name.get("dropping-particle")) if part)
+            if name.get("suffix"):
+                given = f"{given}, {name['suffix']}" if given else str(name["suffix"])
             out.append((plain(family), plain(given)))
         elif name:
             out.append((plain(name), ""))

@@ -174,7 +174,9 @@ def _person(doc: ResolvedDocument, name, author) -> dict:
     if author.given:
         person["givenName"] = author.given
     if author.family:
-        person["familyName"] = author.family
+        person["familyName"] = " ".join(part for part in (author.non_dropping_particle, author.family) if part)
+    if author.suffix:
+        person["honorificSuffix"] = author.suffix
     places = [doc.affiliations[index].text for index, place in enumerate(doc.article.metadata.affiliations)
               if place in author.affiliations]
     if places:

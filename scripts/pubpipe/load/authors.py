@@ -2,11 +2,17 @@
 
 Each convention writes authors its own way, and each form is read here into one `Author`:
 - pandoc: `author: Jane Doe`, or a list of names;
-- Quarto, R Markdown: `author:` (or `authors:`) as maps with `name` (a string, or `given` and
-  `family`), `affiliation`/`affiliations` (names, ids of a top-level `affiliations:` list, or
+- Quarto, R Markdown: `author:` (or `authors:`) as maps with `name` (a string, or a map of the
+  name's parts), `affiliation`/`affiliations` (names, ids of a top-level `affiliations:` list, or
   `{ref: id}` maps), `orcid`, `email`, `corresponding` (also under `attributes:`);
 - JOSS: `authors:` with `affiliation: 1` or `"1, 2"` pointing at the `index` of a top-level
   `affiliations:` list of `{name, index}`;
+- the parts of a name, on the author's map or under its `name:`, as CSL, Quarto and JOSS name
+  them: `given` (`given-names`, `first`, `firstname`), `family` (`surname`, `last`, `lastname`),
+  `dropping-particle` ("Ludwig *van* Beethoven"), `non-dropping-particle` ("Vincent *van* Gogh"),
+  `suffix` ("Jr.") and `literal` (the name shown as written, for an organisation or a name whose
+  order the parts would get wrong). The name shown is built from every part, as CSL displays it;
+  the citation keeps them apart, so a style can sort "Gogh, Vincent van" or "van Gogh, Vincent";
 - pandoc-scholar: authors keyed by name (`- Jane Doe: {institute: [fosg], email: …}`) with a
   top-level `institute:` list of `{id: name}` or `{id: {name: …}}` maps;
 - pandoc's `%` title block gives plain names (pubpipe.load.title_block).
@@ -40,7 +46,10 @@ AFFILIATION_NAME_PARTS = ("department", "group", "name", "address", "city", "reg
 class Author:
     name: str  # as written (pandoc Markdown); the editions render it
     given: str | None = None
-    family: str | None = None
+    family: str | None = None  # without its particle
+    dropping_particle: str | None = None
+    non_dropping_particle: str | None = None
+    suffix: str | None = None
     affiliations: tuple[str, ...] = ()
     orcid: str | None = None  # the bare iD, 0000-0002-1825-0097
     email: str | None = None
@@ -91,22 +100,46 @@ def _one_author(item: Any, path: tuple, registry: Callable, notices: Notices) ->
                    hint="write 'author: Jane Doe', a list of names, or '- name: Jane Doe'")
 
 
+# The parts of a name, each under the keys the conventions spell it with.
+NAME_PARTS = {
+    "given": ("given", "given-names", "first", "firstname"),
+    "family": ("family", "surname", "last", "lastname"),
+    "dropping_particle": ("dropping-particle",),
+    "non_dropping_particle": ("non-dropping-particle",),
+    "suffix": ("suffix",),
+}
+
+
+def _name_parts(data: dict) -> dict[str, str | None]:
+    """The name's parts from the author's map and from a map under its `name:` (JOSS and Quarto
+    allow both); a part written on the author's map wins."""
+    nested = data.get("name") if isinstance(data.get("name"), dict) else {}
+    return {part: next((_text(source[key]) for source in (data, nested) for key in keys if _text(source.get(key))), None)
+            for part, keys in NAME_PARTS.items()}
+
+
+def display_name(given: str | None, dropping: str | None, non_dropping: str | None, family: str | None,
+                 suffix: str | None) -> str:
+    """The name in CSL's display order, "Ludwig van Beethoven Jr."; a particle that ends in an
+    apostrophe or a hyphen ("d'", "al-") is joined to the family name without a space."""
+    text = ""
+    for part in (given, dropping, non_dropping, family, suffix):
+        if part:
+            text += part if not text or text.endswith(("'", "\u2019", "-")) else " " + part
+    return text
+
+
 def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callable, notices: Notices) -> Author | None:
-    given = _text(data.get("given") or data.get("given-names") or data.get("first") or data.get("firstname"))
-    family = _text(data.get("family") or data.get("surname") or data.get("last") or data.get("lastname"))
+    parts = _name_parts(data)
+    given, family = parts["given"], parts["family"]
     name_value = data.get("name")
     if isinstance(name_value, dict):
-        given = given or _text(name_value.get("given") or name_value.get("given-names"))
-        family = family or _text(name_value.get("family") or name_value.get("surname"))
         name_value = name_value.get("literal")
-    if family:
-        particle = _text(data.get("non-dropping-particle"))
-        family = f"{particle} {family}" if particle else family
     literal = not (given or family) and not keyed_name and bool(
         _text(data.get("literal")) or (isinstance(data.get("name"), dict) and _text(name_value)))
     name = keyed_name or _text(name_value) or _text(data.get("literal"))
     if not name and (given or family):
-        name = " ".join(part for part in (given, family, _text(data.get("suffix"))) if part)
+        name = display_name(given, parts["dropping_particle"], parts["non_dropping_particle"], family, parts["suffix"])
     if not name:
         notices.refuse(path, f"front matter field '{path[0]}': this author has no name",
                        hint="give each author 'name: Jane Doe' (or 'given:' and 'family:')")
@@ -117,8 +150,7 @@ def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callabl
     attributes = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
     return Author(
         name=name,
-        given=given,
-        family=family,
+        **parts,
         affiliations=tuple(dict.fromkeys(affiliations)),
         orcid=_orcid(data.get("orcid"), path + ("orcid",), notices),
         email=_text(data.get("email")),

@@ -64,7 +64,9 @@ def csl_name(author: Author) -> dict[str, str]:
     """The author as a CSL name: the parts the front matter gives, else the BibTeX split of the
     name, else the whole name as one literal."""
     if author.family:
-        return {"family": author.family, **({"given": author.given} if author.given else {})}
+        parts = {"family": author.family, "given": author.given, "dropping-particle": author.dropping_particle,
+                 "non-dropping-particle": author.non_dropping_particle, "suffix": author.suffix}
+        return {key: value for key, value in parts.items() if value}
     name = author.name
     if author.literal or len(name.split()) < 2 or UNSPACED_SCRIPTS.search(name) or MARKDOWN.search(name):
         return {"literal": name}
