@@ -9,7 +9,9 @@ this reader; anything else in a page (navigation, skip links, download links) is
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Callable, Iterable
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -166,14 +168,26 @@ def read_math_and_references(summary: Summary, root, context: str) -> None:
         remove(formula)
 
 
+def indicated_id(fragment: str, ids: set[str]) -> str:
+    """The id a link's fragment leads to, found as the HTML standard finds it: the fragment as
+    written when an element has that id, else the fragment percent-decoded (UTF-8, a broken
+    sequence as U+FFFD). lxml's HTML writer encodes a link to `id="résultats"` as
+    `href="#r%C3%A9sultats"`, which a browser follows; a decoded fragment that names no id still
+    leads nowhere."""
+    return fragment if fragment in ids else unquote(fragment, errors="replace")
+
+
 def read_targets(summary: Summary, root) -> None:
     """Every id of a document (where references may lead), and the numbered targets with their
-    numbers as shown: a caption's "Figure 2", a formula's "(1)"."""
+    numbers as shown: a caption's "Figure 2", a formula's "(1)". Then each reference read so far
+    is given the id its fragment leads to, so that an encoded and a plain link to one place agree."""
     for element in find_all(root, lambda e: e.get("id")):
         summary.anchors.append(element.get("id"))
         label = find_first(element, lambda e: has_class(e, "caption-label") or has_class(e, "equation-number"))
         if label is not None and (has_class(element, "equation") or local(element.tag) in ("figure", "table")):
             summary.numbered.append(Located(f"{element.get('id')} {text_of(label)}"))
+    ids = set(summary.anchors)
+    summary.references = [dataclasses.replace(r, target=indicated_id(r.target, ids)) for r in summary.references]
 
 
 def read_body(summary: Summary, body, context: str) -> None:
