@@ -5,9 +5,16 @@ edition, which the check must still catch.
 - Labels with accented letters (a French or German article's `# Résultats`, `{#eq:marée}`): the
   web edition writes the link as `href="#r%C3%A9sultats"`, which a browser decodes before it looks
   for the id; the EPUB and the PDF keep the letters.
+- An author's raw `<details>` in the text: the web and EPUB readers took it for loose text of the
+  body and read it before the first paragraph.
+- A tall letter on the first line of a bibliography entry or of the text (the ring of "Åström"):
+  the PDF reader took the line's glyphs, which reach up to the entry's destination, for the end of
+  what stands before it.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -81,3 +88,83 @@ def test_a_link_that_lost_its_accent_in_the_epub_is_x010(accented, tmp_path):
 ])
 def test_a_fragment_leads_where_a_browser_looks(fragment, ids, found):
     assert indicated_id(fragment, ids) == found
+
+
+BALTIC = """---
+title: Tides of the Baltic
+author: Ingrid Holm
+lang: en-GB
+csl: apa
+bibliography: refs.yaml
+---
+
+The first survey of the Baltic tides [@lindqvist1911] was followed by a short note
+[@lindqvist1913].
+
+<details>
+<summary>Extra material</summary>
+
+Hidden paragraph inside a details element.
+
+</details>
+
+The survey's tables are kept in Uppsala.
+
+# References
+"""
+
+BALTIC_REFERENCES = """references:
+- id: lindqvist1911
+  type: book
+  author: [{family: Lindqvist, given: Karin}, {family: Åström, given: Karl}]
+  title: Über die Gezeiten der Ostsee
+  issued: 1911
+  publisher: Vieweg
+- id: lindqvist1913
+  type: chapter
+  author: [{family: Lindqvist, given: Karin}]
+  title: Nachtrag
+  container-title: Festschrift für Max Müller
+  editor: [{family: Weber, given: Anna}]
+  issued: {date-parts: [[1913], [1914]]}
+  page: 1-9
+"""
+
+
+@pytest.fixture(scope="module")
+def baltic(tmp_path_factory):
+    root = tmp_path_factory.mktemp("baltic")
+    folder = root / "source" / "baltic"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(BALTIC, encoding="utf-8")
+    (folder / "refs.yaml").write_text(BALTIC_REFERENCES, encoding="utf-8")
+    return build_into(root / "source", "baltic", root / "build")
+
+
+def test_details_and_an_entry_with_a_tall_letter_agree_in_every_edition(baltic):
+    html = baltic.edition("html").read_text(encoding="utf-8")
+    assert "<details>" in html and ">Lindqvist, K., &amp; Åström, K. (1911). <em>" in html
+    assert _findings(baltic, baltic.build) == []
+
+
+def test_details_moved_to_the_start_of_the_html_is_x001(baltic, tmp_path):
+    build = _copy_build(baltic, tmp_path)
+    html = build / "baltic" / "baltic.html"
+    text = html.read_text(encoding="utf-8")
+    details = re.search(r"<details>.*?</details>\n", text, re.S).group(0)
+    text = text.replace(details, "")
+    html.write_text(re.sub(r'(<div[^>]*class="article-body"[^>]*>)', lambda m: m.group(1) + details, text, count=1),
+                    encoding="utf-8")
+    x001 = [f for f in _findings(baltic, build) if f.code == "X-001" and f.editions == ("html", "epub")]
+    assert x001 and any("Extra material Hidden paragraph" in f.expected + f.found for f in x001), x001
+
+
+def test_a_year_changed_in_the_html_entry_with_a_tall_letter_is_x004_against_the_whole_pdf_entry(baltic, tmp_path):
+    build = _copy_build(baltic, tmp_path)
+    html = build / "baltic" / "baltic.html"
+    text = html.read_text(encoding="utf-8")
+    html.write_text(text.replace("Åström, K. (1911)", "Åström, K. (1912)"), encoding="utf-8")
+    x004 = [f for f in _findings(baltic, build) if f.code == "X-004" and f.editions == ("html", "pdf")]
+    assert [(f.expected, f.found) for f in x004] == [
+        ("Lindqvist K Åström K 1912 Über die Gezeiten der Ostsee Vieweg", "Lindqvist K Åström K 1911 Über die Gezeiten der Ostsee Vieweg"),
+    ], x004

@@ -21,10 +21,13 @@ from pubpipe.editions.footnotes import drop_keeping_tail as remove
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
+# HTML's elements that stand on lines of their own, the author's raw HTML (<details>, <center>,
+# <address>) as much as pandoc's.
 BLOCK_TAGS = {
     "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th", "caption",
-    "figcaption", "dt", "dd", "div", "section", "figure", "table", "thead", "tbody", "tr", "ul", "ol",
-    "dl", "header", "footer", "aside", "article", "main", "nav",
+    "figcaption", "dt", "dd", "div", "section", "figure", "table", "thead", "tbody", "tfoot", "tr", "ul", "ol",
+    "dl", "header", "footer", "aside", "article", "main", "nav", "details", "summary", "address", "center",
+    "dialog", "fieldset", "legend", "form", "hgroup", "menu", "search",
 }
 
 
@@ -96,24 +99,42 @@ def describe(element, context: str) -> str:
     return f"{context}: {label}" if context else label
 
 
-def blocks(root, context: str) -> Iterable[Located]:
-    """The text of `root` as blocks: each element with no block children is one block."""
+def _holding_blocks(root) -> set:
+    """`root` and every element under it that is or holds a block."""
+    holding = {root}
     for element in root.iter():
-        if not isinstance(element.tag, str) or local(element.tag) not in BLOCK_TAGS:
-            continue
-        if any(isinstance(child.tag, str) and local(child.tag) in BLOCK_TAGS for child in element):
-            # A mixed container: its own loose text (outside block children, inside inline ones:
-            # "a Greek <span>manuscript.</span>" before a nested list) is a block too.
-            loose = (element.text or "") + "".join(
-                ("" if local(child.tag) in BLOCK_TAGS else "".join(child.itertext())) + (child.tail or "")
-                for child in element if isinstance(child.tag, str)
-            )
-            if loose.strip():
-                yield Located(normalise_text(loose), describe(element, context))
-            continue
-        text = text_of(element)
-        if text:
-            yield Located(text, describe(element, context))
+        if isinstance(element.tag, str) and local(element.tag) in BLOCK_TAGS:
+            while element is not None and element not in holding:
+                holding.add(element)
+                element = element.getparent()
+    return holding
+
+
+def _block(text: str, element, context: str) -> Iterable[Located]:
+    text = normalise_text(text)
+    if text:
+        yield Located(text, describe(element, context))
+
+
+def blocks(root, context: str) -> Iterable[Located]:
+    """The text of `root` as blocks, in the order it is read: each element with no block inside is
+    one block, and so is the loose text of a container between its blocks, where it stands ("a
+    Greek <span>manuscript.</span>" before a nested list; the text after an author's <details>)."""
+    holding = _holding_blocks(root)
+
+    def walk(element) -> Iterable[Located]:
+        loose = element.text or ""
+        for child in element:
+            if child in holding:
+                yield from _block(loose, element, context)
+                yield from walk(child)
+                loose = ""
+            elif isinstance(child.tag, str):
+                loose += "".join(child.itertext())
+            loose += child.tail or ""
+        yield from _block(loose, element, context)
+
+    yield from walk(root)
 
 
 def _read_citations(summary: Summary, root, context: str) -> None:

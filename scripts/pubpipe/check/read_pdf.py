@@ -46,7 +46,7 @@ CALL_DEST = re.compile(r"^fnref(\d+)$")
 # it past the text that follows it; its text is read back in where it stands in the text.
 FLOAT_DEST = re.compile(r"^float-(at-|end-)?(\d+)$")
 REGION_OF_DEST = {"title-block": "title", "article-abstract": "abstract", "article-body": "body", "refs": "bibliography", "refs-end": "body", "cite-this": "cite", "rights": "rights"}
-TOLERANCE = 1.5  # points: a run whose top is this close to a destination belongs after it
+TOLERANCE = 1.5  # points: the play allowed between a destination and the top of a run or of its line
 CALL_LINE_GAP = 12  # points: at most this far above a note call's number is the top of its line
 # Scripts written without spaces between words (Han, kana, CJK punctuation and full-width forms;
 # not Hangul, since Korean spaces its words), where a line break is no space.
@@ -575,9 +575,12 @@ def read_pdf(path: Path, part: Part | None = None, labels: Labels | None = None)
     )
     regions: dict[str, list[Run]] = {"title-block": [], **{name: [] for _key, _specific, name in marks}}
     for run in runs:
-        owner = None
+        # A line's top as its baseline tells it, not the top of its glyphs: a tall letter on the
+        # first line of a bibliography entry (the ring of "Åström") reaches up to the entry's
+        # destination, and that line was read as the end of the entry before.
+        owner, top = None, run.line_box[1]
         for key, _specific, name in marks:
-            if key <= (run.page, -run.top - TOLERANCE):
+            if key <= (run.page, -top - TOLERANCE):
                 owner = name
         regions[owner or "title-block"].append(run)
 
