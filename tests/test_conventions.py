@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+import lxml.html
 from lxml import etree
 from pypdf import PdfReader
 
@@ -244,3 +245,62 @@ def test_quartos_name_map_keeps_every_part(tmp_path):
         {"given": "Jean", "non-dropping-particle": "d'", "family": "Alembert"},
         {"given": "Taki", "family": "Tachibana"},
     ]
+
+
+def test_a_corresponding_authors_address_is_in_every_edition(particles):
+    """JOSS's `corresponding: true` with `email:` was read and shown nowhere."""
+    shown = "Correspondence: Pieter de Vries p.devries@example.org"
+    html = particles.edition("html").read_text(encoding="utf-8")
+    block = lxml.html.fromstring(html).find_class("correspondence")[0]
+    assert " ".join(block.text_content().split()) == shown
+    assert block.find(".//a").get("href") == "mailto:p.devries@example.org"
+    with zipfile.ZipFile(particles.edition("epub")) as archive:
+        assert "mailto:p.devries@example.org" in archive.read("EPUB/titlepage.xhtml").decode("utf-8")
+    pdf_text = " ".join(" ".join(page.extract_text() for page in PdfReader(particles.edition("pdf")).pages).split())
+    assert shown in pdf_text
+    assert "a.vanderberg@example.org" not in html  # not marked corresponding: reported, not shown
+
+
+def test_author_details_no_edition_shows_are_reported_with_their_lines(tmp_path):
+    text = ("---\ntitle: Details\nauthor:\n"
+            "  - name: Ama Owusu\n    email: ama@example.org\n    roles: [writing, software]\n"
+            "    note: Present address unknown.\n    attributes:\n      equal-contributor: true\n      corresponding: false\n"
+            "    afiliation: Somewhere\n"
+            "  - name: Kwame Mensah\n    email: not an address\n    corresponding: true\n---\n\nText.\n")
+    folder = _folder(tmp_path, "details", {"index.qmd": text})
+    notices = load_article(folder).metadata.notices
+    lines = text.split("\n")
+    expected = {
+        ("email: ama@example.org", "the e-mail address of Ama Owusu is not shown"),
+        ("roles:", "the 'roles' of Ama Owusu is not shown in any edition"),
+        ("note:", "the 'note' of Ama Owusu is not shown in any edition"),
+        ("equal-contributor:", "the attribute 'equal-contributor' of Ama Owusu is not shown in any edition"),
+        ("afiliation:", "unknown author key 'afiliation' of Ama Owusu is ignored; did you mean 'affiliation'?"),
+        ("email: not an address", "'not an address' (Kwame Mensah) is not an e-mail address"),
+    }
+    for written, message in expected:
+        line = next(number for number, content in enumerate(lines, start=1) if written in content)
+        assert any(at == line and message in said for at, said in notices), (written, notices)
+
+
+def test_quartos_copyright_and_license_make_the_rights_statement(tmp_path):
+    """Quarto's `license:` and `copyright:` were accepted and then shown nowhere."""
+    front = ("---\ntitle: Rights\nauthor: Ama Owusu\ncopyright:\n  holder: Ama Owusu\n  year: 2024\n"
+             "license:\n  text: CC BY 4.0\n  url: https://creativecommons.org/licenses/by/4.0/\n---\n\nText.\n")
+    folder = _folder(tmp_path, "rights", {"index.qmd": front})
+    assert load_article(folder).metadata.rights == "© 2024 Ama Owusu. [CC BY 4.0](<https://creativecommons.org/licenses/by/4.0/>)"
+    build_into(tmp_path, "rights", tmp_path / "build", "--formats", "html,epub")
+    html = (tmp_path / "build" / "rights" / "rights.html").read_text(encoding="utf-8")
+    assert '<meta name="DC.rights" content="© 2024 Ama Owusu. CC BY 4.0">' in html
+    assert 'href="https://creativecommons.org/licenses/by/4.0/"' in re.search(r'<p class="rights".*?</p>', html).group(0)
+    with zipfile.ZipFile(tmp_path / "build" / "rights" / "rights.epub") as archive:
+        rights = etree.fromstring(archive.read("EPUB/content.opf")).find(".//dc:rights", DC)
+    assert rights.text == "© 2024 Ama Owusu. CC BY 4.0"
+
+
+def test_a_license_beside_rights_is_reported_not_shown_twice(tmp_path):
+    text = "---\ntitle: Rights\nrights: All rights reserved.\nlicense: CC BY\n---\n\nText.\n"
+    meta = load_article(_folder(tmp_path, "both", {"index.qmd": text})).metadata
+    assert meta.rights == "All rights reserved."
+    assert [(line, said.split(":")[0]) for line, said in meta.notices] == [(4, "'license")]
+

@@ -33,6 +33,7 @@ class Labels:
     preface: str
     native: bool = True  # False: English labels standing in for the article's language
     abstract: str = "Abstract"
+    correspondence: str = "Correspondence:"  # before the corresponding authors' e-mail addresses
     own: frozenset[str] = frozenset()  # the labels the author worded (load/crossref_words.py HEADING_KEYS)
 
     @property
@@ -56,25 +57,32 @@ LABELS = {
                  "Colophon", "Start of the article", "Edited by", "Preface"),
     "fr": Labels("fr", "Publié d’abord dans :", "Citer cet article", "Notes", "Retour au texte de la note {number}",
                  "Aller à l’article", "Télécharger la référence :", "Page de titre", "Table des matières", "Repères",
-                 "Bibliographie", "Colophon", "Début de l’article", "Sous la direction de", "Préface", abstract="Résumé"),
+                 "Bibliographie", "Colophon", "Début de l’article", "Sous la direction de", "Préface", abstract="Résumé",
+                 correspondence="Correspondance\u202f:"),
     "de": Labels("de", "Zuerst erschienen in:", "Diesen Artikel zitieren", "Anmerkungen", "Zurück zum Text der Anmerkung {number}",
                  "Zum Artikel springen", "Literaturangabe herunterladen:", "Titelseite", "Inhalt", "Orientierungspunkte",
-                 "Literaturverzeichnis", "Impressum", "Beginn des Artikels", "Herausgegeben von", "Vorwort", abstract="Zusammenfassung"),
+                 "Literaturverzeichnis", "Impressum", "Beginn des Artikels", "Herausgegeben von", "Vorwort", abstract="Zusammenfassung",
+                 correspondence="Korrespondenz:"),
     "es": Labels("es", "Publicado originalmente en:", "Cómo citar este artículo", "Notas", "Volver al texto de la nota {number}",
                  "Ir al artículo", "Descargar la referencia:", "Portada", "Índice", "Puntos de referencia", "Bibliografía",
-                 "Colofón", "Inicio del artículo", "Edición de", "Prefacio", abstract="Resumen"),
+                 "Colofón", "Inicio del artículo", "Edición de", "Prefacio", abstract="Resumen",
+                 correspondence="Correspondencia:"),
     "it": Labels("it", "Pubblicato originariamente in:", "Come citare questo articolo", "Note", "Torna al testo della nota {number}",
                  "Vai all’articolo", "Scarica la citazione:", "Frontespizio", "Indice", "Punti di riferimento", "Bibliografia",
-                 "Colophon", "Inizio dell’articolo", "A cura di", "Prefazione", abstract="Riassunto"),
+                 "Colophon", "Inizio dell’articolo", "A cura di", "Prefazione", abstract="Riassunto",
+                 correspondence="Corrispondenza:"),
     "pt": Labels("pt", "Publicado originalmente em:", "Como citar este artigo", "Notas", "Voltar ao texto da nota {number}",
                  "Ir para o artigo", "Descarregar a referência:", "Página de rosto", "Sumário", "Pontos de referência",
-                 "Bibliografia", "Cólofon", "Início do artigo", "Organização de", "Prefácio", abstract="Resumo"),
+                 "Bibliografia", "Cólofon", "Início do artigo", "Organização de", "Prefácio", abstract="Resumo",
+                 correspondence="Correspondência:"),
     "nl": Labels("nl", "Oorspronkelijk verschenen in:", "Dit artikel citeren", "Noten", "Terug naar de tekst van noot {number}",
                  "Naar het artikel", "De bronvermelding downloaden:", "Titelpagina", "Inhoud", "Oriëntatiepunten",
-                 "Bibliografie", "Colofon", "Begin van het artikel", "Onder redactie van", "Voorwoord", abstract="Samenvatting"),
+                 "Bibliografie", "Colofon", "Begin van het artikel", "Onder redactie van", "Voorwoord", abstract="Samenvatting",
+                 correspondence="Correspondentie:"),
     "ru": Labels("ru", "Впервые опубликовано в:", "Как цитировать статью", "Примечания", "Вернуться к тексту примечания {number}",
                  "Перейти к статье", "Скачать ссылку:", "Титульная страница", "Содержание", "Ориентиры", "Библиография",
-                 "Выходные данные", "Начало статьи", "Под редакцией", "Предисловие", abstract="Аннотация"),
+                 "Выходные данные", "Начало статьи", "Под редакцией", "Предисловие", abstract="Аннотация",
+                 correspondence="Для корреспонденции:"),
 }
 
 

@@ -48,6 +48,17 @@ def _author_html(doc: ResolvedDocument, index: int, numbered: list[str]) -> str:
     return html + "</span>"
 
 
+def _correspondence_html(doc: ResolvedDocument) -> str:
+    """The e-mail address of each corresponding author, after its name, under the label."""
+    contacts = [(doc.authors[index], author.email) for index, author in enumerate(doc.article.metadata.authors)
+                if author.corresponding and author.email and index < len(doc.authors)]
+    if not contacts:
+        return ""
+    labels = labels_of(doc)
+    shown = "; ".join(f'{name.html} <a href="mailto:{esc(email)}">{esc(email)}</a>' for name, email in contacts)
+    return f'<p class="correspondence">{label_html(labels, labels.correspondence)} {shown}</p>'
+
+
 def _date_html(doc: ResolvedDocument) -> str:
     if not doc.date:
         return ""
@@ -83,6 +94,7 @@ def title_block(doc: ResolvedDocument, heading_tag: str = "h1", heading_id: str 
             tag = "ol" if len(doc.affiliations) > 1 else "ul"
             items = "".join(f"<li>{affiliation.html}</li>" for affiliation in doc.affiliations)
             parts.append(f'<{tag} class="affiliations">{items}</{tag}>')
+        parts.append(_correspondence_html(doc))
     parts.append(_date_html(doc))
     if doc.original_entry_html:
         labels = labels_of(doc)

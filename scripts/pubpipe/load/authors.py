@@ -16,12 +16,17 @@ Each convention writes authors its own way, and each form is read here into one 
 - pandoc-scholar: authors keyed by name (`- Jane Doe: {institute: [fosg], email: …}`) with a
   top-level `institute:` list of `{id: name}` or `{id: {name: …}}` maps;
 - pandoc's `%` title block gives plain names (pubpipe.load.title_block).
-What cannot be honoured (an affiliation index that is never defined, an ORCID iD whose check digit
-is wrong, a form that is no author) is reported with its line; nothing is dropped silently.
+The editions show each author's name, affiliations and ORCID iD, and the e-mail address of a
+corresponding author. What cannot be honoured (an affiliation index that is never defined, an
+ORCID iD whose check digit is wrong, a form that is no author) is reported with its line, and so
+is each detail that no edition shows (JOSS's `equal-contrib`, Quarto's `roles`, `note` and
+`attributes`, an e-mail address of an author not marked corresponding, a misspelt key): nothing
+is dropped silently.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -39,6 +44,13 @@ AUTHOR_FIELDS = {
     "ref", "number", "degrees", "acknowledgements", "thanks", "deceased", "metadata", "fax", "phone",
     "address", "bio", "photo", "twitter", "github", "alias",
 }
+# What the editions show of an author; every other key is reported (see _report_unshown).
+SHOWN_FIELDS = {
+    "name", "given", "family", "literal", "given-names", "surname", "first", "last", "firstname",
+    "lastname", "dropping-particle", "non-dropping-particle", "suffix", "affiliation", "affiliations",
+    "institute", "orcid", "email", "corresponding", "correspondence", "id",
+}
+EMAIL = re.compile(r"^[^@\s<>\"'()\[\],;:]+@[^@\s<>\"'()\[\],;:]+\.[^@\s<>\"'()\[\],;:]+$")
 AFFILIATION_NAME_PARTS = ("department", "group", "name", "address", "city", "region", "state", "postal-code", "country")
 
 
@@ -148,15 +160,49 @@ def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callabl
         if data.get(key) is not None:
             affiliations += registry(data[key], path + (key,))
     attributes = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
+    corresponding = _truthy(data.get("corresponding") or data.get("correspondence") or attributes.get("corresponding"))
+    email = _email(data.get("email"), name, corresponding, path + ("email",), notices)
+    _report_unshown(data, attributes, name, path, notices)
     return Author(
         name=name,
         **parts,
         affiliations=tuple(dict.fromkeys(affiliations)),
         orcid=_orcid(data.get("orcid"), path + ("orcid",), notices),
-        email=_text(data.get("email")),
-        corresponding=_truthy(data.get("corresponding") or data.get("correspondence") or attributes.get("corresponding")),
+        email=email,
+        corresponding=corresponding,
         literal=literal,
     )
+
+
+def _email(value: Any, name: str, corresponding: bool, path: tuple, notices: Notices) -> str | None:
+    """The address the editions show under the title block, for a corresponding author only (as
+    JOSS and Quarto print it); another author's address is reported, not shown."""
+    text = _text(value)
+    if not text:
+        return None
+    if not EMAIL.match(text):
+        notices.warn(path, f"'{text}' ({name}) is not an e-mail address (name@example.org); it is left out")
+        return None
+    if not corresponding:
+        notices.warn(path, f"the e-mail address of {name} is not shown: the editions show the address of a "
+                     "corresponding author only (add 'corresponding: true' to show it)")
+    return text
+
+
+def _report_unshown(data: dict, attributes: dict, name: str, path: tuple, notices: Notices) -> None:
+    """Each detail of the author that no edition shows, with its line: a detail the author wrote
+    for readers (a role, a note, an equal contribution) must not vanish without a word."""
+    for key, value in data.items():
+        if key == "attributes" and isinstance(value, dict):
+            for attribute in value:
+                if attribute != "corresponding":
+                    notices.warn(path + (key, attribute), f"the attribute '{attribute}' of {name} is not shown in any edition")
+        elif key not in SHOWN_FIELDS and key in AUTHOR_FIELDS:
+            notices.warn(path + (key,), f"the '{key}' of {name} is not shown in any edition")
+        elif key not in AUTHOR_FIELDS:
+            nearest = difflib.get_close_matches(str(key), sorted(AUTHOR_FIELDS), n=1, cutoff=0.6)
+            guess = f"; did you mean '{nearest[0]}'?" if nearest else ""
+            notices.warn(path + (key,), f"unknown author key '{key}' of {name} is ignored{guess}")
 
 
 def _orcid(value: Any, path: tuple, notices: Notices) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from pubpipe.errors import ArticleError, ResourceError, UnsafeContentError
 from pubpipe.load.authors import Author, read_authors
+from pubpipe.load.rights import rights_statement
 from pubpipe.load.conventions import describe_ignored, ignored_keys, unknown_keys
 from pubpipe.load.foreign_syntax import meta_keys
 from pubpipe.load.crossref_words import ReferenceWords, read_reference_words
@@ -232,6 +233,7 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
         guess = f"; did you mean '{nearest}'?" if nearest else ""
         notices.warn((key,), f"unknown front matter key '{shown_key(key)}' is ignored{guess}")
     keywords_key = "keywords" if front.get("keywords") is not None else "tags"
+    rights = rights_statement(front, _plain_string(front, "rights", source, text), notices)
     return Metadata(
         title=title,
         subtitle=_plain_string(front, "subtitle", source, text),
@@ -249,7 +251,7 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
         notices=tuple(notices.items),
         ignored=describe_ignored(ignored_keys(front)),
         reference_words=reference_words,
-        rights=_plain_string(front, "rights", source, text),
+        rights=rights,
         description=_plain_string(front, "description", source, text),
         keywords=_string_list(front, keywords_key, source, text),
         identifier=identifier,

@@ -87,6 +87,8 @@ def front_for_writer(article: Article) -> str:
         "affiliations": meta.affiliations,
         "keywords": meta.keywords,
         "date_shown": meta.date_shown,
+        # the statement as written, or made of Quarto's copyright: and license: (load/rights.py)
+        "rights": meta.rights,
     }, ensure_ascii=False)
 
 

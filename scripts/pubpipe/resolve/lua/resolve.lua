@@ -368,7 +368,7 @@ function Writer(doc, opts)
     abstract = blocks_field(meta.abstract),
     date = front.date_shown and field(meta.date) or nil,
     lang = field(meta.lang),
-    rights = field(meta.rights),
+    rights = type(front.rights) == 'string' and markdown_field(front.rights) or nil,
     description = field(meta.description),
     keywords = markdown_fields(front.keywords),
     original_entry = original and formatted_record(meta, record) or nil,
