@@ -304,3 +304,49 @@ def test_a_license_beside_rights_is_reported_not_shown_twice(tmp_path):
     assert meta.rights == "All rights reserved."
     assert [(line, said.split(":")[0]) for line, said in meta.notices] == [(4, "'license")]
 
+
+# --- a note in the front matter ---------------------------------------------------------------
+
+TIDES = "---\ntitle: A study of tides\nlang: en\n{extra}---\n\nThe sea rose twice a day.^[Measured at the pier.]\n"
+
+
+@pytest.mark.parametrize("front, key, marked", [
+    ("title: A study of tides^[Funded by the Sea Trust.]\n", "title", "Funded by"),
+    ("subtitle: \"Neap and spring^[Funded by the Sea Trust.]\"\n", "subtitle", "Neap"),
+    ("authors:\n  - name: Ann Lee\n    affiliation: 1\naffiliations:\n  - name: Harbour Lab^[Closed in 2020.]\n    index: 1\n",
+     "affiliations", "Closed in 2020"),
+    ("author:\n  - Ann Lee\n  - Ben Okoro^[Now at the Sea Trust.]\n", "author", "Now at"),
+    ("abstract: |\n  We study tides.\n\n  Over ten years.^[With gaps.]\n", "abstract", "With gaps"),
+])
+def test_a_note_in_the_front_matter_is_refused_at_its_line(tmp_path, capsys, front, key, marked):
+    """A note in the title broke every edition: ids fn1 twice, the note at title size, again in
+    the Cite box. It is refused where it is written."""
+    text = TIDES.replace("title: A study of tides\n", "" if front.startswith("title:") else "title: A study of tides\n")
+    text = text.replace("{extra}", front)
+    _folder(tmp_path, "tides", {"article.md": text})
+    from pubpipe.cli import main
+
+    assert main(["build", "tides", "--source", str(tmp_path), "--build", str(tmp_path / "build"), "--formats", "html"]) == 3
+    line = next(number for number, content in enumerate(text.split("\n"), start=1) if marked in content)
+    error = capsys.readouterr().err
+    assert f"article.md:{line}: the front matter's '{key}' has a note" in error, error
+    assert "hint: take the note out of the front matter" in error
+    assert not (tmp_path / "build" / "tides" / "tides.html").exists()
+
+
+def test_a_note_put_in_the_title_fails_make_and_keeps_the_editions_built_before(tmp_path):
+    from make_harness import link_project, run_make
+
+    root = link_project(tmp_path / "project")
+    (root / "source").mkdir()
+    _folder(root / "source", "tides", {"article.md": TIDES.replace("{extra}", "")})
+    assert run_make(root, "ARTICLE=tides").returncode == 0
+    editions = {suffix: (root / "build" / "tides" / f"tides.{suffix}").read_bytes() for suffix in ("html", "epub", "pdf")}
+    article = root / "source" / "tides" / "article.md"
+    article.write_text(TIDES.replace("title: A study of tides", "title: A study of tides^[Funded by the Sea Trust.]")
+                       .replace("{extra}", ""), encoding="utf-8")
+    result = run_make(root, "ARTICLE=tides")
+    assert result.returncode == 2 and "make: 1 failed: tides (exit 3)" in result.stderr, result.stderr
+    assert "article.md:2: the front matter's 'title' has a note" in result.stderr
+    assert {suffix: (root / "build" / "tides" / f"tides.{suffix}").read_bytes() for suffix in editions} == editions
+

@@ -191,6 +191,31 @@ def _hidden_metadata(article: Article, keys: list[str]) -> PubpipeError:
     )
 
 
+NOTE_MARK = re.compile(r"\^\[|\[\^[^\]\s]+\]")
+
+
+def _note_in_front_matter(article: Article, key: str) -> ArticleError:
+    """A note in a front-matter field (lua/resolve.lua finds it): refused at the line of its mark,
+    since a field is repeated where a note cannot follow it (the page's title, the Cite box, the
+    metadata), and in the title block its number would clash with the body's first note."""
+    lines = article.text.split("\n")[:article.body_start_line - 1]
+    keys = ("author", "authors") if key == "author" else ("affiliations", "institute") if key == "affiliations" else (key,)
+    start = next((index for index, line in enumerate(lines)
+                  if re.match(rf"^\s*(?:{'|'.join(keys)})\s*:", line)), None)
+    mark = next((index for index in range(start or 0, len(lines)) if NOTE_MARK.search(lines[index])), None) \
+        if start is not None else None
+    line = mark if mark is not None else start
+    return ArticleError(
+        f"the front matter's '{key}' has a note (^[…] or [^…]); no edition can show a note there: its "
+        "number would clash with the text's own notes, and the field is repeated where a note cannot "
+        "follow it (the page's title, 'Cite this article', the metadata)",
+        path=article.source,
+        line=line + 1 if line is not None else None,
+        hint="take the note out of the front matter and put its words in the text: a funding or "
+        "thanks statement in an 'Acknowledgements' section, an author's note after the abstract",
+    )
+
+
 def resolve(article: Article, cli_style: str | None = None, cache: OutputCache | None = None) -> ResolvedDocument:
     """`cache`: where pandoc's output for the same inputs may already be (a course pack keeps its
     articles' outputs, so that changing one article runs pandoc for that one alone)."""
@@ -227,6 +252,8 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
             hint=hint,
         )
     data = json.loads(stdout)
+    if data.get("metadata_notes"):
+        raise _note_in_front_matter(article, data["metadata_notes"][0])
     if data.get("hidden_metadata"):
         raise _hidden_metadata(article, data["hidden_metadata"])
     math.refuse_raw_mathml(article, data.get("math"))

@@ -346,6 +346,46 @@ local function wiki_links(doc)
   return doc, found
 end
 
+-- The front-matter fields that hold a note (^[…] or [^1]). A field is rendered on its own, in the
+-- title block and wherever else it is repeated (the page's title, the Cite box, the metadata),
+-- so its note would be numbered 1 beside the body's note 1, with the same ids; pubpipe refuses it.
+local function has_note(blocks)
+  local found = false
+  blocks:walk({ Note = function() found = true end })
+  return found
+end
+
+local function value_has_note(value)
+  if value == nil then return false end
+  local t = pandoc.utils.type(value)
+  if t == 'Inlines' then return has_note(pandoc.Blocks({ pandoc.Plain(value) })) end
+  if t == 'Blocks' then return has_note(value) end
+  if t == 'List' or t == 'table' then
+    for _, item in ipairs(value) do
+      if value_has_note(item) then return true end
+    end
+  end
+  return false
+end
+
+local function fields_with_notes(meta, front)
+  local found = pandoc.List()
+  for _, key in ipairs({ 'title', 'subtitle', 'date', 'abstract', 'description' }) do
+    if value_has_note(meta[key]) then found:insert(key) end
+  end
+  local texts = { author = front.authors, affiliations = front.affiliations, keywords = front.keywords,
+                  rights = { front.rights } }
+  for _, key in ipairs({ 'author', 'affiliations', 'keywords', 'rights' }) do
+    for _, text in ipairs(texts[key] or {}) do
+      if type(text) == 'string' and has_note(pandoc.read(text, 'markdown').blocks) then
+        found:insert(key)
+        break
+      end
+    end
+  end
+  return found
+end
+
 function Writer(doc, opts)
   WRITER_OPTIONS = opts
   doc = close_heading_gaps(doc)
@@ -359,6 +399,8 @@ function Writer(doc, opts)
   local front = pandoc.json.decode(pandoc.utils.stringify(meta['pubpipe-front'] or '{}'))
   local original = meta.original ~= nil and meta.original.record ~= nil
   local record = cited_record(meta, front.own_record)
+  local noted = fields_with_notes(meta, front)
+  if #noted > 0 then return pandoc.json.encode({ metadata_notes = noted }) end
   local out = {
     body = pandoc.write(doc, 'html5', opts),
     title = field(meta.title),
