@@ -350,3 +350,58 @@ def test_a_note_put_in_the_title_fails_make_and_keeps_the_editions_built_before(
     assert "article.md:2: the front matter's 'title' has a note" in result.stderr
     assert {suffix: (root / "build" / "tides" / f"tides.{suffix}").read_bytes() for suffix in editions} == editions
 
+
+# --- Quarto's conditional content ---------------------------------------------------------------
+
+CONDITIONAL = """---
+title: Where the river meets the sea
+lang: en
+show-drafts: false
+---
+
+The channel moves a little every winter.
+
+::: {.content-visible when-format="html"}
+Zoom into the channel map on the web page.
+
+::: {.content-visible when-meta="show-drafts"}
+A draft remark for the editors.
+:::
+:::
+
+::: {.content-hidden when-format="html"}
+The printed map faces page one.
+:::
+
+Soundings are taken [weekly]{.content-visible unless-format="pdf"}[monthly]{.content-visible when-format="pdf"} at the bar.
+
+```{.r .content-visible when-format="pdf"}
+plot(soundings)
+```
+
+Quarto writes `{.content-hidden when-format="pdf"}` for such a case.
+"""
+
+
+def test_quartos_conditional_content_is_the_same_in_every_edition_and_reported(tmp_path, capsys):
+    """Both alternatives of a when-format pair were shown in every edition, one after the other."""
+    _folder(tmp_path, "estuary", {"index.qmd": CONDITIONAL})
+    built = build_into(tmp_path, "estuary", tmp_path / "build")
+    lines = CONDITIONAL.split("\n")
+    at = lambda needle: next(n for n, line in enumerate(lines, start=1) if needle in line)  # noqa: E731
+    error = capsys.readouterr().err
+    for needle, fate in [('{.content-visible when-format="html"}', "shown in"), ('when-meta="show-drafts"', "left out of"),
+                         ('{.content-hidden when-format="html"}', "left out of"), ("```{.r", "left out of")]:
+        assert re.search(rf"line {at(needle)}: Quarto's \S+ [^\n]* is {fate} every edition", error), (needle, error)
+    html = built.edition("html").read_text(encoding="utf-8")
+    with zipfile.ZipFile(built.edition("epub")) as archive:
+        epub = " ".join(archive.read(name).decode("utf-8") for name in archive.namelist() if name.endswith(".xhtml"))
+    pdf = " ".join(" ".join(page.extract_text() for page in PdfReader(built.edition("pdf")).pages).split())
+    words = lambda markup: " ".join(re.sub(r"<[^>]+>", "", markup).split())  # noqa: E731
+    for edition in (words(html), words(epub), pdf):
+        assert "Zoom into the channel map" in edition and "weekly at the bar" in edition
+        assert "draft remark" not in edition and "printed map" not in edition and "plot(soundings)" not in edition
+        assert "monthly" not in edition
+    assert '{.content-hidden when-format="pdf"}' in html and "pubpipe-line" not in html
+    assert "unknown front matter key 'show-drafts'" not in error  # a key a condition reads is no typo
+    assert check_article(tmp_path / "estuary", tmp_path / "build", NO_VALIDATORS)[0] == []

@@ -31,11 +31,12 @@ LIQUID = re.compile(r"\{%-?\s*\w+.*?-?%\}|\{\{\s*(site|page|include)\.[^}]*\}\}"
 SHORTCODE = re.compile(r"\{\{<\s*[\w-]+.*?>\}\}")
 PAGEBREAK = re.compile(r"\{\{<\s*pagebreak\s*>\}\}")
 META = re.compile(r"\{\{<\s*meta\s+(?P<key>[\w.-]+)\s*>\}\}")
+META_CONDITION = re.compile(r"""\b(?:when|unless)-meta=["']?(?P<key>[\w.-]+)""")
 BOOKDOWN_REF = re.compile(r"\\@ref\([^)]*\)|\(\\#(fig|tab|eq):[^)]*\)")
 MAX_REPORTED = 5
 
 
-def _outside_code(lines: list[str]):
+def outside_code(lines: list[str]):
     """(index, line) of each line that is not inside a fenced code block (a fence's opening line
     is; its other lines and its closing fence are not)."""
     fence = None
@@ -52,7 +53,7 @@ def _outside_code(lines: list[str]):
 
 def _chunk_openings(lines: list[str]) -> list[int]:
     """The indices of the lines that open a code chunk (```` ```{r} ````, not inside another block)."""
-    return [index for index, line in _outside_code(lines) if CHUNK.match(line)]
+    return [index for index, line in outside_code(lines) if CHUNK.match(line)]
 
 
 def code_chunks_as_code_blocks(body: str) -> str:
@@ -92,9 +93,11 @@ def _meta_text(front: dict, key: str) -> bool:
 
 
 def meta_keys(body: str) -> set[str]:
-    """The front matter's top-level keys that `{{< meta key >}}` shortcodes show in the text: keys
-    of no convention that are still not ignored."""
-    return {match["key"].split(".")[0] for _, line in _outside_code(body.split("\n")) for match in META.finditer(line)}
+    """The front matter's top-level keys that the text uses, through `{{< meta key >}}` shortcodes
+    or Quarto's conditions `when-meta="key"` and `unless-meta="key"`: keys of no convention that
+    are still not ignored."""
+    return {match["key"].split(".")[0] for _, line in outside_code(body.split("\n"))
+            for pattern in (META, META_CONDITION) for match in pattern.finditer(line)}
 
 
 def _why_shown(match: re.Match, lines: list[str], index: int, front: dict) -> str | None:
@@ -115,7 +118,7 @@ def foreign_syntax(body: str, first_line: int, front: dict | None = None) -> lis
     front = front or {}
     lines = body.split("\n")
     found: list[tuple[int, str]] = _chunks_notice(lines, first_line)
-    for index, line in _outside_code(lines):
+    for index, line in outside_code(lines):
         number = first_line + index
         if FENCE.match(line):
             continue

@@ -18,6 +18,7 @@ from typing import Iterable
 from pubpipe.errors import BibliographyError, LimitError, ToolError, UsageError
 from pubpipe.load.article import Article
 from pubpipe.load.foreign_syntax import code_chunks_as_code_blocks
+from pubpipe.resolve.conditional import mark_lines
 from pubpipe.resolve.ids import RESERVED_IDS
 from pubpipe.resolve.styles import installed_styles_folder
 from pubpipe.runtime import sandbox
@@ -31,7 +32,7 @@ LUA_WRITER = Path(__file__).parent / "lua" / "resolve.lua"
 # sections), code chunks code blocks without Quarto's option lines, then labels are numbered and
 # references resolved, so that @fig:x never reaches citeproc as a citation key.
 LUA_FILTERS = tuple(Path(__file__).parent / "lua" / name
-                    for name in ("cito.lua", "shortcodes.lua", "math.lua", "callouts.lua", "chunks.lua", "crossref.lua"))
+                    for name in ("conditional.lua", "cito.lua", "shortcodes.lua", "math.lua", "callouts.lua", "chunks.lua", "crossref.lua"))
 TIME_LIMIT_VAR = "PUBPIPE_PANDOC_TIMEOUT"
 MEMORY_LIMIT_VAR = "PUBPIPE_PANDOC_MEMORY"
 DEFAULT_TIME_LIMIT = "60"
@@ -138,12 +139,13 @@ def pandoc_command(article: Article, style: Path) -> list[str]:
 def pandoc_input(article: Article) -> bytes:
     """What pandoc reads on stdin: the front matter block as the load step found it, and the
     body on its own (lua/read.lua), its lines numbered as in article.md, its code chunks written
-    as pandoc's code blocks (pubpipe.load.foreign_syntax)."""
+    as pandoc's code blocks (pubpipe.load.foreign_syntax), its conditional content marked with
+    its lines (pubpipe.resolve.conditional)."""
     lines = article.text.split("\n")
     front_lines = article.body_start_line - 1
     parts = {
         "front": "\n".join(lines[:front_lines]) + "\n",
-        "body": "\n" * front_lines + code_chunks_as_code_blocks("\n".join(lines[front_lines:])),
+        "body": mark_lines("\n" * front_lines + code_chunks_as_code_blocks("\n".join(lines[front_lines:]))),
     }
     return json.dumps(parts).encode("ascii")
 

@@ -18,7 +18,7 @@ from pubpipe.errors import ArticleError, BibliographyError, PubpipeError, ToolEr
 from pubpipe.load.article import Article
 from pubpipe.load.links import check_links
 from pubpipe.load.sanitize import check_document
-from pubpipe.resolve import crossref, math
+from pubpipe.resolve import conditional, crossref, math
 from pubpipe.resolve.document import Field, ResolvedDocument
 from pubpipe.resolve.pandoc import filters_environment, pandoc_command, pandoc_input, run_pandoc
 from pubpipe.resolve.pdf_figures import render_figures
@@ -266,6 +266,7 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
     _refuse_bibliography_images(article, data.get("bibliography_images") or [])
     warnings += _dropped_raw(article, data.get("dropped_raw") or [])
     warnings += _wiki_links(article, data.get("wiki_links") or [])
+    warnings += conditional.notices(data.get("conditional"))
     warnings += _citation_warnings(article, style, data.get("citation_cases") or [])
     document = ResolvedDocument(
         article=article,

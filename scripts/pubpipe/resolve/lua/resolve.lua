@@ -432,6 +432,8 @@ function Writer(doc, opts)
     -- What math.lua and crossref.lua found (pubpipe.resolve.math, pubpipe.resolve.crossref).
     math = meta['pubpipe-math'] and pandoc.utils.stringify(meta['pubpipe-math']),
     crossref = meta['pubpipe-crossref'] and pandoc.utils.stringify(meta['pubpipe-crossref']),
+    -- Quarto's conditional content as conditional.lua judged it (pubpipe.resolve.conditional).
+    conditional = meta['pubpipe-conditional'] and pandoc.utils.stringify(meta['pubpipe-conditional']),
     text_as_tex = text_form.as_tex,
     pdf_figures = figures,
     wiki_links = wikis,
