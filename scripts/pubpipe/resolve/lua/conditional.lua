@@ -15,6 +15,7 @@ local HTML_FORMATS = { html = true, html4 = true, html5 = true }
 local LINE = 'pubpipe-line'
 local found = pandoc.List()
 local meta = nil
+local meta_at = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), 'meta_path.lua' }))
 
 local function words(value)
   local out = {}
@@ -30,12 +31,8 @@ local function any_format(value)
 end
 
 local function meta_true(path)
-  local value = meta
-  for key in path:gmatch('[^.]+') do
-    if type(value) ~= 'table' and pandoc.utils.type(value) ~= 'Meta' then return false end
-    value = value[key]
-    if value == nil then return false end
-  end
+  local value = meta_at(meta, path)
+  if value == nil then return false end
   return value == true or (pandoc.utils.type(value) ~= 'boolean' and
     pandoc.utils.stringify(value):lower() == 'true')
 end

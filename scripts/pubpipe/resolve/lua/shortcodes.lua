@@ -7,6 +7,7 @@
 -- reports those with their line. Shortcodes inside code are code (pandoc never makes them Str).
 
 local META
+local meta_at = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), 'meta_path.lua' }))
 
 local function tokens(inlines, start)
   -- The words of a shortcode that begins at inlines[start] ("{{<"), and the index of the Str
@@ -27,13 +28,7 @@ local function tokens(inlines, start)
 end
 
 local function meta_text(path)
-  local value = META
-  for part in path:gmatch('[^.]+') do
-    if type(value) ~= 'table' or pandoc.utils.type(value) == 'Inlines' or pandoc.utils.type(value) == 'List' then
-      return nil
-    end
-    value = value[part]
-  end
+  local value = meta_at(META, path)
   local kind = pandoc.utils.type(value)
   if kind == 'Inlines' then return value:clone() end
   if kind == 'string' or kind == 'number' then return pandoc.Inlines({ pandoc.Str(tostring(value)) }) end
