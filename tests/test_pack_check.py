@@ -74,7 +74,9 @@ def check(root: Path, validators: bool = False):
 
 
 def codes(findings) -> set[tuple[str, str]]:
-    return {(finding.code, finding.editions[0]) for finding in findings}
+    """(code, the pack's edition it names) of each finding."""
+    return {(finding.code, next((e for e in finding.editions if e.startswith("pack ")), finding.editions[0]))
+            for finding in findings}
 
 
 def _rewrite_zip_member(path: Path, member: str, change) -> None:
@@ -119,7 +121,7 @@ def test_a_note_changed_in_the_packs_epub_is_x011(copy):
     assert any("notes" in finding.message and "F-002" in finding.message for finding in found), found
 
 
-def test_a_pack_built_from_a_changed_article_differs_in_all_three_editions(copy):
+def test_a_pack_built_from_a_changed_article_differs_in_all_three_editions_each_text_under_its_editions_name(copy, capfd):
     from pubpipe.cli import main
 
     # The canonical article's standalone edition was built before the change; the pack after it.
@@ -127,8 +129,18 @@ def test_a_pack_built_from_a_changed_article_differs_in_all_three_editions(copy)
     article.write_text(article.read_text(encoding="utf-8").replace("An affinity between", "An enmity between"), encoding="utf-8")
     assert main(["-q", "pack", PACK, "--formats", "pdf,epub,html", "--root", str(copy), "--source", str(copy / "source"),
                  "--build", str(copy / "build")]) == 0
+    capfd.readouterr()
     found = check(copy)
     assert codes(found) == {("X-011", "pack html"), ("X-011", "pack epub"), ("X-011", "pack pdf")}, found
+    # The pack says "enmity", the standalone edition "affinity": each under its own name, and so
+    # is where each is.
+    shown = capfd.readouterr()
+    for edition in ("html", "epub", "pdf"):
+        text = [f for f in found if f.editions == ("standalone html", f"pack {edition}") and "text" in f.message]
+        assert text and "enmity" in text[0].found and "affinity" in text[0].expected, found
+        assert text[0].where["standalone html"].startswith("div#article-body"), text[0].where
+        assert re.search(rf"\n    pack {edition}: [^\n]*\[enmity\]", shown.out + shown.err), shown
+    assert "of the volume" in next(f for f in found if f.editions[-1] == "pack pdf").where["pack pdf"]
 
 
 def test_a_citation_that_no_longer_names_the_pack_is_x011(copy):

@@ -16,7 +16,7 @@ MAX_FINDINGS_PER_PART = 8
 
 
 def _code(a: Summary, b: Summary, x_code: str) -> str:
-    return "F-002" if "source" in (a.edition, b.edition) else x_code
+    return "F-002" if "source" in (a.medium, b.medium) else x_code
 
 
 def _snippet(tokens: Sequence[str], start: int, end: int) -> str:
@@ -180,8 +180,8 @@ def compare(a: Summary, b: Summary) -> list[Finding]:
     )
 
     findings += _compare_marked_or_found(_code(a, b, "X-006"), "captions", a, a.captions, b, b.captions,
-                                         marked=lambda s: s.edition != "pdf")
-    if a.edition != "pdf" and b.edition != "pdf":
+                                         marked=lambda s: s.medium != "pdf")
+    if a.medium != "pdf" and b.medium != "pdf":
         findings += compare_lists(
             _code(a, b, "X-006"), "image alt texts",
             a, [_key(t.text) for t in a.alt_texts], [t.where for t in a.alt_texts],
@@ -296,7 +296,7 @@ def compare_metadata(a: Summary, b: Summary) -> list[Finding]:
     findings = []
     for name in sorted(set(a.metadata) & set(b.metadata)):
         left, right = a.metadata[name], b.metadata[name]
-        if name == "authors" and "pdf" in (a.edition, b.edition):
+        if name == "authors" and "pdf" in (a.medium, b.medium):
             left, right = _key(", ".join(left or [])), _key(", ".join(right or []))
         elif name == "language":
             left, right = (left or "").lower(), (right or "").lower()

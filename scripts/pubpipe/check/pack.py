@@ -61,10 +61,9 @@ def _reference(doc: ResolvedDocument, build_root: Path, pack_style: bool, standa
 def _as_article_finding(finding: Finding, slug: str, edition: str, reference: str) -> Finding:
     part = finding.message.split(" differ", 1)[0].split(":", 1)[0]
     return Finding(
-        "X-011", (f"pack {edition}", reference),
+        "X-011", finding.editions,
         f"{slug}: {part} of the article in the pack's {edition} differ from its {reference} ({finding.code})",
-        where={f"pack {edition}": next(iter(finding.where.values()), "") if finding.where else ""},
-        expected=finding.expected, found=finding.found,
+        where=finding.where, expected=finding.expected, found=finding.found,
     )
 
 
@@ -73,9 +72,10 @@ def _article_findings(slug: str, edition: str, reference: Summary, label: str, s
     expected_cites = {_key(text) for text in (doc.original_entry_html and _plain(doc.original_entry_html),
                                                _plain(doc.cite_entry_html)) if text}
     found_cites = {_key(c.text) for c in shown.self_citations}
-    bare_reference = Summary(**{**reference.__dict__, "metadata": {}, "self_citations": []})
-    bare_shown = Summary(**{**shown.__dict__, "metadata": {}, "self_citations": []})
-    # The standalone reference is the web edition: compared as such with each pack edition.
+    # Compared under the names the finding gives them (their media unchanged), so that each text
+    # and place is reported under its own edition's name.
+    bare_reference = Summary(**{**reference.__dict__, "edition": label, "metadata": {}, "self_citations": []})
+    bare_shown = Summary(**{**shown.__dict__, "edition": f"pack {edition}", "metadata": {}, "self_citations": []})
     findings = [_as_article_finding(f, slug, edition, label) for f in compare(bare_reference, bare_shown)]
     if found_cites != expected_cites:
         findings.append(Finding("X-011", (f"pack {edition}",), f"{slug}: the article's citation entries in the pack's "

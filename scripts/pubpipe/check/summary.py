@@ -97,7 +97,7 @@ class Reference:
 
 @dataclass
 class Summary:
-    edition: str
+    edition: str  # its name in findings: "html", "pdf", "source"; in a course pack's check "pack pdf"…
     body: list[Located] = field(default_factory=list)  # main text, block by block, notes and bibliography excluded
     headings: list[Heading] = field(default_factory=list)
     citations: list[Located] = field(default_factory=list)
@@ -123,6 +123,13 @@ class Summary:
     references: list[Reference] = field(default_factory=list)  # links within the article, body then notes
     numbered: list[Located] = field(default_factory=list)  # "fig:map Figure 2", "eq:energy (1)"
     anchors: list[str] = field(default_factory=list)  # the ids a reference may lead to
+    # What it was read from: "html", "epub", "pdf" or "source" (by default, its name). The medium
+    # decides what the edition marks (the PDF no captions, no alt texts); a course pack's check
+    # renames the editions it compares, never their media.
+    medium: str = ""
+
+    def __post_init__(self) -> None:
+        self.medium = self.medium or self.edition
 
     def body_words(self) -> list[tuple[str, str]]:
         """(word, where) for every word of the main text, in reading order."""
