@@ -87,6 +87,15 @@ def build_into(source_root: Path, slug: str, build_root: Path, *extra: str) -> B
     return Built(slug=slug, source=source_root / slug, build=build_root)
 
 
+def write_and_build(root: Path, slug: str, files: dict[str, str], *extra: str) -> Built:
+    """An article the test writes (file name -> text), in `root`/source, built into `root`/build."""
+    folder = root / "source" / slug
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return build_into(root / "source", slug, root / "build", *extra)
+
+
 @pytest.fixture(scope="session")
 def canonical(tmp_path_factory) -> Built:
     return built_once(tmp_path_factory, SOURCE, CANONICAL)

@@ -18,8 +18,8 @@ import re
 
 import pytest
 
-from conftest import build_into
-from test_crossref import _copy_build, _findings, _rewrite_epub
+from conftest import write_and_build
+from test_crossref import _copy_build, _findings, _plant_in_html, _rewrite_epub
 from pubpipe.check.read_markup import indicated_id
 
 ACCENTED = """---
@@ -48,10 +48,7 @@ Ein kurzer Überblick auf Deutsch, avec encore du texte en français pour la lan
 
 @pytest.fixture(scope="module")
 def accented(tmp_path_factory):
-    root = tmp_path_factory.mktemp("accented")
-    (root / "source" / "accents").mkdir(parents=True)
-    (root / "source" / "accents" / "article.md").write_text(ACCENTED, encoding="utf-8")
-    return build_into(root / "source", "accents", root / "build")
+    return write_and_build(tmp_path_factory.mktemp("accented"), "accents", {"article.md": ACCENTED})
 
 
 def test_links_to_accented_labels_agree_in_every_edition(accented):
@@ -62,12 +59,8 @@ def test_links_to_accented_labels_agree_in_every_edition(accented):
 
 
 def test_an_encoded_link_to_another_accented_label_in_the_html_is_x010(accented, tmp_path):
-    build = _copy_build(accented, tmp_path)
-    html = build / "accents" / "accents.html"
-    text = html.read_text(encoding="utf-8")
-    assert text.count('href="#r%C3%A9sultats"') == 2
     # è for é: a link to a place that does not exist, encoded as the web edition encodes
-    html.write_text(text.replace('href="#r%C3%A9sultats"', 'href="#r%C3%A8sultats"', 1), encoding="utf-8")
+    build = _plant_in_html(accented, tmp_path, 'href="#r%C3%A9sultats"', 'href="#r%C3%A8sultats"', occurrences=2)
     x010 = [f for f in _findings(accented, build) if f.code == "X-010" and "html" in f.editions]
     assert any(f.editions == ("html", "epub") and "#rèsultats" in f.expected + f.found for f in x010), x010
     assert any("leads nowhere: #rèsultats" in f.message for f in x010), x010
@@ -133,12 +126,7 @@ BALTIC_REFERENCES = """references:
 
 @pytest.fixture(scope="module")
 def baltic(tmp_path_factory):
-    root = tmp_path_factory.mktemp("baltic")
-    folder = root / "source" / "baltic"
-    folder.mkdir(parents=True)
-    (folder / "article.md").write_text(BALTIC, encoding="utf-8")
-    (folder / "refs.yaml").write_text(BALTIC_REFERENCES, encoding="utf-8")
-    return build_into(root / "source", "baltic", root / "build")
+    return write_and_build(tmp_path_factory.mktemp("baltic"), "baltic", {"article.md": BALTIC, "refs.yaml": BALTIC_REFERENCES})
 
 
 def test_details_and_an_entry_with_a_tall_letter_agree_in_every_edition(baltic):
@@ -160,10 +148,7 @@ def test_details_moved_to_the_start_of_the_html_is_x001(baltic, tmp_path):
 
 
 def test_a_year_changed_in_the_html_entry_with_a_tall_letter_is_x004_against_the_whole_pdf_entry(baltic, tmp_path):
-    build = _copy_build(baltic, tmp_path)
-    html = build / "baltic" / "baltic.html"
-    text = html.read_text(encoding="utf-8")
-    html.write_text(text.replace("Åström, K. (1911)", "Åström, K. (1912)"), encoding="utf-8")
+    build = _plant_in_html(baltic, tmp_path, "Åström, K. (1911)", "Åström, K. (1912)")
     x004 = [f for f in _findings(baltic, build) if f.code == "X-004" and f.editions == ("html", "pdf")]
     assert [(f.expected, f.found) for f in x004] == [
         ("Lindqvist K Åström K 1912 Über die Gezeiten der Ostsee Vieweg", "Lindqvist K Åström K 1911 Über die Gezeiten der Ostsee Vieweg"),

@@ -195,6 +195,17 @@ def _copy_build(built, tmp_path):
     return target
 
 
+def _plant_in_html(built, tmp_path, old: str, new: str, occurrences: int = 1):
+    """A copy of the built editions whose web page has `new` in place of the first `old`, which the
+    page has `occurrences` times (so that the difference is planted where the test means it)."""
+    build = _copy_build(built, tmp_path)
+    html = build / built.slug / f"{built.slug}.html"
+    text = html.read_text(encoding="utf-8")
+    assert text.count(old) == occurrences, (old, text.count(old))
+    html.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return build
+
+
 def _rewrite_epub(epub, change):
     with zipfile.ZipFile(epub) as source:
         items = [(info, source.read(info.filename)) for info in source.infolist()]
@@ -217,11 +228,7 @@ def test_untouched_math_article_agrees(math_article):
 
 
 def test_a_reference_leading_elsewhere_in_the_html_is_x010(math_article, tmp_path):
-    build = _copy_build(math_article, tmp_path)
-    html = build / "math" / "math.html"
-    text = html.read_text(encoding="utf-8")
-    assert text.count('href="#tbl:halflives"') == 2
-    html.write_text(text.replace('href="#tbl:halflives"', 'href="#tbl-compare"', 1), encoding="utf-8")
+    build = _plant_in_html(math_article, tmp_path, 'href="#tbl:halflives"', 'href="#tbl-compare"', occurrences=2)
     found = [f for f in _findings(math_article, build) if f.code == "X-010"]
     assert found and all("html" in f.editions for f in found), found
     assert any({"#tbl-compare", "#tbl:halflives"} <= set(re.findall(r"#[\w:-]+", f.found + " " + f.expected)) for f in found)

@@ -17,7 +17,7 @@ from pubpipe.check.read_epub import read_epub
 from pubpipe.check.read_html import read_html
 from pubpipe.check.read_pdf import read_pdf
 from pubpipe.check.summary import SOFT_HYPHEN
-from test_crossref import _copy_build, _findings, _rewrite_epub, line_of
+from test_crossref import _copy_build, _findings, _plant_in_html, _rewrite_epub, line_of
 from untrusted import article_text
 
 ARTICLE = 3
@@ -95,11 +95,7 @@ def test_a_caption_word_changed_in_the_epub_is_x010(built, tmp_path):
 
 def test_a_reference_word_changed_in_the_html_is_x010(built, tmp_path):
     article = built["words"]
-    build = _copy_build(article, tmp_path)
-    html = build / "words" / "words.html"
-    text = html.read_text(encoding="utf-8")
-    assert text.count(f">chart{NBSP}1</a>") == 1
-    html.write_text(text.replace(f">chart{NBSP}1</a>", f">table{NBSP}1</a>"), encoding="utf-8")
+    build = _plant_in_html(article, tmp_path, f">chart{NBSP}1</a>", f">table{NBSP}1</a>")
     x010 = [f for f in _findings(article, build) if f.code == "X-010" and "html" in f.editions]
     assert x010 and any({f.found, f.expected} == {"table 1 -> #tbl:widths", "chart 1 -> #tbl:widths"} for f in x010), x010
 

@@ -191,6 +191,11 @@ def compare(a: Summary, b: Summary) -> list[Finding]:
         findings += compare_lists(_code(a, b, "X-008"), "external link targets",
                                   a, external(a), [""] * len(external(a)), b, external(b), [""] * len(external(b)))
 
+    findings += compare_lists(
+        _code(a, b, "X-013"), "list numbers",
+        a, [n.text for n in a.list_numbers], [n.where for n in a.list_numbers],
+        b, [n.text for n in b.list_numbers], [n.where for n in b.list_numbers],
+    )
     findings += compare_formulas(a, b)
     findings += compare_references(a, b)
     findings += compare_metadata(a, b)

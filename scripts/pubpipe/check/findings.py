@@ -9,6 +9,7 @@ Codes:
   edition against every other.
   X-011 each article of a course pack against its standalone edition; X-012 a pack's contents
   (titles, order, and page numbers against the pages they lead to). A pack's own metadata is X-007.
+  X-013 list numbers: each ordered list's item numbers in their numerals (7 8, iii iv, a b).
   F-001 the canonical source against the original as received; F-002 each edition against the source.
   V-EPUBCHECK, V-NU, V-PDF, V-ACE, V-AXE: validator messages, with the validator's own id.
   V-BOXES, V-MARKS, V-INTENT, V-PDFX, V-FONTS, V-RGB, V-PPI: the press PDF's pre-press check
@@ -45,6 +46,7 @@ CHECKS = {
     "X-010": "cross-references",
     "X-011": "pack vs standalone",
     "X-012": "pack contents",
+    "X-013": "list numbers",
     "F-001": "source vs original",
     "F-002": "editions vs source",
     "V-EPUBCHECK": "EPUBCheck",

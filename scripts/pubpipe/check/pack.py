@@ -1,7 +1,7 @@
 """`pubpipe check --pack <name>`: a course pack against its articles, its contents and itself.
 
 - X-011: every article, in each of the pack's three editions, carries the text, headings, notes,
-  citations, captions and bibliography of its standalone edition (the web edition, as built; the
+  citations, captions, bibliography and list numbers of its standalone edition (the web edition, as built; the
   standalone check proves the other two equal to it). When the pack sets a style of its own, the
   standalone edition is in another style, so the article is compared with its source resolved in
   the pack's style instead; so is an article named by a path outside source/, which has no

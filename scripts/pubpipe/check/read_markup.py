@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from typing import Callable, Iterable
 from urllib.parse import unquote
 
@@ -198,6 +199,70 @@ def indicated_id(fragment: str, ids: set[str]) -> str:
     return fragment if fragment in ids else unquote(fragment, errors="replace")
 
 
+def _alphabetic(number: int, letters: str) -> str:
+    """CSS's alphabetic numbering: a … z, aa, ab …"""
+    numeral = ""
+    while number > 0:
+        number, rest = divmod(number - 1, len(letters))
+        numeral = letters[rest] + numeral
+    return numeral
+
+
+ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+         (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def _roman(number: int) -> str:
+    numeral = ""
+    for value, letters in ROMAN:
+        count, number = divmod(number, value)
+        numeral += letters * count
+    return numeral
+
+
+def list_numeral(number: int, kind: str) -> str:
+    """`number` in the numerals of an <ol type=`kind`>, as CSS draws them (decimal, lower-alpha,
+    upper-alpha, lower-roman, upper-roman); a number those numerals cannot write (0 in letters,
+    4000 in Roman) in decimal, as CSS falls back."""
+    if kind in ("a", "A") and number > 0:
+        numeral = _alphabetic(number, "abcdefghijklmnopqrstuvwxyz")
+    elif kind in ("i", "I") and 0 < number < 4000:
+        numeral = _roman(number)
+    else:
+        return str(number)
+    return numeral.upper() if kind.isupper() else numeral
+
+
+def _integer(value: str | None) -> int | None:
+    """HTML's rules for parsing integers: white space, a sign, digits; whatever follows is ignored."""
+    match = re.match(r"\s*([+-]?\d+)", value or "")
+    return int(match.group(1)) if match else None
+
+
+def item_numbers(ordered) -> list[str]:
+    """The number each item of an <ol> shows, as a browser numbers them: from `start` (counting
+    down from the number of items when `reversed`), an item's `value` setting its own number and
+    the next ones', in the numerals of `type`."""
+    items = [item for item in ordered if local(item.tag) == "li"]
+    reverse = ordered.get("reversed") is not None
+    number = _integer(ordered.get("start"))
+    number = number if number is not None else len(items) if reverse else 1
+    kind = ordered.get("type") or "1"
+    numbers = []
+    for item in items:
+        own = _integer(item.get("value"))
+        number = own if own is not None else number
+        numbers.append(list_numeral(number, kind))
+        number += -1 if reverse else 1
+    return numbers
+
+
+def read_list_numbers(summary: Summary, root, context: str) -> None:
+    """Each ordered list's item numbers, as shown, in document order."""
+    for ordered in find_all(root, lambda e: local(e.tag) == "ol"):
+        summary.list_numbers.append(Located(" ".join(item_numbers(ordered)), describe(ordered, context)))
+
+
 def read_targets(summary: Summary, root) -> None:
     """Every id of a document (where references may lead), and the numbered targets with their
     numbers as shown: a caption's "Figure 2", a formula's "(1)". Then each reference read so far
@@ -223,6 +288,7 @@ def read_body(summary: Summary, body, context: str) -> None:
                                         describe(heading, context)))
     read_math_and_references(summary, body, context)
     _read_citations(summary, body, context)
+    read_list_numbers(summary, body, context)
     for caption in find_all(body, lambda e: local(e.tag) in ("figcaption", "caption")):
         summary.captions.append(Located(text_of(caption), describe(caption, context)))
     for image in find_all(body, lambda e: local(e.tag) == "img"):

@@ -247,6 +247,7 @@ class Tag:
     label: bool  # a list item's label (its number or bullet)
     link: str | None  # the URI of the link it is in
     block: int | None = None  # the paragraph, heading, cell... it is in (its object number)
+    in_list: int | None = None  # the list (L) it is in (its object number)
 
 
 def _uri_of(link: DictionaryObject) -> str:
@@ -300,11 +301,13 @@ def _tagged_content(reader: PdfReader) -> dict[tuple[int, int], Tag] | None:
             elif node.get("/Type") != "/OBJR":
                 kind = node.get("/S")
                 if kind == "/Lbl":
-                    tag = Tag(True, tag.link, tag.block)
+                    tag = replace(tag, label=True)
                 elif kind == "/Link":
-                    tag = Tag(tag.label, _uri_of(node), tag.block)
+                    tag = replace(tag, link=_uri_of(node))
                 elif kind in BLOCKS:
-                    tag = Tag(tag.label, tag.link, reference or id(node))
+                    tag = replace(tag, block=reference or id(node))
+                elif kind == "/L":
+                    tag = replace(tag, in_list=reference or id(node))
                 stack.append((node.raw_get("/K") if "/K" in node else None, page, tag))
     return found
 
@@ -352,6 +355,28 @@ def _content(runs: list[Run], tags: dict[tuple[int, int], Tag] | None,
         _addresses(runs, tags)
     calls = _note_calls(runs, destinations)
     return [run for run in runs if id(run) not in calls]
+
+
+def _list_labels(runs: list[Run], tags: dict[tuple[int, int], Tag] | None) -> list[Run]:
+    """The runs of the list items' labels, in the order of the page."""
+    labels = [run for run in runs if tags is not None and (tag := tags.get((run.page, run.mcid))) and tag.label]
+    return sorted(labels, key=lambda run: (run.page, -run.top, run.left))
+
+
+def _list_numbers(labels: list[Run], tags: dict[tuple[int, int], Tag]) -> list[Located]:
+    """Each numbered list's item numbers, in the order of its first label, without the
+    punctuation around them ("iii.", "(3)", "a)"). A list of bullets has none."""
+    lists: dict[int | None, list[Run]] = {}
+    for run in labels:
+        lists.setdefault(tags[(run.page, run.mcid)].in_list, []).append(run)
+    found = []
+    for runs in lists.values():
+        numbers: dict[tuple[int, int], str] = {}  # each item's label, which may be drawn in several runs
+        for run in runs:
+            numbers[(run.page, run.mcid)] = numbers.get((run.page, run.mcid), "") + "".join(c for c in run.text if c.isalnum())
+        if any(numbers.values()):
+            found.append(Located(" ".join(numbers.values()), f"page {runs[0].page + 1}"))
+    return found
 
 
 def _same_line(previous: Run, run: Run) -> bool:
@@ -541,6 +566,7 @@ def read_pdf(path: Path, part: Part | None = None, labels: Labels | None = None)
                           for run in _in_reading_order(_where_floats_stand([run for run, _ in links], destinations), destinations)]
     if not runs:
         return summary
+    item_labels = _split_notes(_list_labels(runs, tags), destinations)[0]  # the main text's; _content drops them
     runs = _content(runs, tags, destinations)
     runs, notes = _split_notes(runs, destinations)
     for name in sorted(notes, key=lambda n: int(NOTE_DEST.match(n).group(1))):
@@ -573,16 +599,23 @@ def read_pdf(path: Path, part: Part | None = None, labels: Labels | None = None)
         ((page, -top), specificity(name), name) for name, (page, top, _left) in destinations.items()
         if name in REGION_OF_DEST or is_entry(name) or FLOAT_DEST.match(name)
     )
-    regions: dict[str, list[Run]] = {"title-block": [], **{name: [] for _key, _specific, name in marks}}
-    for run in runs:
-        # A line's top as its baseline tells it, not the top of its glyphs: a tall letter on the
-        # first line of a bibliography entry (the ring of "Åström") reaches up to the entry's
-        # destination, and that line was read as the end of the entry before.
-        owner, top = None, run.line_box[1]
+
+    def owner(run: Run) -> str:
+        """The part a run is in: the last mark above it. A line's top as its baseline tells it,
+        not the top of its glyphs: a tall letter on the first line of a bibliography entry (the
+        ring of "Åström") reaches up to the entry's destination, and that line was read as the
+        end of the entry before."""
+        found, top = "title-block", run.line_box[1]
         for key, _specific, name in marks:
             if key <= (run.page, -top - TOLERANCE):
-                owner = name
-        regions[owner or "title-block"].append(run)
+                found = name
+        return found
+
+    regions: dict[str, list[Run]] = {"title-block": [], **{name: [] for _key, _specific, name in marks}}
+    for run in runs:
+        regions[owner(run)].append(run)
+    in_text = [run for run in item_labels if REGION_OF_DEST.get(owner(run), "body") == "body" and not is_entry(owner(run))]
+    summary.list_numbers = _list_numbers(_where_floats_stand(in_text, destinations), tags)
 
     floats = {}  # figure or table number -> its text, wherever the page shows it
     for name, region_runs in regions.items():

@@ -123,6 +123,9 @@ class Summary:
     references: list[Reference] = field(default_factory=list)  # links within the article, body then notes
     numbered: list[Located] = field(default_factory=list)  # "fig:map Figure 2", "eq:energy (1)"
     anchors: list[str] = field(default_factory=list)  # the ids a reference may lead to
+    # Each ordered list of the main text, in order: its items' numbers as shown, without the
+    # punctuation around them ("iii iv", "7 8", "a b"). The text itself is read without them.
+    list_numbers: list[Located] = field(default_factory=list)
     # What it was read from: "html", "epub", "pdf" or "source" (by default, its name). The medium
     # decides what the edition marks (the PDF no captions, no alt texts); a course pack's check
     # renames the editions it compares, never their media.
