@@ -405,3 +405,17 @@ def test_quartos_conditional_content_is_the_same_in_every_edition_and_reported(t
     assert '{.content-hidden when-format="pdf"}' in html and "pubpipe-line" not in html
     assert "unknown front matter key 'show-drafts'" not in error  # a key a condition reads is no typo
     assert check_article(tmp_path / "estuary", tmp_path / "build", NO_VALIDATORS)[0] == []
+
+
+# --- citation details ---------------------------------------------------------------------------
+
+def test_bibtex_braces_in_a_thesis_type_are_not_printed(tmp_path):
+    """pandoc keeps BibTeX's `type` raw: "{PhD} dissertation" was printed with its braces."""
+    _folder(tmp_path, "harbour", {
+        "article.md": "---\ntitle: Harbour records\nbibliography: refs.bib\n---\n\nAs @kauri2019 shows.\n",
+        "refs.bib": ("@phdthesis{kauri2019,\n  author = {Kauri, Mere},\n  title = {Tidal knowledge in harbour towns},\n"
+                     "  school = {University of Otago},\n  year = {2019},\n  type = {{PhD} dissertation},\n}\n")})
+    build_into(tmp_path, "harbour", tmp_path / "build", "--formats", "html")
+    html = (tmp_path / "build" / "harbour" / "harbour.html").read_text(encoding="utf-8")
+    assert "{PhD}" not in html and html.count("PhD dissertation, University of Otago") == 2  # the note and the bibliography
+

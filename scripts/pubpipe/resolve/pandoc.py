@@ -32,7 +32,7 @@ LUA_WRITER = Path(__file__).parent / "lua" / "resolve.lua"
 # sections), code chunks code blocks without Quarto's option lines, then labels are numbered and
 # references resolved, so that @fig:x never reaches citeproc as a citation key.
 LUA_FILTERS = tuple(Path(__file__).parent / "lua" / name
-                    for name in ("conditional.lua", "cito.lua", "shortcodes.lua", "math.lua", "callouts.lua", "chunks.lua", "crossref.lua"))
+                    for name in ("conditional.lua", "cito.lua", "bibtex_braces.lua", "shortcodes.lua", "math.lua", "callouts.lua", "chunks.lua", "crossref.lua"))
 TIME_LIMIT_VAR = "PUBPIPE_PANDOC_TIMEOUT"
 MEMORY_LIMIT_VAR = "PUBPIPE_PANDOC_MEMORY"
 DEFAULT_TIME_LIMIT = "60"
