@@ -419,3 +419,12 @@ def test_bibtex_braces_in_a_thesis_type_are_not_printed(tmp_path):
     html = (tmp_path / "build" / "harbour" / "harbour.html").read_text(encoding="utf-8")
     assert "{PhD}" not in html and html.count("PhD dissertation, University of Otago") == 2  # the note and the bibliography
 
+
+def test_a_title_in_guillemets_is_not_quoted_twice_in_the_cite_box(tmp_path):
+    _folder(tmp_path, "marees", {"article.md": (
+        "---\ntitle: «\u00a0Les marées de la baie\u00a0»\nauthor: Jeanne Morel\nlang: fr-FR\n---\n\nLa mer monte.\n")})
+    build_into(tmp_path, "marees", tmp_path / "build", "--formats", "html")
+    html = (tmp_path / "build" / "marees" / "marees.html").read_text(encoding="utf-8")
+    entry = re.sub(r"<[^>]+>", "", re.search(r'<aside class="cite-this".*?<p class="csl-entry">(.*?)</p>', html, re.S).group(1))
+    assert entry.replace("\u00a0", " ").replace("\u202f", " ") == "Morel, Jeanne. « “Les marées de la baie” »."
+    assert "«\u00a0Les marées de la baie\u00a0»</h1>" in html  # the title itself as written

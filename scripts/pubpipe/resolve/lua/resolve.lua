@@ -80,6 +80,42 @@ local function markdown_fields(texts)
 end
 
 -- The record "Cite this article" cites, with an id: the original publication (`original.record`,
+-- A title that is one quotation from end to end (« Les marées », “Tides”) as pandoc's Quoted:
+-- a style that puts a title in quotation marks then nests them as the language does
+-- (« “Les marées” »), where the marks written in the text would have been doubled (« « … » »).
+local QUOTE_PAIRS = { ['«'] = '»', ['“'] = '”', ['„'] = '“', ['‹'] = '›', ['「'] = '」' }
+local SPACES = { ' ', '\u{00A0}', '\u{202F}' } -- French puts a (narrow) no-break space inside « »
+
+local function trimmed(text, at_start)
+  local changed = true
+  while changed do
+    changed = false
+    for _, space in ipairs(SPACES) do
+      if at_start and text:sub(1, #space) == space then text, changed = text:sub(#space + 1), true end
+      if not at_start and #text >= #space and text:sub(-#space) == space then text, changed = text:sub(1, -#space - 1), true end
+    end
+  end
+  return text
+end
+
+local function as_quoted(title)
+  if pandoc.utils.type(title) ~= 'Inlines' or #title < 2 then return title end
+  local first, last = title[1], title[#title]
+  if first.t ~= 'Str' or last.t ~= 'Str' then return title end
+  local opening, closing = nil, nil
+  for open, close in pairs(QUOTE_PAIRS) do
+    if first.text:sub(1, #open) == open and last.text:sub(-#close) == close then opening, closing = open, close end
+  end
+  if opening == nil then return title end
+  local inner = title:clone()
+  inner[1].text = trimmed(inner[1].text:sub(#opening + 1), true)
+  inner[#inner].text = trimmed(inner[#inner].text:sub(1, -#closing - 1), false)
+  inner = inner:filter(function(item) return item.t ~= 'Str' or item.text ~= '' end)
+  while #inner > 0 and inner[1].t == 'Space' do inner:remove(1) end
+  while #inner > 0 and inner[#inner].t == 'Space' do inner:remove(#inner) end
+  return pandoc.Inlines({ pandoc.Quoted('DoubleQuote', inner) })
+end
+
 -- a CSL item), else the article itself (pubpipe.load.citation, passed as plain JSON, so its title
 -- is replaced by pandoc's reading of the article's title).
 local function cited_record(meta, own)
@@ -103,8 +139,11 @@ local function formatted_record(meta, record)
   if record == nil then return nil end
   local id = record.id
   local cite = pandoc.Cite({ pandoc.Str('@' .. id) }, { pandoc.Citation(id, 'NormalCitation') })
+  local shown = {}
+  for key, value in pairs(record) do shown[key] = value end
+  shown.title = as_quoted(record.title)
   local doc = pandoc.Pandoc({}, {
-    references = pandoc.List({ record }),
+    references = pandoc.List({ shown }),
     nocite = pandoc.Inlines({ cite }),
     csl = meta.csl,
     lang = meta.lang,
