@@ -161,8 +161,8 @@ def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callabl
             affiliations += registry(data[key], path + (key,))
     attributes = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
     corresponding = _truthy(data.get("corresponding") or data.get("correspondence") or attributes.get("corresponding"))
-    email = _email(data.get("email"), name, corresponding, path + ("email",), notices)
-    _report_unshown(data, attributes, name, path, notices)
+    email = _email(data.get("email"), name, path + ("email",), notices)
+    _report_unshown(data, name, bool(email) and not corresponding, path, notices)
     return Author(
         name=name,
         **parts,
@@ -174,26 +174,25 @@ def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callabl
     )
 
 
-def _email(value: Any, name: str, corresponding: bool, path: tuple, notices: Notices) -> str | None:
-    """The address the editions show under the title block, for a corresponding author only (as
-    JOSS and Quarto print it); another author's address is reported, not shown."""
+def _email(value: Any, name: str, path: tuple, notices: Notices) -> str | None:
+    """The address, which the editions show under the title block for a corresponding author
+    only (as JOSS and Quarto print it)."""
     text = _text(value)
-    if not text:
-        return None
-    if not EMAIL.match(text):
+    if text and not EMAIL.match(text):
         notices.warn(path, f"'{text}' ({name}) is not an e-mail address (name@example.org); it is left out")
         return None
-    if not corresponding:
-        notices.warn(path, f"the e-mail address of {name} is not shown: the editions show the address of a "
-                     "corresponding author only (add 'corresponding: true' to show it)")
     return text
 
 
-def _report_unshown(data: dict, attributes: dict, name: str, path: tuple, notices: Notices) -> None:
-    """Each detail of the author that no edition shows, with its line: a detail the author wrote
-    for readers (a role, a note, an equal contribution) must not vanish without a word."""
+def _report_unshown(data: dict, name: str, email_unshown: bool, path: tuple, notices: Notices) -> None:
+    """Each detail of the author that no edition shows, with its line, in the order written: a
+    detail the author wrote for readers (a role, a note, an equal contribution) must not vanish
+    without a word."""
     for key, value in data.items():
-        if key == "attributes" and isinstance(value, dict):
+        if key == "email" and email_unshown:
+            notices.warn(path + (key,), f"the e-mail address of {name} is not shown: the editions show the address "
+                         "of a corresponding author only (add 'corresponding: true' to show it)")
+        elif key == "attributes" and isinstance(value, dict):
             for attribute in value:
                 if attribute != "corresponding":
                     notices.warn(path + (key, attribute), f"the attribute '{attribute}' of {name} is not shown in any edition")
