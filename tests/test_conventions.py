@@ -428,3 +428,13 @@ def test_a_title_in_guillemets_is_not_quoted_twice_in_the_cite_box(tmp_path):
     entry = re.sub(r"<[^>]+>", "", re.search(r'<aside class="cite-this".*?<p class="csl-entry">(.*?)</p>', html, re.S).group(1))
     assert entry.replace("\u00a0", " ").replace("\u202f", " ") == "Morel, Jeanne. « “Les marées de la baie” »."
     assert "«\u00a0Les marées de la baie\u00a0»</h1>" in html  # the title itself as written
+
+
+def test_a_name_the_bibtex_rule_would_split_wrongly_is_reported(tmp_path):
+    """ "Élodie Le Gall" was cited "Gall, Élodie Le" without a word (the documented rule)."""
+    text = ("---\ntitle: Names\nauthor:\n  - Élodie Le Gall\n  - name: Dr. Wiremu Rangi\n  - Martin Luther King\n"
+            "  - name: Aoife Ní Bhriain\n    given: Aoife\n    family: Ní Bhriain\n---\n\nText.\n")
+    notices = load_article(_folder(tmp_path, "names", {"article.md": text})).metadata.notices
+    assert [(line, said.split(" by ")[0]) for line, said in notices] == [
+        (4, "the citation splits 'Élodie Le Gall'"), (5, "the citation splits 'Dr. Wiremu Rangi'")]
+    assert "'Le' for part of the given name" in notices[0][1] and "'Dr.' for" in notices[1][1]

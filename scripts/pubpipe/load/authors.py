@@ -51,6 +51,13 @@ SHOWN_FIELDS = {
     "institute", "orcid", "email", "corresponding", "correspondence", "id",
 }
 EMAIL = re.compile(r"^[^@\s<>\"'()\[\],;:]+@[^@\s<>\"'()\[\],;:]+\.[^@\s<>\"'()\[\],;:]+$")
+# Words that BibTeX's "First von Last" rule, which the citation applies to a name written whole,
+# takes for given names: a title ("Dr. Ana Ruiz" is cited "Ruiz, Dr. Ana") and a capitalised
+# particle before the family name ("Élodie Le Gall" is cited "Gall, Élodie Le").
+TITLES = {"dr", "dr.", "prof", "prof.", "professor", "sir", "dame", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "rev", "rev."}
+CAPITALISED_PARTICLES = {"le", "la", "les", "te", "ní", "nic", "ni", "mac", "mc", "ó", "o'", "ua", "da", "das", "de",
+                         "del", "della", "di", "do", "dos", "du", "van", "von", "der", "den", "ten", "ter", "al", "el",
+                         "bin", "ibn", "ben", "bint", "abu", "st.", "saint"}
 AFFILIATION_NAME_PARTS = ("department", "group", "name", "address", "city", "region", "state", "postal-code", "country")
 
 
@@ -101,6 +108,8 @@ def _truthy(value: Any) -> bool:
 def _one_author(item: Any, path: tuple, registry: Callable, notices: Notices) -> Author | None:
     if isinstance(item, (str, int, float)) and not isinstance(item, bool):
         name = _text(item)
+        if name:
+            _doubt_the_split(name, path, notices)
         return Author(name) if name else None
     if isinstance(item, dict) and len(item) == 1:
         (only_key, details), = item.items()
@@ -155,6 +164,8 @@ def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callabl
     if not name:
         notices.refuse(path, f"front matter field '{path[0]}': this author has no name",
                        hint="give each author 'name: Jane Doe' (or 'given:' and 'family:')")
+    if not (given or family or literal or keyed_name):
+        _doubt_the_split(name, path + (("name",) if "name" in data else ()), notices)
     affiliations: list[str] = []
     for key in ("affiliation", "affiliations", "institute"):
         if data.get(key) is not None:
@@ -172,6 +183,19 @@ def _from_map(keyed_name: str | None, data: dict, path: tuple, registry: Callabl
         corresponding=corresponding,
         literal=literal,
     )
+
+
+def _doubt_the_split(name: str, path: tuple, notices: Notices) -> None:
+    """A name written whole is split for the citation by BibTeX's rule (pubpipe.load.citation),
+    which reads a title or a capitalised particle as a given name: such a name is reported, so
+    that its author can give the parts."""
+    words = name.split()
+    doubtful = [word for word in words if word.casefold() in TITLES] + \
+        [word for word in words[1:-1] if word[:1].isupper() and word.casefold() in CAPITALISED_PARTICLES]
+    if len(words) > 1 and doubtful:
+        notices.warn(path, f"the citation splits '{name}' by BibTeX's rule, which takes "
+                     f"{', '.join(repr(word) for word in doubtful)} for part of the given name; if that is wrong, "
+                     "write the name's parts: given:, family: (and non-dropping-particle:)")
 
 
 def _email(value: Any, name: str, path: tuple, notices: Notices) -> str | None:
