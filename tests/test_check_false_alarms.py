@@ -10,6 +10,7 @@ edition, which the check must still catch.
 - A tall letter on the first line of a bibliography entry or of the text (the ring of "Åström"):
   the PDF reader took the line's glyphs, which reach up to the entry's destination, for the end of
   what stands before it.
+- A table longer than a page: the PDF repeats its header on every page it runs onto.
 """
 
 from __future__ import annotations
@@ -153,3 +154,58 @@ def test_a_year_changed_in_the_html_entry_with_a_tall_letter_is_x004_against_the
     assert [(f.expected, f.found) for f in x004] == [
         ("Lindqvist K Åström K 1912 Über die Gezeiten der Ostsee Vieweg", "Lindqvist K Åström K 1911 Über die Gezeiten der Ostsee Vieweg"),
     ], x004
+
+
+LONG_TABLE = """---
+title: A long table
+lang: en-GB
+---
+
+The readings run over several pages.
+
+| Number | Value | Station |
+|---:|---:|:---|
+""" + "".join(f"| {row} | {row * 7 % 13} | station {row} |\n" for row in range(1, 90)) + """
+: Readings of every station. {#tbl:long}
+
+After the table, see @tbl:long.
+"""
+
+
+@pytest.fixture(scope="module")
+def long_table(tmp_path_factory):
+    return write_and_build(tmp_path_factory.mktemp("long-table"), "longtable", {"article.md": LONG_TABLE})
+
+
+def test_a_table_over_several_pages_agrees_in_every_edition(long_table):
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(long_table.edition("pdf"))
+    try:
+        pages_with_header = sum("Number" in pdf[index].get_textpage().get_text_range() for index in range(len(pdf)))
+    finally:
+        pdf.close()
+    assert pages_with_header >= 2  # the header the PDF repeats on each page of the table
+    assert _findings(long_table, long_table.build) == []
+
+
+def test_a_cell_changed_in_the_html_of_a_table_over_several_pages_is_x001(long_table, tmp_path):
+    build = _plant_in_html(long_table, tmp_path, ">station 57<", ">station 75<")
+    x001 = [f for f in _findings(long_table, build) if f.code == "X-001" and f.editions == ("html", "pdf")]
+    assert [(f.expected.split("[")[1].split("]")[0], f.found.split("[")[1].split("]")[0]) for f in x001] == [("75", "57")], x001
+
+
+@pytest.mark.parametrize("pdf_text, hint", [
+    ("Centred Defa ult Align ed Right", True),  # a column too narrow: the words broken, no letter changed
+    ("Centred Defa ulx Align ed Right", False),  # a letter changed too: no hint that could hide it
+    ("Centred Default Aligned Right extra", False),
+])
+def test_words_broken_without_a_hyphen_are_named_as_such(pdf_text, hint):
+    from pubpipe.check.compare import compare
+    from pubpipe.check.summary import Located, Summary
+
+    html = Summary("html", body=[Located("Centred Default Aligned Right", "th[2]")])
+    pdf = Summary("pdf", body=[Located(pdf_text, "page 3")])
+    x001 = [f for f in compare(html, pdf) if f.code == "X-001"]
+    assert len(x001) == 1, x001
+    assert ("pdf breaks words inside, without a hyphen" in x001[0].message) == hint, x001

@@ -57,16 +57,28 @@ def _where(located: list[tuple[str, str]], index: int) -> str:
     return located[min(index, len(located) - 1)][1]
 
 
+def _broken_words(a_tokens: Sequence[str], b_tokens: Sequence[str]) -> str | None:
+    """The edition that breaks words where the other has them whole, without a hyphen
+    ("Defa ult", "100 0.0 00": a table too wide for its page); None when the letters differ."""
+    if len(a_tokens) != len(b_tokens) and "".join(a_tokens) == "".join(b_tokens):
+        return "a" if len(a_tokens) > len(b_tokens) else "b"
+    return None
+
+
 def compare_word_streams(code: str, part: str, a: Summary, a_words, b: Summary, b_words) -> list[Finding]:
     findings = []
     a_tokens = [w for w, _ in a_words]
     b_tokens = [w for w, _ in b_words]
     stretches = list(diff_words(a_words, b_words))
     for i1, i2, j1, j2 in stretches[:MAX_FINDINGS_PER_PART]:
+        broken = _broken_words(a_tokens[i1:i2], b_tokens[j1:j2])
+        hint = "" if broken is None else (
+            f": {(a if broken == 'a' else b).edition} breaks words inside, without a hyphen (a table or a line "
+            "too wide for its page?)")
         findings.append(Finding(
             code=code,
             editions=(a.edition, b.edition),
-            message=f"{part} differs between {a.edition} and {b.edition}",
+            message=f"{part} differs between {a.edition} and {b.edition}{hint}",
             where={a.edition: _where(a_words, i1), b.edition: _where(b_words, j1)},
             expected=_snippet(a_tokens, i1, i2),
             found=_snippet(b_tokens, j1, j2),

@@ -248,6 +248,7 @@ class Tag:
     link: str | None  # the URI of the link it is in
     block: int | None = None  # the paragraph, heading, cell... it is in (its object number)
     in_list: int | None = None  # the list (L) it is in (its object number)
+    head: int | None = None  # the table header (THead) it is in (its object number)
 
 
 def _uri_of(link: DictionaryObject) -> str:
@@ -308,6 +309,8 @@ def _tagged_content(reader: PdfReader) -> dict[tuple[int, int], Tag] | None:
                     tag = replace(tag, block=reference or id(node))
                 elif kind == "/L":
                     tag = replace(tag, in_list=reference or id(node))
+                elif kind == "/THead":
+                    tag = replace(tag, head=reference or id(node))
                 stack.append((node.raw_get("/K") if "/K" in node else None, page, tag))
     return found
 
@@ -377,6 +380,22 @@ def _list_numbers(labels: list[Run], tags: dict[tuple[int, int], Tag]) -> list[L
         if any(numbers.values()):
             found.append(Located(" ".join(numbers.values()), f"page {runs[0].page + 1}"))
     return found
+
+
+def _without_repeated_header(runs: list[Run], tags: dict[tuple[int, int], Tag] | None) -> list[Run]:
+    """A table's runs without the header that the PDF repeats on each page the table runs onto.
+    WeasyPrint tags each page's part of a table as a table of its own, with its own THead: a
+    later header with the first one's text is the medium's, not the author's."""
+    heads: dict[int, list[Run]] = {}
+    for run in runs:
+        tag = (tags or {}).get((run.page, run.mcid))
+        if tag is not None and tag.head is not None:
+            heads.setdefault(tag.head, []).append(run)
+    if len(heads) < 2:
+        return runs
+    first, *later = (_join_lines(head_runs) for head_runs in heads.values())
+    repeated = {id(run) for text, head_runs in zip(later, list(heads.values())[1:]) if text == first for run in head_runs}
+    return [run for run in runs if id(run) not in repeated]
 
 
 def _same_line(previous: Run, run: Run) -> bool:
@@ -620,6 +639,7 @@ def read_pdf(path: Path, part: Part | None = None, labels: Labels | None = None)
     floats = {}  # figure or table number -> its text, wherever the page shows it
     for name, region_runs in regions.items():
         if (match := FLOAT_DEST.match(name)) and match.group(1) is None and region_runs:
+            region_runs = _without_repeated_header(region_runs, tags)
             floats[int(match.group(2))] = Located(_join_lines(region_runs), f"page {region_runs[0].page + 1}")
     for name, region_runs in regions.items():  # in the order of the page
         match = FLOAT_DEST.match(name)
