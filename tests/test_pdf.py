@@ -361,3 +361,43 @@ def test_no_widows_or_orphans(many_sections):
             assert len(this[-1]) >= 2, f"orphan: a paragraph's first line alone at the foot of page {number}"
             assert len(following[0]) >= 2, f"widow: a paragraph's last line alone at the top of page {number + 1}"
     assert crossings >= 2, "the fixture no longer breaks paragraphs across pages; the test would prove nothing"
+
+
+LISTS = """---
+title: Numbered as Written
+author: A. Writer
+lang: en
+---
+
+(@first) The first example.
+(@second) The second example.
+
+A paragraph between the examples.
+
+(@third) The third example, beside (@first).
+
+iii. The third of a roman list
+iv. and its fourth.
+
+a) One lettered item
+b) and another.
+
+7. A list that goes on at seven
+8. and eight.
+"""
+
+
+def test_ordered_lists_keep_their_first_number_and_numerals_in_print(tmp_path):
+    """pandoc writes `start` and `type` on each <ol>, which browsers and reading systems obey and
+    WeasyPrint does not: the PDF numbered every list 1, 2, while its text said "(1)"."""
+    folder = tmp_path / "source" / "lists"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(LISTS, encoding="utf-8")
+    built = build_into(folder.parent, "lists", tmp_path / "build", "--formats", "pdf")
+    layout = subprocess.run(["pdftotext", "-layout", str(built.edition("pdf")), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    lines = [" ".join(line.split()) for line in layout.splitlines()]
+    for expected in ("1. The first example.", "2. The second example.", "3. The third example, beside (1).",
+                     "iii. The third of a roman list", "iv. and its fourth.", "a. One lettered item", "b. and another.",
+                     "7. A list that goes on at seven", "8. and eight."):
+        assert expected in lines, (expected, lines)

@@ -184,6 +184,27 @@ def _mark_url_links(root) -> None:
             link.set("class", " ".join(filter(None, [link.get("class"), "url"])))
 
 
+# HTML's numbering of an ordered list, as pandoc writes it for `7.`, `iii.`, `a)` and the example
+# lists `(@)`: the kind of numeral (`type`) and the first number (`start`). Browsers and reading
+# systems obey the attributes; WeasyPrint does not, and numbered every list 1, 2, 3, so the print
+# page states them in CSS.
+LIST_NUMERALS = {"1": "decimal", "a": "lower-alpha", "A": "upper-alpha", "i": "lower-roman", "I": "upper-roman"}
+_START = re.compile(r"[+-]?\d{1,9}")
+
+
+def _number_lists_as_written(body) -> None:
+    for items in body.iter("ol"):
+        rules = []
+        numeral = LIST_NUMERALS.get(items.get("type") or "")
+        if numeral:
+            rules.append(f"list-style-type: {numeral}")
+        start = (items.get("start") or "").strip()
+        if _START.fullmatch(start):
+            rules.append(f"counter-reset: list-item {int(start) - 1}")
+        if rules:
+            items.set("style", "; ".join(filter(None, [(items.get("style") or "").strip().rstrip(";"), *rules])))
+
+
 def _keep_short_tables_whole(body) -> None:
     """A table of a few rows moves to the next page whole rather than leave a row or two behind;
     a long one still breaks between rows, its header repeated. Each is wrapped in a div (see
@@ -305,6 +326,7 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any], page_css: str = "
     _keep_short_tables_whole(body)
     _split_paragraphs_at_display_math(body)
     parts.mark_short_lists(body)
+    _number_lists_as_written(body)
     floats.mark_floats(body)
     article = lxml.html.fragment_fromstring(
         f"<article>{parts.title_block(doc)}{lxml.html.tostring(body, encoding='unicode')}"
