@@ -315,6 +315,25 @@ def test_a_formula_in_the_title_is_drawn_in_every_edition(tmp_path):
     assert alts and set(alts) == {"\\lambda"}  # the title block, and the "Cite this article" box
 
 
+def test_a_formula_in_a_notes_later_paragraphs_and_lists_is_drawn_in_print(tmp_path):
+    """A note's blocks after its first become spans in print (notes float into the text); the
+    formula's MathML inside them was turned into spans too, and printed its symbols and TeX."""
+    from pubpipe.check.run import check_article
+
+    folder = tmp_path / "source" / "noted"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(
+        "---\ntitle: Noted\nauthor: A. Writer\n---\n\nThe flow was measured.[^flow]\n\n"
+        "[^flow]: At the gauge, $h$ in metres.\n\n    The median was $Q_{50} = 1.3$.\n\n"
+        "    - a listed $\\sqrt{2}$\n", encoding="utf-8")
+    built = build_into(folder.parent, "noted", tmp_path / "build", "--formats", "html,epub,pdf")
+    summary = read_pdf(built.edition("pdf"))
+    assert [alt.text for alt in summary.figure_alts] == ["h", "Q_{50} = 1.3", "\\sqrt{2}"]
+    notes = " ".join(note.text for note in summary.notes)
+    assert "Q_{50}" not in notes and "sqrt" not in notes, notes
+    assert check_article(folder, built.build, {"validators": False})[0] == []
+
+
 def test_a_formula_in_the_title_is_unicode_text_where_only_text_may_stand(tmp_path):
     """The page's <title>, its meta tags, the EPUB's dc:title, the PDF's /Title, XMP title and
     running head take a title as text: a formula there is written in Unicode, the same in every

@@ -54,13 +54,24 @@ PHRASING = frozenset(
 )
 
 
+# Phrasing elements whose content is markup of another language: a formula's MathML, which the
+# print page draws as a picture (editions/math_svg.py), is left whole.
+EMBEDDED = frozenset({"math", "svg"})
+
+
 def _as_phrasing(block) -> None:
     """Rename `block` and every non-phrasing element in it to <span class="note-block note-TAG">,
     which print.css lays out as the element was (a paragraph, code, a list...)."""
     for element in list(block.iter()):
-        if isinstance(element.tag, str) and element.tag not in PHRASING:
+        if not isinstance(element.tag, str) or element.tag in PHRASING or _local_name(element) in EMBEDDED:
+            continue
+        if not any(_local_name(ancestor) in EMBEDDED for ancestor in element.iterancestors()):
             element.set("class", " ".join(filter(None, [element.get("class"), "note-block", f"note-{element.tag}"])))
             element.tag = "span"
+
+
+def _local_name(element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
 def _float_footnotes(body) -> None:
