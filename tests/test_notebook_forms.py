@@ -112,3 +112,24 @@ def test_code_chunks_are_reported_once_with_the_first_ones_line(tmp_path, capsys
     assert err.count("code chunk") == 1, err
     assert f"article.md:{line}: 2 code chunks (python, r; the first on this line) are shown as code" in err
     assert "not run" in err and "keep-md: true" in err
+
+
+def test_numbered_code_lines_are_reported_and_leave_no_unnamed_link(tmp_path, capsys):
+    """pandoc's `.numberLines` wrote every line an empty link without aria-hidden, which axe and
+    Ace fail as a link without a name; the numbers themselves need pandoc's own style sheet."""
+    folder = tmp_path / "source" / "numbered"
+    folder.mkdir(parents=True)
+    text = ("---\ntitle: Numbered\nauthor: A. Writer\n---\n\nThe loop:\n\n"
+            "```{.python .numberLines startFrom=\"10\"}\nfor x in range(3):\n    print(x)\n```\n\n"
+            "~~~ {#other .number-lines}\nplain\n~~~\n")
+    (folder / "article.md").write_text(text, encoding="utf-8")
+    built = build_into(folder.parent, "numbered", tmp_path / "build", "--formats", "html,epub")
+    err = capsys.readouterr().err
+    assert "article.md:8: the code's line numbers (.numberLines) are not shown" in err, err
+    assert "article.md:13: the code's line numbers (.number-lines) are not shown" in err, err
+    with zipfile.ZipFile(built.edition("epub")) as book:
+        pages = [built.edition("html").read_text(encoding="utf-8"), book.read("EPUB/article.xhtml").decode("utf-8")]
+    for page in pages:
+        links = re.findall(r"<a [^>]*(?:/>|></a>)", page)  # XHTML writes an empty link as <a …/>
+        assert links and all('aria-hidden="true"' in link for link in links), links
+        assert "numberLines" not in page and "startfrom" not in page.lower()

@@ -33,6 +33,9 @@ PAGEBREAK = re.compile(r"\{\{<\s*pagebreak\s*>\}\}")
 META = re.compile(r"\{\{<\s*meta\s+(?P<key>[\w.-]+)\s*>\}\}")
 META_CONDITION = re.compile(r"""\b(?:when|unless)-meta=["']?(?P<key>[\w.-]+)""")
 BOOKDOWN_REF = re.compile(r"\\@ref\([^)]*\)|\(\\#(fig|tab|eq):[^)]*\)")
+# pandoc's numbered code lines (```{.python .numberLines startFrom="10"}): lua/chunks.lua takes
+# the class off, since pandoc writes each line an empty link, which fails WCAG's link names.
+NUMBERED_LINES = re.compile(r"^\s*(```+|~~~+)\s*\{[^}]*\.(numberLines|number-lines)\b")
 MAX_REPORTED = 5
 
 
@@ -121,6 +124,10 @@ def foreign_syntax(body: str, first_line: int, front: dict | None = None) -> lis
     for index, line in outside_code(lines):
         number = first_line + index
         if FENCE.match(line):
+            numbered = NUMBERED_LINES.match(line)
+            if numbered:
+                found.append((number, f"the code's line numbers (.{numbered.group(2)}) are not shown: the editions "
+                                      "show code without them; refer to a line by its words, or number it in a comment"))
             continue
         for match in INLINE_R.finditer(line):
             found.append((number, f"the inline R expression {match.group(0)} is shown as code, not run"))

@@ -1,4 +1,4 @@
--- Code chunks of Quarto and R Markdown (```{python}, ```{r}), which pubpipe shows as code and
+-- Code blocks as the editions show them. Code chunks of Quarto and R Markdown (```{python}, ```{r}), which pubpipe shows as code and
 -- never runs: pubpipe.load.foreign_syntax has written each chunk's opening fence in pandoc's form,
 -- a code block of its language with the class code-chunk.
 --
@@ -8,6 +8,10 @@
 -- (crossref.lua numbers it); the others ask for what only running the code would give.
 
 local CHUNK = 'code-chunk'
+-- pandoc's numbered lines: for each line, an empty link that screen readers announce without a
+-- name, and numbers drawn by a style sheet of pandoc's that the editions do not carry. The code
+-- is shown without them, as load/foreign_syntax.py reports with the block's line.
+local NUMBERED = { numberLines = true, ['number-lines'] = true }
 
 local function option(line)
   local key, value = line:match('^%s*[#/%-]+|%s*([%w%-]+)%s*:%s*(.-)%s*$')
@@ -16,8 +20,16 @@ local function option(line)
   return key, value
 end
 
+local function without_line_numbers(block)
+  block.classes = block.classes:filter(function(class) return not NUMBERED[class] end)
+  block.attributes.startFrom = nil
+  block.attributes['start-from'] = nil
+  return block
+end
+
 function CodeBlock(block)
-  if not block.classes:includes(CHUNK) then return nil end
+  if not block.classes:includes(CHUNK) then return without_line_numbers(block) end
+  without_line_numbers(block)
   block.classes = block.classes:filter(function(class) return class ~= CHUNK end)
   local lines = pandoc.List()
   local options = {}
