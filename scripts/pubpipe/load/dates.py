@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -233,19 +234,38 @@ def _quarto_keyword(keyword: str, folder: Path | None) -> ReadDate:
 
 
 def git_commit_time(folder: Path) -> int | None:
-    """The last commit time of the folder in the editor's repository.
+    """The last commit time of the folder in the editor's repository: one that holds the folder,
+    never one inside it.
 
-    An article folder that carries its own `.git` is not asked: its config could make `git log`
-    run a program (gpg.program with log.showSignature, for one).
+    The folder is the article's, which a stranger may have written, and git obeys the config of
+    the repository it finds: a folder laid out as a bare repository (HEAD, objects/, refs/, a
+    config naming a promisor remote and core.sshCommand) made `git log` run a command of the
+    article's. So git is not left to find a repository from the folder: the repository is looked
+    for above it, and named to git (--git-dir, --work-tree), which then reads no other.
     """
-    if (folder / ".git").exists():
+    repository = _enclosing_repository(folder)
+    if repository is None:
         return None
+    git_dir, work_tree = repository
     try:
         result = subprocess.run(
-            ["git", "-c", "log.showSignature=false", "log", "-1", "--no-show-signature", "--format=%ct", "--", "."],
-            cwd=folder, capture_output=True, text=True, timeout=10, check=False,
+            ["git", f"--git-dir={git_dir}", f"--work-tree={work_tree}", "-c", "log.showSignature=false",
+             "-c", "core.fsmonitor=false", "log", "-1", "--no-show-signature", "--format=%ct", "--",
+             str(folder.resolve().relative_to(work_tree))],
+            cwd=work_tree, capture_output=True, text=True, timeout=10, check=False, stdin=subprocess.DEVNULL,
+            env={**os.environ, "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"},
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.TimeoutExpired, ValueError):
         return None
     value = result.stdout.strip()
     return int(value) if result.returncode == 0 and value.isdigit() else None
+
+
+def _enclosing_repository(folder: Path) -> tuple[Path, Path] | None:
+    """(git dir, work tree) of the nearest `.git` in a folder above `folder`, or None."""
+    folder = folder.resolve()
+    for above in folder.parents:
+        marker = above / ".git"
+        if marker.is_dir() or marker.is_file():  # a folder, or a worktree's file naming one
+            return marker, above
+    return None
