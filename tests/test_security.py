@@ -151,6 +151,21 @@ def test_active_html_brought_into_the_text_by_a_meta_shortcode_is_refused_at_its
     case.assert_refused(case.build(), UNSAFE, "<script>", f"article.md:{line_of(text, 'note:')}", "refused")
 
 
+def test_html_nested_past_what_the_parser_reads_is_refused_not_passed_unread(case, listener):
+    """libxml2 stops reading at 256 nested elements without an error: a handler after them went
+    unchecked, and a course pack's page pasted the description with it."""
+    payload = f'<img alt="" src="x" onerror="fetch(\'{listener.url}/deep\')">'
+    text = article_text(description="A summary " + "<span>" * 300 + "deep" + "</span>" * 300 + " " + payload)
+    case.article(text)
+    case.assert_refused(case.build(), UNSAFE, "'description'", "nested 256 deep", f"article.md:{line_of(text, 'description:')}")
+
+
+def test_a_front_matter_field_nested_deeper_than_the_layout_takes_is_refused_with_its_line(case):
+    text = article_text(title="A title " + "<span>" * 100 + "deep" + "</span>" * 100)
+    case.article(text)
+    case.assert_refused(case.build(), 3, "the front matter field 'title' is nested", f"article.md:{line_of(text, 'title:')}")
+
+
 def test_every_refused_construct_is_listed(case, listener):
     body = "<script>alert(1)</script>\n\n<iframe src=\"x\"></iframe>\n\n<p onclick=\"x\">p</p>\n"
     case.article(article_text(body=body))

@@ -95,10 +95,18 @@ def check_html(fragment: str, what: str, images: bool = True) -> list[tuple[str,
     """
     if not fragment.strip():
         return []
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div", parser=parser)
     except (lxml.etree.ParserError, ValueError):
         return []
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        # libxml2 stops reading, without an error, at 256 nested elements or a text, comment or
+        # attribute of 10 MB: what follows would reach the editions unchecked (a course pack's
+        # page pastes a description as it is).
+        text = " ".join(root.text_content().split())[:30]
+        return [(f"{what} is refused: it holds elements nested 256 deep or a text, comment or attribute of 10 MB, "
+                 "past which the HTML checks cannot read", [text, fragment.lstrip()[:30]])]
     found = []
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -241,6 +249,9 @@ def check_document(doc, cache=None) -> None:
         )
     body = lxml.html.fragment_fromstring(doc.body_html or "<p></p>", create_parent="div")
     check_nesting(article, body)
+    for what, fragment, _images in fields[3:] + fields[1:3]:  # a field before the citations that quote it
+        if fragment and fragment.strip():
+            check_nesting(article, lxml.html.fragment_fromstring(fragment, create_parent="div"), range(1, article.body_start_line), what)
     # A PDF figure's picture was made in resolve from a file checked there (resolve/pdf_figures.py).
     check_images(article, [src for img in body.iter("img") if (src := img.get("src") or "") not in doc.rendered_figures],
                  cache)
@@ -252,8 +263,9 @@ def check_document(doc, cache=None) -> None:
 MAX_NESTING = 64
 
 
-def check_nesting(article, body) -> None:
-    """Refuse a body nested deeper than the PDF layout can take, with the line of its deepest text."""
+def check_nesting(article, body, lines: range | None = None, what: str = "the text") -> None:
+    """Refuse a body (or a front matter field: `what`, searched for in `lines`) nested deeper
+    than the PDF layout can take, with the line of its deepest text."""
     depth_of = {body: 0}
     deepest, depth = body, 0
     for element in body.iterdescendants():
@@ -263,11 +275,12 @@ def check_nesting(article, body) -> None:
     if depth <= MAX_NESTING:
         return
     text = " ".join(deepest.text_content().split())[:40]
-    _path, line = locate([text], [(article.source, article.text)], range(article.body_start_line, article.text.count("\n") + 2))
+    lines = lines or range(article.body_start_line, article.text.count("\n") + 2)
+    _path, line = locate([text], [(article.source, article.text)], lines)
     from pubpipe.errors import ArticleError
 
     raise ArticleError(
-        f"the text is nested {depth} levels deep (block quotes, lists or divs inside each other); "
+        f"{what} is nested {depth} levels deep (block quotes, lists or divs inside each other); "
         f"the editions can take {MAX_NESTING}",
         path=article.source, line=line,
         hint="nest fewer block quotes or lists inside each other",
