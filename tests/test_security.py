@@ -264,6 +264,34 @@ def test_weasyprint_time_limit(case, monkeypatch):
     case.assert_refused(case.build(), LIMIT, "WeasyPrint", "time limit", "PUBPIPE_PDF_TIMEOUT")
 
 
+@pytest.mark.parametrize("line", ["{%a " * 60000, "{{<a " * 60000, "\\@ref(" * 60000])
+def test_a_line_of_unclosed_tags_is_read_in_time_in_proportion_to_it(line):
+    """The build's own process has no time limit; a search for Liquid tags, shortcodes and bookdown
+    references scanned to the line's end from every opening, in time the square of the line (a
+    line of 120 KB took 38 s of CPU). Run under a CPU limit ten times what it needs now, the old
+    search is stopped by the kernel; the new one never comes near it."""
+    import subprocess
+    import sys
+
+    program = ("import resource, sys; resource.setrlimit(resource.RLIMIT_CPU, (20, 20)); "
+               "from pubpipe.load.foreign_syntax import foreign_syntax; "
+               "print(len(foreign_syntax('x ' + sys.stdin.read(), 1)))")
+    result = subprocess.run([sys.executable, "-c", program], input=line, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_long_word_before_a_note_call_is_split_in_time_in_proportion_to_it():
+    import subprocess
+    import sys
+
+    program = ("import resource; resource.setrlimit(resource.RLIMIT_CPU, (20, 20)); "
+               "import lxml.html; from pubpipe.editions.noterefs import keep_with_word; "
+               "p = lxml.html.fromstring('<p>' + 'x' * 200000 + ' <a class=\"footnote-ref\">1</a></p>'); "
+               "keep_with_word(p[0]); print(len(p), repr(p.text[-2:]))")  # a space before the call: left as it is
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout.strip() == "1 'x '", result.stderr
+
+
 @pytest.mark.parametrize("case", ["pubpipe"], indirect=True)
 def test_weasyprint_memory_limit_on_a_huge_table(case):
     """In a fresh process, as users run it: a test session's freed heap would let the child grow

@@ -7,7 +7,6 @@ before its number with generated content, so the article's text itself is left a
 
 from __future__ import annotations
 
-import re
 
 import lxml.html
 from lxml import etree
@@ -50,7 +49,17 @@ def mark_adjacent_refs(body: etree._Element) -> None:
 SPLITTABLE = {"em", "i", "strong", "b", "cite", "q", "mark", "small", "span"}  # split in two, text unchanged
 INLINE = SPLITTABLE | {"a", "code", "sub", "sup", "abbr", "time", "kbd", "samp", "var"}
 SHORT = 30  # characters: an inline element kept whole with the call when it cannot be split
-LAST_WORD = re.compile(r"^(.*?)(\S+)$", re.DOTALL)
+
+
+def _last_word(text: str) -> tuple[str, str] | None:
+    """(what comes before, the last word) of a text that ends in a word, else None. A scan from
+    the end: a regular expression for this (`^(.*?)(\\S+)$`) took time in the square of a long
+    word's length, which an article chooses."""
+    end = len(text)
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return None if start == end else (text[:start], text[start:])
 
 
 def keep_with_word(call: etree._Element) -> None:
@@ -63,10 +72,10 @@ def keep_with_word(call: etree._Element) -> None:
     wrapper = lxml.html.Element("span")
     wrapper.set("class", "nowrap")
     if text:
-        match = LAST_WORD.match(text)
-        if match is None:  # white space right before the call: a break there is the author's
+        split = _last_word(text)
+        if split is None:  # white space right before the call: a break there is the author's
             return
-        head, wrapper.text = match.groups()
+        head, wrapper.text = split
         if previous is not None:
             previous.tail = head
         else:
@@ -94,8 +103,8 @@ def _split_last_word(element: etree._Element) -> etree._Element | None:
     a splittable kind, a copy holding its last word, placed after it (the original keeps the
     rest); None when it can be neither."""
     content = element.text or ""
-    if len(element) == 0 and _tag(element) in SPLITTABLE and (match := LAST_WORD.match(content)) and match.group(1).strip():
-        head, last = match.groups()
+    if len(element) == 0 and _tag(element) in SPLITTABLE and (split := _last_word(content)) and split[0].strip():
+        head, last = split
         copy = lxml.html.Element(_tag(element))
         for name, value in element.attrib.items():
             if name != "id":

@@ -27,12 +27,16 @@ CHUNK_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>```+|~~~+)\s*\{\s*(?P<langu
 CHUNK_CLASS = "code-chunk"  # lua/chunks.lua looks for it
 FENCE = re.compile(r"^\s*(```+|~~~+)")
 INLINE_R = re.compile(r"`r\s[^`]+`")
-LIQUID = re.compile(r"\{%-?\s*\w+.*?-?%\}|\{\{\s*(site|page|include)\.[^}]*\}\}")
-SHORTCODE = re.compile(r"\{\{<\s*[\w-]+.*?>\}\}")
+# A tag or shortcode is sought within TAG_LENGTH characters of its opening: an unbounded `.*?`
+# scanned to the line's end from every opening, in time the square of a line an article chooses.
+TAG_LENGTH = 500
+WITHIN = "{0,%d}" % TAG_LENGTH
+LIQUID = re.compile(r"\{%-?\s*\w+." + WITHIN + r"?-?%\}|\{\{\s*(site|page|include)\.[^}]" + WITHIN + r"\}\}")
+SHORTCODE = re.compile(r"\{\{<\s*[\w-]+." + WITHIN + r"?>\}\}")
 PAGEBREAK = re.compile(r"\{\{<\s*pagebreak\s*>\}\}")
 META = re.compile(r"\{\{<\s*meta\s+(?P<key>[\w.-]+)\s*>\}\}")
 META_CONDITION = re.compile(r"""\b(?:when|unless)-meta=["']?(?P<key>[\w.-]+)""")
-BOOKDOWN_REF = re.compile(r"\\@ref\([^)]*\)|\(\\#(fig|tab|eq):[^)]*\)")
+BOOKDOWN_REF = re.compile(r"\\@ref\([^)]" + WITHIN + r"\)|\(\\#(fig|tab|eq):[^)]" + WITHIN + r"\)")
 # pandoc's numbered code lines (```{.python .numberLines startFrom="10"}): lua/chunks.lua takes
 # the class off, since pandoc writes each line an empty link, which fails WCAG's link names.
 NUMBERED_LINES = re.compile(r"^\s*(```+|~~~+)\s*\{[^}]*\.(numberLines|number-lines)\b")
