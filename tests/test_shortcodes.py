@@ -86,3 +86,28 @@ def test_through_make_the_expansion_builds_and_the_rest_is_named(tmp_path):
     assert "article.md:11:" not in made.stderr and "article.md:13:" not in made.stderr and "'place'" not in made.stderr
     html = (root / "build" / SLUG / f"{SLUG}.html").read_text(encoding="utf-8")
     assert "Keta Lagoon" in html
+
+
+def test_a_meta_shortcode_never_shows_what_the_build_gives_pandoc(tmp_path, capsys):
+    """pandoc's metadata holds what the build's command line sets: the absolute paths of the style
+    and the bibliography on the editor's machine, and pubpipe's own data. A meta shortcode showed
+    them in every edition; they stay as written, reported with their line."""
+    folder = tmp_path / "source" / "paths"
+    folder.mkdir(parents=True)
+    (folder / "refs.bib").write_text("@book{doe, title={A Book}, author={Doe, Jane}, year={2001}}\n", encoding="utf-8")
+    (folder / "article.md").write_text(
+        "---\ntitle: Paths\nlang: en\nbibliography: refs.bib\nplace: the shore\n---\n\n"
+        "A {{< meta bibliography >}} B {{< meta csl >}} C {{< meta pubpipe-front >}} D {{< meta place >}} [@doe].\n",
+        encoding="utf-8")
+    built = build_into(folder.parent, "paths", tmp_path / "build")
+    err = capsys.readouterr().err
+    for key in ("bibliography", "csl", "pubpipe-front"):
+        assert f"article.md:8: the Quarto shortcode {{{{< meta {key} >}}}} is shown as text, not expanded: pandoc's '{key}' is set by the build" in err, err
+    pages = [built.edition("html").read_text(encoding="utf-8")]
+    with zipfile.ZipFile(built.edition("epub")) as book:
+        pages.append(book.read("EPUB/article.xhtml").decode("utf-8"))
+    pages.append(" ".join(page.extract_text() for page in PdfReader(built.edition("pdf")).pages))
+    for page in pages:
+        for secret in (str(tmp_path), str(Path(__file__).resolve().parent.parent), "own_record"):
+            assert secret not in page, secret  # the article's folder, the checkout (styles, .venv), pubpipe's data
+        assert "D the shore" in " ".join(page.split()), page

@@ -89,8 +89,22 @@ def _chunks_notice(lines: list[str], first_line: int) -> list[tuple[int, str]]:
              "(keep-md: true), and build that")]
 
 
+# Keys whose value pandoc gets from the build's command line, not from the front matter: the paths
+# of this machine that citeproc reads (pubpipe.resolve.pandoc), and pubpipe's own. A meta shortcode
+# never shows them (lua/shortcodes.lua is given this list).
+SET_BY_THE_BUILD = ("bibliography", "csl", "citation-abbreviations")
+OWN_PREFIX = "pubpipe-"
+
+
+def set_by_the_build(key: str) -> bool:
+    first = key.split(".")[0]
+    return first in SET_BY_THE_BUILD or first.startswith(OWN_PREFIX)
+
+
 def _meta_text(front: dict, key: str) -> bool:
     """Whether the front matter has text (a string, number or date) at `key` (a dotted path)."""
+    if set_by_the_build(key):
+        return False
     value = front
     for part in key.split("."):
         if not isinstance(value, dict) or part not in value:
@@ -111,6 +125,9 @@ def _why_shown(match: re.Match, lines: list[str], index: int, front: dict) -> st
     """Why this shortcode stays as written, or None when lua/shortcodes.lua expands it."""
     meta = META.fullmatch(match.group(0))
     if meta:
+        if set_by_the_build(meta["key"]):
+            return (f": pandoc's '{meta['key'].split('.')[0]}' is set by the build (a path on the editor's machine, or "
+                    "pubpipe's own data), which no edition shows")
         return None if _meta_text(front, meta["key"]) else f": the front matter has no text at '{meta['key']}'"
     if PAGEBREAK.fullmatch(match.group(0)):
         alone = lines[index].strip() == match.group(0)

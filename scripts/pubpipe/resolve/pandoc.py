@@ -96,9 +96,11 @@ def front_for_writer(article: Article) -> str:
 def filters_environment(article: Article) -> dict[str, str]:
     """The filters' settings, passed to pandoc as environment variables: the words they write in
     the article's language, and what else they need to know of the article."""
+    from pubpipe.load.foreign_syntax import OWN_PREFIX, SET_BY_THE_BUILD
     from pubpipe.resolve import callouts, crossref
 
-    return {**callouts.filter_environment(article), **crossref.filter_environment(article)}
+    hidden = {"PUBPIPE_META_HIDDEN": json.dumps({"keys": list(SET_BY_THE_BUILD), "prefix": OWN_PREFIX})}
+    return {**callouts.filter_environment(article), **crossref.filter_environment(article), **hidden}
 
 
 def pandoc_command(article: Article, style: Path) -> list[str]:
