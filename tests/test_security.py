@@ -166,6 +166,22 @@ def test_a_front_matter_field_nested_deeper_than_the_layout_takes_is_refused_wit
     case.assert_refused(case.build(), 3, "the front matter field 'title' is nested", f"article.md:{line_of(text, 'title:')}")
 
 
+def test_a_javascript_address_of_the_original_is_refused_with_its_line(case):
+    """The original's record is published (citation_public_url, the RIS and CSL-JSON downloads),
+    and held to http(s) like the article's own `url:`."""
+    text = article_text(original={"record": {"type": "article-journal", "title": "Before", "URL": "javascript:alert(1)"}})
+    case.article(text)
+    case.assert_refused(case.build(), 3, "'javascript:alert(1)' in original: record: is not a web address",
+                        f"article.md:{line_of(text, 'URL:')}")
+
+
+def test_an_xml_base_that_is_no_relative_address_is_refused(case, listener):
+    body = f'# Target {{#tgt}}\n\n<p xml:base="javascript:fetch(\'{listener.url}/base\')//">A <a href="#tgt">link</a>.</p>\n'
+    text = article_text(body=body)
+    case.article(text)
+    case.assert_refused(case.build(), UNSAFE, "xml:base=", f"article.md:{line_of(text, 'xml:base')}")
+
+
 def test_every_refused_construct_is_listed(case, listener):
     body = "<script>alert(1)</script>\n\n<iframe src=\"x\"></iframe>\n\n<p onclick=\"x\">p</p>\n"
     case.article(article_text(body=body))

@@ -217,6 +217,11 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
                     "'record:' must be a CSL item with at least 'type:' and 'title:'",
                 )
             original_record = original["record"]
+            address = original_record.get("URL")
+            if address is not None and not re.match(r"https?://[^\s/]", str(address), re.IGNORECASE):
+                # Published as citation_public_url and in the RIS and CSL-JSON downloads, like `url:`.
+                raise _field_error(source, text, "URL", f"'{str(address)[:60]}' in original: record: is not a web address",
+                                   hint="give the original's address on the web, beginning with https://")
     authors = read_authors(front, notices)
     names = [author.name for author in authors]
     identifier = _plain_string(front, "identifier", source, text) or derived_identifier(title, names, folder.name)

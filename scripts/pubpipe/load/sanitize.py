@@ -78,7 +78,8 @@ REFUSED_ATTRIBUTES = frozenset(
     "srcset formaction action background poster ping manifest lowsrc dynsrc http-equiv xlink:href "
     "xmlns:xlink codebase archive".split()
 )
-URL_ATTRIBUTES = ("href", "src", "cite", "longdesc", "data", "usemap", "itemtype")
+# xml:base changes what every relative link under it leads to, in a reader that obeys it.
+URL_ATTRIBUTES = ("href", "src", "cite", "longdesc", "data", "usemap", "itemtype", "xml:base")
 LINK_SCHEMES = ("http", "https", "ftp", "mailto", "tel")
 SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 # Browsers ignore these inside a URL's scheme, so `java&#9;script:` must count as `javascript:`.
