@@ -184,7 +184,7 @@ def test_a_number_typed_into_a_labelled_caption_is_pointed_out(tmp_path, capsys)
         "---\ntitle: Typed\nauthor: A. Writer\n---\n\nText.\n\n![Figure 1: A chart.](chart.png){#fig:chart}\n", encoding="utf-8")
     build_into(folder.parent, "typed", tmp_path / "build", "--formats", "html")
     err = capsys.readouterr().err
-    assert "fig:chart at line 8 starts with 'Figure 1" in err and "remove the number" in err
+    assert "article.md:8: the caption labelled fig:chart starts with 'Figure 1" in err and "remove the number" in err
 
 
 # --- the check catches what differs ------------------------------------------------------------

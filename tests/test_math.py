@@ -300,7 +300,7 @@ def test_an_unknown_tex_environment_is_still_reported_not_dropped(case, capfd):
     case.article(text)
     result = case.build()
     assert result.status == 0, result.text
-    assert f"line {line_of(text, 'tikzpicture')}" in result.err and "left out of every edition" in result.err
+    assert f"article.md:{line_of(text, 'tikzpicture')}: raw tex" in result.err and "left out of every edition" in result.err
 
 
 def test_a_formula_in_the_title_is_drawn_in_every_edition(tmp_path):
@@ -417,7 +417,7 @@ def test_a_title_formula_without_a_unicode_form_is_reported_with_its_line(tmp_pa
     capfd.readouterr()
     built = build_into(folder.parent, "halving", tmp_path / "build", "--formats", "html")
     err = capfd.readouterr().err
-    assert "article.md: line 3: the formula $\\frac{\\pi}{2}$ has no plain-text form" in err, err
+    assert "article.md:3: the formula $\\frac{\\pi}{2}$ has no plain-text form" in err, err
     assert "Could not convert" not in err, err  # pandoc's own words, which name no line, are replaced
     assert "<title>Halving at \\frac{\\pi}{2}</title>" in built.edition("html").read_text(encoding="utf-8")
 
@@ -462,7 +462,7 @@ def test_a_formula_in_a_heading_is_text_in_the_bookmarks_and_the_contents(tmp_pa
     capfd.readouterr()
     built = build_into(folder.parent, "cases", tmp_path / "build")
     err = capfd.readouterr().err
-    assert f"article.md: line {line_of(HEADING_FORMULAS, 'Solving')}: the formula $\\frac{{a}}{{b}}$ has no plain-text form" in err
+    assert f"article.md:{line_of(HEADING_FORMULAS, 'Solving')}: the formula $\\frac{{a}}{{b}}$ has no plain-text form" in err
     headings = ["The case n = 0", "Solving \\frac{a}{b} by hand", "The \u03b1-decay of \u00b2\u00b3\u2078U", "Growth near t\u2080"]
 
     def titles(items):

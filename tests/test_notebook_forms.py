@@ -86,7 +86,7 @@ def test_a_wiki_link_is_reported_with_its_line(tmp_path, capsys):
     for target, label in (("20250110 Feeder set-up", "20250110 Feeder set-up"), ("Species list", "the list of species"),
                           ("20250111093000", "the camera’s notes")):  # Zettlr's [label]([[id]])
         line = next(number for number, written in enumerate(text.split("\n"), start=1) if "[[" + target in written)
-        assert f"article.md: line {line}: the wiki link [[{target}]] names a note of your own vault" in err, err
+        assert f"article.md:{line}: the wiki link [[{target}]] names a note of your own vault" in err, err
         assert f"'{label}' is shown as plain text" in err
 
 

@@ -220,7 +220,7 @@ def test_harmless_html_links_and_raw_latex_build_without_fetching(case, listener
     case.article(text)
     result = case.build()
     assert result.status == 0, result.text
-    assert f"line {line_of(text, chr(92) + 'newpage')}" in result.err and "left out" in result.err
+    assert f"article.md:{line_of(text, chr(92) + 'newpage')}: raw tex" in result.err and "left out" in result.err
     for name in EDITIONS:
         for chunk in readable_strings(case.edition(name).read_bytes(), name):
             lowered = chunk.lower()

@@ -7,6 +7,7 @@ are then sent to it before the HTML and EPUB are rendered here, so that the two 
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from pubpipe.runtime.output import edition_set, source_date_epoch
 
 # The editions that WeasyPrint lays out, in the layout worker.
 PRINTED = ("pdf", "handout", "press")
+# A resolve warning that names its line first (resolve/run.py).
+LINE_FIRST = re.compile(r"line (?P<line>\d+): (?P<rest>.*)", re.S)
 
 
 def prepare(folder: Path, options: dict[str, Any], build_root: Path) -> tuple[ResolvedDocument, dict[str, Any]]:
@@ -37,11 +40,18 @@ def prepare(folder: Path, options: dict[str, Any], build_root: Path) -> tuple[Re
     report_notices(article)
     document = resolve(article, options.get("style"), OutputCache(build_root / ".cache"))
     for message in document.warnings:
-        console.warning(f"{article.source}: {message}")
+        console.warning(located(article.source, message))
     console.detail(f"{article.slug}: resolved with {document.style_name} in {time.perf_counter() - started:.2f} s")
     options = dict(options)
     options["source_date_epoch"] = source_date_epoch(article.date_epoch)
     return document, options
+
+
+def located(source, message: str) -> str:
+    """`file:line: message` for a resolve warning that begins "line N: ", as editors and CI read
+    locations; `file: message` for the others."""
+    found = LINE_FIRST.match(message)
+    return f"{source}:{found['line']}: {found['rest']}" if found else f"{source}: {message}"
 
 
 def report_notices(article) -> None:

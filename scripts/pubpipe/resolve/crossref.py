@@ -123,6 +123,6 @@ def check_targets(article: Article, verdict: str | None) -> tuple[list[Target], 
 
 def _typed_number(article: Article, notice: dict) -> str:
     lines = _lines_with(article, _definitions(notice["label"]))
-    where = f"line {lines[0]}" if lines else "the article"
-    return (f"the caption labelled {notice['label']} at {where} starts with '{notice['typed'].strip()}' typed by hand; "
+    where = f"line {lines[0]}: " if lines else ""
+    return (f"{where}the caption labelled {notice['label']} starts with '{notice['typed'].strip()}' typed by hand; "
             "labelled captions are numbered for you, so remove the number from the caption")

@@ -77,8 +77,8 @@ def _dropped_raw(article: Article, items: list[dict]) -> list[str]:
     for item in items:
         text = (item.get("text") or "").strip()
         line = article.line_of(text.split("\n")[0]) if text else None
-        where = f"line {line}" if line else "the article"
-        warnings.append(f"raw {item.get('format')} at {where} ({text[:40]!r}) is left out of every edition")
+        where = f"line {line}: " if line else ""
+        warnings.append(f"{where}raw {item.get('format')} ({text[:40]!r}) is left out of every edition")
     return warnings
 
 
@@ -92,9 +92,9 @@ def _wiki_links(article: Article, items: list[dict]) -> list[str]:
             continue
         seen.add((target, label))
         line = article.line_of("[[" + target)
-        where = f"line {line}" if line else "the article"
+        where = f"line {line}: " if line else ""
         warnings.append(
-            f"{where}: the wiki link [[{target}]] names a note of your own vault, which no edition carries; "
+            f"{where}the wiki link [[{target}]] names a note of your own vault, which no edition carries; "
             f"'{label}' is shown as plain text (link to a web address, [{label}](https://…), if readers should follow it)")
     return warnings
 
