@@ -120,6 +120,7 @@ def test_settings_not_followed_are_reported_with_their_lines(tmp_path, capsys):
     folder.mkdir(parents=True)
     shutil.copy(FIXTURES / "words" / "rings.svg", folder)
     text = ("---\ntitle: Settings\nauthor: A. Writer\nchapters: true\nfigPrefix: Fig.\nlinkReferences: true\n"
+            "autoSectionLabels: false\nnumberSections: false\n"
             "figureTemplate: $$i$$ $$t$$\ncref: true\ncrossref:\n  fig-prefix: Figure\n  labels: roman\n"
             "  ref-hyperlink: true\nlanguage:\n  crossref-ch-prefix: Chapter\n  section-title-references: Works\n"
             "  pl:\n    crossref-fig-title: Rycina\n"
@@ -135,6 +136,7 @@ def test_settings_not_followed_are_reported_with_their_lines(tmp_path, capsys):
     assert f"{where}{line_of(text, 'crossref-ch-prefix:')}: Quarto's 'language: crossref-ch-prefix:' is not honoured" in err
     # what every edition does anyway (links), and LaTeX's own settings, are no news
     assert "linkReferences" not in err and "ref-hyperlink" not in err and "cref:" not in err and "unknown" not in err
+    assert "autoSectionLabels" not in err and "numberSections" not in err  # pandoc-crossref's defaults, ours too
     # Quarto's other words (a section's title, a map for one language) are not taken either, and said so
     assert f"{where}{line_of(text, 'section-title-references:')}: Quarto's 'language: section-title-references:' is not honoured: the editions take" in err
     assert f"{where}{line_of(text, 'pl:')}: Quarto's 'language: pl:' is not honoured: a map of one language's words" in err

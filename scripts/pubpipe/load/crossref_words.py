@@ -64,7 +64,11 @@ HONOURED_KEYS = ({keys[0] for keys in (*TITLE_KEYS.values(), *PREFIX_KEYS.values
                  | HEADING_TOP_KEYS)
 
 # Settings whose value is what every edition does anyway: no warning for these values.
-ALREADY_SO = {"linkReferences": True, "nameInLink": True, "ref-hyperlink": True}
+ALREADY_SO = {"linkReferences": True, "nameInLink": True, "ref-hyperlink": True,
+              # pandoc-crossref's defaults, which are what the editions do: no chapter numbers, no
+              # section numbers or automatic labels, only labelled formulas numbered.
+              "chapters": False, "numberSections": False, "autoSectionLabels": False, "autoEqnLabels": False,
+              "tableEqns": False, "subfigGrid": False}
 # Settings for LaTeX output alone, which no edition of ours is.
 LATEX_ONLY = {"cref", "listings"}
 
