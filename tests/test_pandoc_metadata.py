@@ -67,6 +67,15 @@ def test_a_harmless_metadata_block_in_the_body_is_refused_too(case):
     case.assert_refused(case.build(), ARTICLE, f"article.md:{line_of(text, 'Another title') - 1}", "'title'")
 
 
+def test_a_hidden_block_naming_a_bibliography_is_named_before_the_keys_it_would_have_given(case):
+    """A `%` title block leaves no front matter for `bibliography:`, and a block after it names
+    one; pandoc's citeproc then misses every key. The cause is the block, so that is the error."""
+    case.write("more.bib", "@book{new2020, title={A Newer Book}, author={New, Nora}, year={2020}}\n")
+    text = article_text(body="Text [@new2020].\n\n" + hidden_block("bibliography", "more.bib") + "\n" + VICTIM_BODY)
+    case.article(text)
+    case.assert_refused(case.build(), UNSAFE, "second YAML metadata block", f"article.md:{line_of(text, 'bibliography: more.bib') - 1}")
+
+
 def test_horizontal_rules_and_dashes_in_the_body_still_build(case):
     body = ("Text [@doe2001].\n\n---\n\nAfter a rule.\n\n* * *\n\nA setext heading\n---\n\n"
             "```\n---\nbibliography: not-metadata-in-code.bib\n---\n```\n\n" + VICTIM_BODY)

@@ -232,6 +232,12 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
     stdout, stderr = run() if cache is None else cache.pandoc_output(article, style, command, run)
     math.check_conversions(article, stderr)
     warnings = ["pandoc: " + line.strip() for line in stderr.splitlines() if line.strip()]
+    data = json.loads(stdout)
+    if data.get("metadata_notes"):
+        raise _note_in_front_matter(article, data["metadata_notes"][0])
+    if data.get("hidden_metadata"):
+        # Before the citations: a hidden block that names a bibliography is why its keys are missing.
+        raise _hidden_metadata(article, data["hidden_metadata"])
     missing = [match.group(1) for line in warnings if (match := MISSING_CITATION.search(line))]
     if missing:
         key = missing[0]
@@ -251,11 +257,6 @@ def resolve(article: Article, cli_style: str | None = None, cache: OutputCache |
             line=line,
             hint=hint,
         )
-    data = json.loads(stdout)
-    if data.get("metadata_notes"):
-        raise _note_in_front_matter(article, data["metadata_notes"][0])
-    if data.get("hidden_metadata"):
-        raise _hidden_metadata(article, data["hidden_metadata"])
     math.refuse_raw_mathml(article, data.get("math"))
     targets, notices = crossref.check_targets(article, data.get("crossref"))
     warnings += notices
