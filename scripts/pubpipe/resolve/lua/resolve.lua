@@ -60,9 +60,15 @@ local function blocks_field(value)
   if t == 'Blocks' then blocks = value
   elseif t == 'Inlines' then blocks = pandoc.Blocks({ pandoc.Para(value) })
   else blocks = pandoc.Blocks({ pandoc.Para(pandoc.Inlines(pandoc.utils.stringify(value))) }) end
+  -- The text, a paragraph at a time: stringify runs blocks together ("…season.A sandbar…").
+  local paragraphs = pandoc.List()
+  for _, block in ipairs(blocks) do
+    local text = plain_text(pandoc.Blocks({ block }))
+    if text ~= '' then paragraphs:insert(text) end
+  end
   return {
     html = pandoc.write(pandoc.Pandoc(blocks), 'html5', WRITER_OPTIONS),
-    text = plain_text(blocks),
+    text = table.concat(paragraphs, '\n\n'),
   }
 end
 
