@@ -277,6 +277,15 @@ def test_bookdown_references_and_a_programming_historian_original_are_reported(t
     assert "Programming Historian" in notices[0][1] and "\\@ref(fig:map)" in notices[1][1]
 
 
+def test_bookdown_text_references_and_part_markers_are_reported(tmp_path):
+    folder = write(tmp_path / "bd", "---\ntitle: Snow\nlang: en\n---\n\n(ref:melt) Day of melt onset.\n\n"
+                   "![(ref:melt)](melt.png)\n\n# (APPENDIX) Appendix {-}\n\n# More\n")
+    notices = load_article(folder).metadata.notices
+    assert [(line, message.split(" is shown")[0]) for line, message in notices] == [
+        (6, "bookdown's text reference (ref:melt)"), (8, "bookdown's text reference (ref:melt)"),
+        (10, "bookdown's part marker (APPENDIX)")]
+
+
 # The forms real front matter uses: JOSS's authors and affiliations, Quarto's nested options, block
 # and folded text, flow lists, dates, quoted strings with colons, comments, Unicode.
 VARIED_YAML = """\

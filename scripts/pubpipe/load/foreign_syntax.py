@@ -37,6 +37,10 @@ PAGEBREAK = re.compile(r"\{\{<\s*pagebreak\s*>\}\}")
 META = re.compile(r"\{\{<\s*meta\s+(?P<key>[\w.-]+)\s*>\}\}")
 META_CONDITION = re.compile(r"""\b(?:when|unless)-meta=["']?(?P<key>[\w.-]+)""")
 BOOKDOWN_REF = re.compile(r"\\@ref\([^)]" + WITHIN + r"\)|\(\\#(fig|tab|eq):[^)]" + WITHIN + r"\)")
+# bookdown's text references, `(ref:label) text` defined on a line of its own and used in a
+# caption as `(ref:label)`, and its part marker `# (APPENDIX) Appendix {-}`.
+BOOKDOWN_TEXT_REF = re.compile(r"\(ref:[\w:.-]{1,100}\)")
+BOOKDOWN_PART = re.compile(r"^#\s+\((APPENDIX|PART)\*?\)", re.IGNORECASE)
 # pandoc's numbered code lines (```{.python .numberLines startFrom="10"}): lua/chunks.lua takes
 # the class off, since pandoc writes each line an empty link, which fails WCAG's link names.
 NUMBERED_LINES = re.compile(r"^\s*(```+|~~~+)\s*\{[^}]*\.(numberLines|number-lines)\b")
@@ -158,6 +162,13 @@ def foreign_syntax(body: str, first_line: int, front: dict | None = None) -> lis
         for match in BOOKDOWN_REF.finditer(line):
             found.append((number, f"bookdown's cross-reference {match.group(0)} is shown as text; pubpipe numbers "
                                   "nothing in this form (label the target {#fig:x} and write @fig:x, as pandoc-crossref does)"))
+        for match in BOOKDOWN_TEXT_REF.finditer(line):
+            found.append((number, f"bookdown's text reference {match.group(0)} is shown as text; write the words "
+                                  "themselves where the reference stands (in the figure's caption)"))
+        part = BOOKDOWN_PART.match(line)
+        if part:
+            found.append((number, f"bookdown's part marker ({part.group(1)}) is shown as the heading's text; "
+                                  "remove it, the heading itself stays"))
         for match in SHORTCODE.finditer(line):
             why = _why_shown(match, lines, index, front)
             if why is not None:
