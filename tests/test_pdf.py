@@ -401,3 +401,21 @@ def test_ordered_lists_keep_their_first_number_and_numerals_in_print(tmp_path):
                      "iii. The third of a roman list", "iv. and its fourth.", "a. One lettered item", "b. and another.",
                      "7. A list that goes on at seven", "8. and eight."):
         assert expected in lines, (expected, lines)
+
+
+def test_a_table_of_many_columns_is_set_smaller_and_never_breaks_a_number(tmp_path):
+    """Cells may break anywhere so that a table fits the page; a data table of twelve columns
+    printed "1000.000" as "100 / 0.0 / 00" and its headings as "Column1 / 0"."""
+    header = "| " + " | ".join(f"Site{n}" for n in range(12)) + " |\n|" + "---:|" * 12 + "\n"
+    rows = "".join("| " + " | ".join(f"{1000 * row + 7.123 * column:.3f}" for column in range(12)) + " |\n"
+                   for row in range(1, 6))
+    folder = tmp_path / "source" / "wide"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(f"---\ntitle: Wide\nauthor: A. Writer\n---\n\n{header}{rows}\n", encoding="utf-8")
+    built = build_into(folder.parent, "wide", tmp_path / "build", "--formats", "pdf")
+    layout = subprocess.run(["pdftotext", "-layout", str(built.edition("pdf")), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    lines = [line.split() for line in layout.splitlines()]
+    assert [f"Site{n}" for n in range(12)] in lines
+    for row in range(1, 6):
+        assert [f"{1000 * row + 7.123 * column:.3f}" for column in range(12)] in lines

@@ -230,6 +230,25 @@ def _keep_short_tables_whole(body) -> None:
         wrapper.append(table)
 
 
+# A table of many columns is set smaller (print.css: table.columns-N…), and a cell that is one
+# number never breaks inside it: cells may break anywhere so that a table fits the page, and a
+# data table of twelve columns printed "1000.000" as "100 / 0.0 / 00".
+WIDE_TABLE_COLUMNS = (7, 10, 13)  # print.css's steps: wide-7, wide-10, wide-13
+NUMBER = re.compile(r"[−+\-]?[\d.,\u2009\u202f\u00a0']+[%‰]?")
+
+
+def _set_wide_tables_smaller(body) -> None:
+    for table in body.iter("table"):
+        columns = max((sum(int(cell.get("colspan") or 1) if (cell.get("colspan") or "1").isdigit() else 1
+                           for cell in row if cell.tag in ("td", "th")) for row in table.iter("tr")), default=0)
+        steps = [step for step in WIDE_TABLE_COLUMNS if columns >= step]
+        if steps:
+            table.set("class", " ".join(filter(None, [table.get("class"), f"wide-{steps[-1]}"])))
+        for cell in table.iter("td", "th"):
+            if NUMBER.fullmatch(" ".join(cell.text_content().split())):
+                cell.set("class", " ".join(filter(None, [cell.get("class"), "number"])))
+
+
 def _is_display_math(element) -> bool:
     return isinstance(element.tag, str) and (
         "equation" in (element.get("class") or "").split() or (element.tag == "math" and element.get("display") == "block"))
@@ -335,6 +354,7 @@ def print_page(doc: ResolvedDocument, options: dict[str, Any], page_css: str = "
         keep_with_word(span)
     _label_headings_as_text(body)
     _keep_short_tables_whole(body)
+    _set_wide_tables_smaller(body)
     _split_paragraphs_at_display_math(body)
     parts.mark_short_lists(body)
     _number_lists_as_written(body)
