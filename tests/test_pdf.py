@@ -419,3 +419,61 @@ def test_a_table_of_many_columns_is_set_smaller_and_never_breaks_a_number(tmp_pa
     assert [f"Site{n}" for n in range(12)] in lines
     for row in range(1, 6):
         assert [f"{1000 * row + 7.123 * column:.3f}" for column in range(12)] in lines
+
+
+FORMS = """---
+title: Forms
+author: A. Writer
+---
+
+# Background[^heading]
+
+[^heading]: A note called from a heading.
+
+Term one
+:   Its definition.
+
+- [ ] an open task
+- [x] a done task
+
+The sentence ends here.[An aside about the storm.]{.aside} The next one.
+"""
+
+
+def _font_name(textpage, index: int) -> str:
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    buffer = ctypes.create_string_buffer(256)
+    length = pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, buffer, 256, None)
+    return buffer.raw[:max(length - 1, 0)].decode("utf-8", "replace").split("+")[-1]
+
+
+def _char_box(textpage, text: str) -> tuple[int, tuple[float, float, float, float]]:
+    searcher = textpage.search(text)
+    index, _count = searcher.get_next()
+    return index, textpage.get_charbox(index)
+
+
+def test_definitions_task_lists_notes_on_headings_and_asides_are_set_as_their_kind(tmp_path):
+    """The forms pandoc and Quarto authors use beside paragraphs: a definition indented under its
+    bold term, a task's box on its line, a note called from a heading not set in bold, and an
+    aside written against the sentence before it still a word apart."""
+    folder = tmp_path / "source" / "forms"
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(FORMS, encoding="utf-8")
+    built = build_into(folder.parent, "forms", tmp_path / "build", "--formats", "html,pdf")
+    page = pdfium.PdfDocument(str(built.edition("pdf")))[0]
+    textpage = page.get_textpage()
+    term, term_box = _char_box(textpage, "Term one")
+    definition, definition_box = _char_box(textpage, "Its definition")
+    assert definition_box[0] > term_box[0] + 10, (term_box, definition_box)  # indented under the term
+    assert _font_name(textpage, term) != _font_name(textpage, definition), _font_name(textpage, term)  # the bold face
+    note, _box = _char_box(textpage, "A note called")
+    assert _font_name(textpage, note) == _font_name(textpage, definition), _font_name(textpage, note)
+    _index, task_box = _char_box(textpage, "an open task")
+    _index, done_box = _char_box(textpage, "a done task")
+    assert done_box[1] < task_box[1] - 5 and abs(done_box[0] - task_box[0]) < 1  # one line each, aligned
+    assert "The sentence ends here. An aside about the storm. The next one." in " ".join(textpage.get_text_range().split())
+    assert "ends here. <span class=\"aside\">" in built.edition("html").read_text(encoding="utf-8")

@@ -5,6 +5,9 @@
 --     text for that key, as Quarto shows it.
 -- Any other shortcode, and a meta key with no text behind it, stays as written; load/foreign_syntax.py
 -- reports those with their line. Shortcodes inside code are code (pandoc never makes them Str).
+-- And Quarto's margin content written inline ([…]{.aside}, [...]{.column-margin}), which Quarto
+-- sets in the margin and the editions in the line: a space before it, where the author wrote
+-- none ("…suggest.[The storm…]{.aside}" read "suggest.The storm").
 
 local META
 local meta_at = dofile(pandoc.path.join({ pandoc.path.directory(PANDOC_SCRIPT_FILE), 'meta_path.lua' }))
@@ -71,6 +74,21 @@ local function expand_meta(inlines)
   return result
 end
 
+local MARGIN = { aside = true, ['column-margin'] = true, ['margin-aside'] = true }
+
+local function spaced_margin_content(inlines)
+  local result = pandoc.Inlines({})
+  for index, item in ipairs(inlines) do
+    local previous = inlines[index - 1]
+    if item.t == 'Span' and previous and previous.t ~= 'Space' and previous.t ~= 'SoftBreak' and previous.t ~= 'LineBreak'
+        and item.classes:find_if(function(class) return MARGIN[class] end) then
+      result:insert(pandoc.Space())
+    end
+    result:insert(item)
+  end
+  return result
+end
+
 function Pandoc(doc)
   META = doc.meta
   return doc:walk({
@@ -84,6 +102,6 @@ function Pandoc(doc)
       end
       return changed and blocks or nil
     end,
-    Inlines = expand_meta,
+    Inlines = function(inlines) return spaced_margin_content(expand_meta(inlines)) end,
   })
 end
