@@ -286,6 +286,18 @@ def test_bookdown_text_references_and_part_markers_are_reported(tmp_path):
         (10, "bookdown's part marker (APPENDIX)")]
 
 
+def test_myst_directives_roles_and_targets_are_reported(tmp_path):
+    """Jupyter Book's MyST Markdown, which pandoc does not read: a directive's fence is no fence to
+    it, and what follows turned into code and tables without a word."""
+    folder = write(tmp_path / "myst", "---\ntitle: Decay\nlang: en\n---\n\n(sec-counts)=\n# Counts\n\n"
+                   "Samples decay {cite}`curie1902`.\n\n```{math}\n:label: eq-n\nN = N_0 e^{-t}\n```\n\n"
+                   ":::{note}\nKeep the lid on.\n:::\n\n```python\nprint('{cite}`not-a-role`')\n```\n")
+    notices = load_article(folder).metadata.notices
+    assert [(line, message.split(" is ")[0]) for line, message in notices] == [
+        (6, "the MyST target (sec-counts)="), (9, "the MyST role {cite}`curie1902`"),
+        (11, "the MyST directive {math}"), (16, "the MyST directive {note}")]
+
+
 # The forms real front matter uses: JOSS's authors and affiliations, Quarto's nested options, block
 # and folded text, flow lists, dates, quoted strings with colons, comments, Unicode.
 VARIED_YAML = """\

@@ -41,6 +41,16 @@ BOOKDOWN_REF = re.compile(r"\\@ref\([^)]" + WITHIN + r"\)|\(\\#(fig|tab|eq):[^)]
 # caption as `(ref:label)`, and its part marker `# (APPENDIX) Appendix {-}`.
 BOOKDOWN_TEXT_REF = re.compile(r"\(ref:[\w:.-]{1,100}\)")
 BOOKDOWN_PART = re.compile(r"^#\s+\((APPENDIX|PART)\*?\)", re.IGNORECASE)
+# MyST Markdown (Jupyter Book, MyST-NB): directives in fences (```{figure} bars.png, :::{note}),
+# roles ({cite}`key`, {math}`x`) and targets ((sec-intro)= above a heading). pandoc reads none of
+# them: a directive's fence is no fence to it, and what follows turns into code and tables.
+MYST_DIRECTIVE = re.compile(
+    r"^\s*(```+|~~~+|:::+)\s*\{(?P<name>math|figure|image|note|warning|tip|important|caution|attention|danger|error|"
+    r"hint|seealso|admonition|code-cell|code-block|code|list-table|table|csv-table|toctree|eval-rst|glue|glue:figure|"
+    r"margin|sidebar|topic|epigraph|bibliography|tableofcontents|dropdown|tab-set|tab-item|card|grid|"
+    r"literalinclude|include|raw|div|embed)\}")
+MYST_ROLE = re.compile(r"\{(?P<name>cite(?::[a-z]+)?|math|ref|numref|eq|doc|term|download|abbr|sub|sup|kbd|glue(?::\w+)?)\}`[^`]{1,300}`")
+MYST_TARGET = re.compile(r"^\((?P<name>[\w:.-]{1,100})\)=\s*$")
 # pandoc's numbered code lines (```{.python .numberLines startFrom="10"}): lua/chunks.lua takes
 # the class off, since pandoc writes each line an empty link, which fails WCAG's link names.
 NUMBERED_LINES = re.compile(r"^\s*(```+|~~~+)\s*\{[^}]*\.(numberLines|number-lines)\b")
@@ -148,6 +158,19 @@ def foreign_syntax(body: str, first_line: int, front: dict | None = None) -> lis
     found: list[tuple[int, str]] = _chunks_notice(lines, first_line)
     for index, line in outside_code(lines):
         number = first_line + index
+        directive = MYST_DIRECTIVE.match(line)
+        if directive:
+            found.append((number, f"the MyST directive {{{directive['name']}}} is not read: pandoc takes its fence for "
+                                  "text, and what follows it for code; write it in pandoc's Markdown (a figure as "
+                                  "![caption](file.png){#fig-x}, a formula as $$ … $$)"))
+            continue
+        target = MYST_TARGET.match(line)
+        if target:
+            found.append((number, f"the MyST target ({target['name']})= is shown as text; label the heading "
+                                  f"itself: # Heading {{#{target['name']}}}"))
+        for match in MYST_ROLE.finditer(line):
+            found.append((number, f"the MyST role {match.group(0)[:60]} is shown as code; write it in pandoc's "
+                                  "Markdown ([@key] for a citation, $x$ for a formula, @label for a reference)"))
         if FENCE.match(line):
             numbered = NUMBERED_LINES.match(line)
             if numbered:
