@@ -79,6 +79,14 @@ def built_once(tmp_path_factory, source_root: Path, slug: str) -> Built:
     return once_per_run(tmp_path_factory, slug, lambda: build_into(source_root, slug, tmp_path_factory.mktemp(f"build-{slug}")))
 
 
+def write_article(root: Path, slug: str, text: str) -> Path:
+    """`root`/source/`slug`/article.md holding `text`; returns the article's folder."""
+    folder = root / "source" / slug
+    folder.mkdir(parents=True)
+    (folder / "article.md").write_text(text, encoding="utf-8")
+    return folder
+
+
 def build_into(source_root: Path, slug: str, build_root: Path, *extra: str) -> Built:
     from pubpipe.cli import main
 

@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 
 from browser import probe_pages
-from conftest import CANONICAL, build_into
+from conftest import CANONICAL, build_into, write_article
 from pubpipe.editions.citation_formats import ris
 
 
@@ -232,10 +232,8 @@ def test_cover_shrinks_then_cuts_a_title_that_cannot_fit():
 def test_an_abstract_of_several_paragraphs_keeps_them_apart_in_the_metadata(tmp_path):
     """Scholar's citation_abstract and the JSON-LD take the abstract as text: its paragraphs were
     run together ("…one season.A sandbar…")."""
-    folder = tmp_path / "source" / "two"
-    folder.mkdir(parents=True)
-    (folder / "article.md").write_text("---\ntitle: Two\nauthor: A. Writer\nabstract: |\n  Counted for one season.\n\n"
-                                       "  A sandbar formed.\n---\n\nText.\n", encoding="utf-8")
+    folder = write_article(tmp_path, "two", "---\ntitle: Two\nauthor: A. Writer\nabstract: |\n  Counted for one season.\n\n"
+                           "  A sandbar formed.\n---\n\nText.\n")
     built = build_into(folder.parent, "two", tmp_path / "build", "--formats", "html")
     page = lxml.html.parse(str(built.edition("html"))).getroot()
     assert [meta.get("content") for meta in page.xpath("//meta[@name='citation_abstract']")] == [

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from conftest import CANONICAL, FIXTURES, SOURCE, build_into
+from conftest import CANONICAL, FIXTURES, SOURCE, build_into, write_article
 from pubpipe.check.read_epub import read_epub
 from pubpipe.check.read_html import read_html
 from pubpipe.check.read_pdf import _figures, _runs, read_pdf
@@ -320,12 +320,9 @@ def test_a_formula_in_a_notes_later_paragraphs_and_lists_is_drawn_in_print(tmp_p
     formula's MathML inside them was turned into spans too, and printed its symbols and TeX."""
     from pubpipe.check.run import check_article
 
-    folder = tmp_path / "source" / "noted"
-    folder.mkdir(parents=True)
-    (folder / "article.md").write_text(
-        "---\ntitle: Noted\nauthor: A. Writer\n---\n\nThe flow was measured.[^flow]\n\n"
-        "[^flow]: At the gauge, $h$ in metres.\n\n    The median was $Q_{50} = 1.3$.\n\n"
-        "    - a listed $\\sqrt{2}$\n", encoding="utf-8")
+    folder = write_article(tmp_path, "noted", "---\ntitle: Noted\nauthor: A. Writer\n---\n\nThe flow was measured.[^flow]\n\n"
+                           "[^flow]: At the gauge, $h$ in metres.\n\n    The median was $Q_{50} = 1.3$.\n\n"
+                           "    - a listed $\\sqrt{2}$\n")
     built = build_into(folder.parent, "noted", tmp_path / "build", "--formats", "html,epub,pdf")
     summary = read_pdf(built.edition("pdf"))
     assert [alt.text for alt in summary.figure_alts] == ["h", "Q_{50} = 1.3", "\\sqrt{2}"]

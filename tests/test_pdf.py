@@ -12,7 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from conftest import FIXTURES, SOURCE, CANONICAL, build_into
+from conftest import FIXTURES, SOURCE, CANONICAL, build_into, write_article
 from pubpipe.editions.fonts import is_declared
 
 MM = 72 / 25.4
@@ -390,9 +390,7 @@ b) and another.
 def test_ordered_lists_keep_their_first_number_and_numerals_in_print(tmp_path):
     """pandoc writes `start` and `type` on each <ol>, which browsers and reading systems obey and
     WeasyPrint does not: the PDF numbered every list 1, 2, while its text said "(1)"."""
-    folder = tmp_path / "source" / "lists"
-    folder.mkdir(parents=True)
-    (folder / "article.md").write_text(LISTS, encoding="utf-8")
+    folder = write_article(tmp_path, "lists", LISTS)
     built = build_into(folder.parent, "lists", tmp_path / "build", "--formats", "pdf")
     layout = subprocess.run(["pdftotext", "-layout", str(built.edition("pdf")), "-"], capture_output=True, text=True,
                             check=True).stdout
@@ -409,9 +407,7 @@ def test_a_table_of_many_columns_is_set_smaller_and_never_breaks_a_number(tmp_pa
     header = "| " + " | ".join(f"Site{n}" for n in range(12)) + " |\n|" + "---:|" * 12 + "\n"
     rows = "".join("| " + " | ".join(f"{1000 * row + 7.123 * column:.3f}" for column in range(12)) + " |\n"
                    for row in range(1, 6))
-    folder = tmp_path / "source" / "wide"
-    folder.mkdir(parents=True)
-    (folder / "article.md").write_text(f"---\ntitle: Wide\nauthor: A. Writer\n---\n\n{header}{rows}\n", encoding="utf-8")
+    folder = write_article(tmp_path, "wide", f"---\ntitle: Wide\nauthor: A. Writer\n---\n\n{header}{rows}\n")
     built = build_into(folder.parent, "wide", tmp_path / "build", "--formats", "pdf")
     layout = subprocess.run(["pdftotext", "-layout", str(built.edition("pdf")), "-"], capture_output=True, text=True,
                             check=True).stdout
@@ -460,9 +456,7 @@ def test_definitions_task_lists_notes_on_headings_and_asides_are_set_as_their_ki
     """The forms pandoc and Quarto authors use beside paragraphs: a definition indented under its
     bold term, a task's box on its line, a note called from a heading not set in bold, and an
     aside written against the sentence before it still a word apart."""
-    folder = tmp_path / "source" / "forms"
-    folder.mkdir(parents=True)
-    (folder / "article.md").write_text(FORMS, encoding="utf-8")
+    folder = write_article(tmp_path, "forms", FORMS)
     built = build_into(folder.parent, "forms", tmp_path / "build", "--formats", "html,pdf")
     page = pdfium.PdfDocument(str(built.edition("pdf")))[0]
     textpage = page.get_textpage()
