@@ -154,11 +154,13 @@ def test_note_style_citation_forms_that_lose_words_are_warned_with_their_line(tm
     folder = _folder(tmp_path, "cases", {
         "refs.yaml": "references:\n- id: smith\n  type: article-journal\n  title: A study\n"
                      "  author: [{family: Smith, given: Ann}]\n  container-title: Journal\n  volume: 2\n  issued: 2001\n",
-        "article.md": "---\ntitle: Cases\nbibliography: refs.yaml\n---\n\nAs @smith [p. 4] argues.\n\nSee [@smith, 2:214].\n",
+        "article.md": "---\ntitle: Cases\nbibliography: refs.yaml\n---\n\nFirst @smith.\n\nAs @smith [p. 4] argues.\n\n"
+                      "See [@smith, 2:214].\n",
     })
     warnings = resolve(load_article(folder)).warnings
-    assert any(w.startswith("line 6: '@smith [p. 4]'") and "[@smith, p. 4]" in w for w in warnings), warnings
-    assert any(w.startswith("line 8: the locator '2:214'") and "[@smith, 214]" in w for w in warnings), warnings
+    # The line of the use that has the locator, not of the key's first use (line 6).
+    assert any(w.startswith("line 8: '@smith [p. 4]'") and "[@smith, p. 4]" in w for w in warnings), warnings
+    assert any(w.startswith("line 10: the locator '2:214'") and "[@smith, 214]" in w for w in warnings), warnings
     # An author-date style keeps the author in the text: nothing to warn about there.
     assert not [w for w in resolve(load_article(folder), "apa").warnings if "'@smith [p. 4]'" in w]
 

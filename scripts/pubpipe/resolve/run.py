@@ -60,6 +60,11 @@ def _citation_line(article: Article, key: str) -> int | None:
     return article.line_of("@" + key)
 
 
+def _line_matching(article: Article, pattern: str) -> int | None:
+    found = re.compile(pattern)
+    return next((number for number, line in enumerate(article.text.split("\n"), start=1) if found.search(line)), None)
+
+
 def _outside_brackets(article: Article, key: str, line: int | None) -> bool:
     """`@key` stands in the prose, not in [brackets]: a citation written in the text, or an at
     sign that was never meant as one (pandoc reads `@octocat` as a citation)."""
@@ -126,7 +131,8 @@ def _citation_warnings(article: Article, style: Path, cases: list[dict]) -> list
     for case in cases:
         key, suffix = case.get("key", ""), " ".join((case.get("suffix") or "").split())
         if case.get("kind") == "author-in-text" and note_style:
-            line = _citation_line(article, key)
+            # The use with this locator, not the key's first use.
+            line = _line_matching(article, rf"@\{{?{re.escape(key)}\}}?\s*\[") or _citation_line(article, key)
             warnings.append(
                 f"line {line}: '@{key} [{suffix}]' puts the author in the text and the rest in a note, which "
                 f"then lacks the author (and a repeated one is empty); write '[@{key}, {suffix}]'")
