@@ -170,10 +170,12 @@ def test_a_formula_label_defined_twice_across_syntaxes(case):
 
 
 def test_one_formula_with_two_labels_is_refused(case):
-    body = VICTIM_BODY + "\n\\begin{align}\na &= b \\label{eq:a} \\\\\nc &= d \\label{eq:c}\n\\end{align}\n"
+    """The other problems are named too, not counted ("and 1 more")."""
+    body = VICTIM_BODY + "\n\\begin{align}\na &= b \\label{eq:a} \\\\\nc &= d \\label{eq:c}\n\\end{align}\n\nSee @eq:nowhere.\n"
     text = article_text(body=body)
     case.article(text)
-    case.assert_refused(case.build(), ARTICLE, "several labels", f"article.md:{line_of(text, 'label{eq:a}')}")
+    case.assert_refused(case.build(), ARTICLE, "several labels", "(also '@eq:nowhere' names nothing)",
+                        f"article.md:{line_of(text, 'label{eq:a}')}")
 
 
 def test_a_number_typed_into_a_labelled_caption_is_pointed_out(tmp_path, capsys):

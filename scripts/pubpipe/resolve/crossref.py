@@ -94,7 +94,7 @@ def check_targets(article: Article, verdict: str | None) -> tuple[list[Target], 
         return targets, [_typed_number(article, notice) for notice in data.get("notices") or []]
     first = problems[0]
     label, written = first.get("label") or "", first.get("written")
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    more = _the_others(problems[1:])
     if first["problem"] == "unknown":
         known = [target.id for target in targets]
         close = difflib.get_close_matches(label, known, n=1, cutoff=0.0) if known else []
@@ -119,6 +119,20 @@ def check_targets(article: Article, verdict: str | None) -> tuple[list[Target], 
         path=article.source, line=lines[0] if lines else None,
         hint="a formula gets one number: keep one \\label, or split the environment into several formulas",
     )
+
+
+# The other problems, named after the first: "(and 3 more)" left the author to find them one build at a time.
+PROBLEM_WORDS = {"unknown": "names nothing", "duplicate": "is defined twice", "several-labels": "shares a formula"}
+OTHERS_NAMED = 4
+
+
+def _the_others(problems: list[dict]) -> str:
+    if not problems:
+        return ""
+    named = [f"'{problem.get('written') or problem.get('label')}' {PROBLEM_WORDS.get(problem['problem'], problem['problem'])}"
+             for problem in problems[:OTHERS_NAMED]]
+    rest = f", and {len(problems) - OTHERS_NAMED} more" if len(problems) > OTHERS_NAMED else ""
+    return f" (also {', '.join(named)}{rest})"
 
 
 def _typed_number(article: Article, notice: dict) -> str:
