@@ -385,3 +385,13 @@ def test_pandoc_output_kept_for_check_is_not_reused_once_the_filters_change(monk
         monkeypatch.setattr(cache_module, "code_digest", lambda code=code: code)
         store.pandoc_output(article, style, ["pandoc"], run)
     assert len(runs) == 2
+
+
+def test_a_reference_to_a_code_chunks_label_says_that_the_chunk_is_not_run(case):
+    """In Quarto `#| label: fig-rain` labels the figure the chunk draws when it runs; pubpipe runs
+    no code, so @fig-rain names nothing. The hint said "the article defines no label"."""
+    body = "```{r}\n#| label: fig-rain\n#| fig-cap: Rain by month.\nplot(rain)\n```\n\nSee @fig-rain.\n\n" + VICTIM_BODY
+    text = article_text(body=body)
+    case.article(text)
+    case.assert_refused(case.build(), ARTICLE, f"article.md:{line_of(text, 'See @fig-rain')}",
+                        f"'fig-rain' labels a code chunk (line {line_of(text, '#| label: fig-rain')})", "runs no code")

@@ -262,7 +262,7 @@ def test_code_chunks_liquid_tags_and_shortcodes_are_reported_with_their_lines(tm
                    "```python\n{% not a tag inside code %}\n```\n")
     notices = load_article(folder).metadata.notices
     assert [(line, message.split(" is ")[0]) for line, message in notices] == [
-        (6, "a r code chunk"),  # one notice for all of an article's chunks
+        (6, "an R code chunk"),  # one notice for all of an article's chunks
         (10, "the inline R expression `r mean(x)`"),
         (12, "the Jekyll Liquid tag {% include figure.html filename=\"a.png\" %}"),
         (14, "the Quarto shortcode {{< video clip.mp4 >}}"),

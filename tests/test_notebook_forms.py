@@ -110,7 +110,7 @@ def test_code_chunks_are_reported_once_with_the_first_ones_line(tmp_path, capsys
     err = capsys.readouterr().err
     line = next(number for number, written in enumerate(text.split("\n"), start=1) if written == "```{python}")
     assert err.count("code chunk") == 1, err
-    assert f"article.md:{line}: 2 code chunks (python, r; the first on this line) are shown as code" in err
+    assert f"article.md:{line}: 2 code chunks (Python, R; the first on this line) are shown as code" in err
     assert "not run" in err and "keep-md: true" in err
 
 

@@ -24,6 +24,9 @@ import re
 
 CHUNK = re.compile(r"^\s*(```+|~~~+)\s*\{\s*(r|python|julia|ojs|bash|sql|stan|rcpp)\b", re.IGNORECASE)
 CHUNK_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>```+|~~~+)\s*\{\s*(?P<language>[A-Za-z]+)\b[^}]*\}\s*$")
+# The chunk languages' names, with the article each takes ("an R code chunk").
+LANGUAGES = {"r": ("an", "R"), "python": ("a", "Python"), "julia": ("a", "Julia"), "ojs": ("an", "Observable"),
+             "bash": ("a", "Bash"), "sql": ("an", "SQL"), "stan": ("a", "Stan"), "rcpp": ("an", "Rcpp")}
 CHUNK_CLASS = "code-chunk"  # lua/chunks.lua looks for it
 FENCE = re.compile(r"^\s*(```+|~~~+)")
 INLINE_R = re.compile(r"`r\s[^`]+`")
@@ -92,10 +95,10 @@ def _chunks_notice(lines: list[str], first_line: int) -> list[tuple[int, str]]:
     openings = _chunk_openings(lines)
     if not openings:
         return []
-    languages = sorted({CHUNK.match(lines[index]).group(2).lower() for index in openings})
+    languages = sorted({LANGUAGES.get(CHUNK.match(lines[index]).group(2).lower()) for index in openings})
     several = len(openings) > 1
-    count = f"{len(openings)} code chunks ({', '.join(languages)}; the first on this line) are" if several \
-        else f"a {languages[0]} code chunk is"
+    count = f"{len(openings)} code chunks ({', '.join(name for _, name in languages)}; the first on this line) are" \
+        if several else f"{languages[0][0]} {languages[0][1]} code chunk is"
     return [(first_line + openings[0],
              f"{count} shown as code in {'their' if several else 'its'} language, not run: pubpipe "
              "runs no code, which would run on the editor's machine, and Quarto's '#|' option lines are left out; "

@@ -100,11 +100,15 @@ def check_targets(article: Article, verdict: str | None) -> tuple[list[Target], 
         close = difflib.get_close_matches(label, known, n=1, cutoff=0.0) if known else []
         nearest = f"the nearest label is '{close[0]}'" if close else "the article defines no label"
         lines = _lines_with(article, _uses(label, written))
+        chunk = _lines_with(article, [re.compile(r"^\s*(#|//)\|\s*label:\s*[\"']?" + re.escape(label) + r"[\"']?\s*$")])
+        hint = (f"'{label}' labels a code chunk (line {chunk[0]}): Quarto gives the label to what the chunk draws "
+                "when it runs, and pubpipe runs no code; render the article with Quarto first (keep-md: true) and "
+                "build the Markdown it keeps" if chunk else
+                f"{nearest}; label a figure with {{#fig:name}}, a table caption with {{#tbl:name}}, "
+                "a display formula with {#eq:name} or \\label{name}, a code block with {#lst:name}, a heading with {#sec:name}")
         raise ArticleError(
             f"the reference {written or label} names no figure, table, equation, listing or section{more}",
-            path=article.source, line=lines[0] if lines else None,
-            hint=f"{nearest}; label a figure with {{#fig:name}}, a table caption with {{#tbl:name}}, "
-            "a display formula with {#eq:name} or \\label{name}, a code block with {#lst:name}, a heading with {#sec:name}",
+            path=article.source, line=lines[0] if lines else None, hint=hint,
         )
     lines = _lines_with(article, _definitions(label))
     if first["problem"] == "duplicate":
