@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from conftest import FIXTURES, build_into
+from conftest import FIXTURES, build_into, write_article
 from pubpipe.check.prepress import check_press
 from pubpipe.editions import default_options, pdf, press
 from pubpipe.editions.press_sheet import BLEED_MM, MM, SLUG_MM
@@ -115,6 +115,20 @@ def test_low_resolution_image_warned_with_its_line_and_caught(tmp_path, capfd):
     found = check_press(built.build / "features" / "features-press.pdf", "letter")
     assert codes(found) == {"V-PPI"}, found
     assert "96 ppi" in found[0].message
+
+
+def test_an_svg_with_text_of_its_own_is_named_at_the_build_and_its_text_caught_as_a_pictures(tmp_path, capfd):
+    """CSS cannot reach an SVG image's own text, which prints in its RGB black: the check's advice
+    (set text in device-cmyk) could not be followed, and no build message named the image."""
+    folder = write_article(tmp_path, "labelled", "---\ntitle: Labelled\nauthor: A. Writer\n---\n\nThe harbour.\n\n"
+                           "![The harbour, labelled.](harbour.svg)\n")
+    (folder / "harbour.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60">'
+                                        '<rect width="200" height="60" fill="#9cf"/><text x="10" y="35">Harbour</text></svg>',
+                                        encoding="utf-8")
+    built = build_into(folder.parent, "labelled", tmp_path / "build", "--formats", "press")
+    assert "article.md:8: the SVG image 'harbour.svg' sets 1 text(s) of its own" in capfd.readouterr().err
+    found = check_press(built.build / "labelled" / "labelled-press.pdf", "a4")
+    assert codes(found) == {"V-RGB"} and all("the text of a picture" in finding.message for finding in found), found
 
 
 def test_each_prepress_code_is_documented():

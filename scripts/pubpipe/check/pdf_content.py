@@ -64,6 +64,7 @@ class Painted:
     colour: Colour | None = None
     pixels: tuple[int, int] | None = None  # images: their width and height in pixels
     drawn: tuple[float, float] | None = None  # images: the width and height they are drawn at, in points
+    in_picture: bool = False  # text: inside a Figure's marked content (an SVG image's own text)
 
 
 @dataclass
@@ -126,10 +127,16 @@ def _walk(owner, resources, state: _State, page: int, depth: int) -> Iterator[Pa
     if depth > 12:  # a form that draws itself
         return
     stack: list[_State] = []
+    marked: list[str] = []  # the tags of the marked content open here (a tagged PDF's /Figure, /Span …)
     path = _Path()
     for operands, operator in pikepdf.parse_content_stream(owner):
         op = str(operator)
-        if op == "q":
+        if op in ("BDC", "BMC"):
+            marked.append(str(operands[0]))
+        elif op == "EMC":
+            if marked:
+                marked.pop()
+        elif op == "q":
             stack.append(state.copy())
         elif op == "Q":
             state = stack.pop() if stack else state
@@ -182,7 +189,7 @@ def _walk(owner, resources, state: _State, page: int, depth: int) -> Iterator[Pa
             state.line_matrix = state.text_matrix = multiply((1, 0, 0, 1, 0, -state.leading), state.line_matrix)
         elif op in TEXT_SHOWING:
             x, y = apply(multiply(state.text_matrix, state.ctm), 0, 0)
-            yield Painted("text", page, (x, y, x, y), state.fill)
+            yield Painted("text", page, (x, y, x, y), state.fill, in_picture="/Figure" in marked)
         elif op == "Do":
             xobjects = resources.get("/XObject") if resources is not None else None
             xobject = xobjects.get(operands[0]) if xobjects is not None else None

@@ -147,7 +147,11 @@ def _check_painting(items: list[Painted], boxes: dict[int, tuple], report: _Repo
     for item in items:
         where = f"page {item.page}"
         if item.kind == "text" and item.colour is not None:
-            if item.colour.is_rgb:
+            if item.colour.is_rgb and item.in_picture:
+                report.fail("V-RGB", f"the text of a picture (an SVG image's own) in {item.colour.space} "
+                                     f"{item.colour.components}: an RGB black prints as rich black in four inks; turn the "
+                                     "picture's text into paths, or give it as a PNG (the build named the image)", where)
+            elif item.colour.is_rgb:
                 report.fail("V-RGB", f"text in {item.colour.space} {item.colour.components}: an RGB black prints as "
                                      "rich black in four inks; set text in black ink (device-cmyk)", where)
             elif item.colour.is_rich_black:

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pubpipe import console
-from pubpipe.editions import pdf
+from pubpipe.editions import parts, pdf
 from pubpipe.editions.math_pdf import is_placeholder
 from pubpipe.editions.layout import LayoutResult
 from pubpipe.editions.press_sheet import BLEED_MM, on_press_sheet
 from pubpipe.errors import ToolError
+from pubpipe.load.svg import text_elements
 from pubpipe.resolve import ResolvedDocument
 
 PDF_VARIANT = "pdf/x-4"
@@ -59,11 +60,30 @@ def _warn_low_resolution(doc: ResolvedDocument, result: LayoutResult) -> None:
         )
 
 
+def _warn_svg_text(doc: ResolvedDocument) -> None:
+    """An SVG's own text keeps the picture's RGB colours on the press sheet (CSS cannot reach
+    into it), which the press check refuses (V-RGB: RGB black prints in four inks): said at the
+    build, with the image's line, where the author can act on it."""
+    article = doc.article
+    for image in parts.local_images(doc, parts.body_element(doc)):
+        if image.media_type != "image/svg+xml" or image.rendered is not None:
+            continue
+        count = text_elements(image.path)
+        if count:
+            line = article.line_of(image.src)
+            console.warning(
+                f"{article.source}{f':{line}' if line else ''}: the SVG image '{image.name}' sets {count} text(s) of "
+                "its own, printed in its RGB colours, which the press check refuses (V-RGB); turn its text into "
+                "paths in the drawing program (Inkscape: Path, Object to Path), or give the picture as PNG at "
+                f"{PRINT_PPI} ppi")
+
+
 def stage(doc: ResolvedDocument) -> pdf.Stage:
     _profiles()
 
     def finish(result: LayoutResult) -> bytes:
         _warn_low_resolution(doc, result)
+        _warn_svg_text(doc)
         return on_press_sheet(result.pdf, RGB_PROFILE, doc.article.metadata.identifier)
 
     return pdf.Stage(

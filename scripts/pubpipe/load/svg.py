@@ -33,17 +33,31 @@ SVG_DTDS = frozenset(
 )
 
 
+def _parsed(path: Path):
+    """The SVG's tree, parsed without entities, DTDs or network."""
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    return lxml.etree.parse(str(path), parser)
+
+
 def embedded_images(path: Path) -> list[tuple[str, int | None]]:
     """The `data:` images an SVG embeds (href="data:image/png;base64,…"), each with its line:
     the editions ship them as they are, so they are decoded and counted as the article's own."""
-    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        root = lxml.etree.parse(str(path), parser).getroot()
+        root = _parsed(path).getroot()
     except (lxml.etree.XMLSyntaxError, OSError):
         return []  # check_svg says why
     return [(value.strip(), element.sourceline) for element in root.iter() if isinstance(element.tag, str)
             for name, value in element.attrib.items()
             if lxml.etree.QName(name).localname.lower() == "href" and IMAGE_DATA.match(value.strip())]
+
+
+def text_elements(path: Path) -> int:
+    """How many <text> elements the SVG draws: the press edition prints their colours as they are."""
+    try:
+        root = _parsed(path).getroot()
+    except (lxml.etree.XMLSyntaxError, OSError):
+        return 0
+    return sum(1 for element in root.iter() if isinstance(element.tag, str) and lxml.etree.QName(element).localname == "text")
 
 
 def check_svg(path: Path) -> list[tuple[str, int | None]]:
@@ -52,9 +66,8 @@ def check_svg(path: Path) -> list[tuple[str, int | None]]:
     Its CSS (style=, <style>, presentation attributes such as fill= or filter=) is read with the
     CSS tokenizer (pubpipe.load.css), where only url(#id) inside the image is allowed.
     """
-    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
-        tree = lxml.etree.parse(str(path), parser)
+        tree = _parsed(path)
     except lxml.etree.XMLSyntaxError as exc:
         return [(f"the SVG image is not well-formed XML: {exc.msg}", exc.lineno)]
     except OSError as exc:
