@@ -298,6 +298,16 @@ def test_myst_directives_roles_and_targets_are_reported(tmp_path):
         (11, "the MyST directive {math}"), (16, "the MyST directive {note}")]
 
 
+def test_keys_of_other_tools_that_change_what_readers_see_are_reported_with_their_line(tmp_path):
+    """`date-format: long` or `number-sections: true` ask for a different page: not another tool's
+    private business (listed under -v only) but a request the editions do not follow."""
+    folder = write(tmp_path / "asks", "---\ntitle: Asks\nlang: en\ndate: 2021-03-04\ndate-format: long\n"
+                   "number-sections: true\ntoc: false\nexecute:\n  echo: false\n---\n\nText.\n")
+    metadata = load_article(folder).metadata
+    assert [(line, message.split(":' is")[0]) for line, message in metadata.notices] == [(5, "'date-format"), (6, "'number-sections")]
+    assert "date-format" not in metadata.ignored and "execute" in metadata.ignored  # toc: false asks for nothing
+
+
 # The forms real front matter uses: JOSS's authors and affiliations, Quarto's nested options, block
 # and folded text, flow lists, dates, quoted strings with colons, comments, Unicode.
 VARIED_YAML = """\

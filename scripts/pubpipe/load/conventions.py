@@ -91,8 +91,20 @@ IGNORED = {
     },
 }
 
+# Keys of other tools that change what the reader sees, which the editions do not follow: not
+# listed as another tool's business (pubpipe -v) but reported with their line, since the
+# editions then differ from what the author asked for.
+NOT_FOLLOWED = {
+    "date-format": "the editions show the date as the front matter writes it; write it in the form you want",
+    "number-sections": "headings carry no numbers (a section is referred to by its title)",
+    "numbersections": "headings carry no numbers (a section is referred to by its title)",
+    "toc": "the web page has no table of contents (the EPUB's is its navigation, the PDF's its bookmarks)",
+}
+for keys in IGNORED.values():
+    keys.difference_update(NOT_FOLLOWED)
+
 # pandoc-crossref's settings that pubpipe does not follow are reported by load/crossref_words.py.
-KNOWN = USED | REPORTED_KEYS | {key for keys in IGNORED.values() for key in keys}
+KNOWN = USED | REPORTED_KEYS | NOT_FOLLOWED.keys() | {key for keys in IGNORED.values() for key in keys}
 
 
 def unknown_keys(front: dict[str, Any]) -> list[tuple[Any, str | None]]:
@@ -105,6 +117,11 @@ def unknown_keys(front: dict[str, Any]) -> list[tuple[Any, str | None]]:
         nearest = difflib.get_close_matches(name, sorted(KNOWN), n=1, cutoff=0.6)
         found.append((key, nearest[0] if nearest else None))
     return found
+
+
+def not_followed(front: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, why) for each key of NOT_FOLLOWED that asks for something (not false, not empty)."""
+    return [(key, NOT_FOLLOWED[key]) for key in front if key in NOT_FOLLOWED and front[key] not in (False, None, "", [])]
 
 
 def ignored_keys(front: dict[str, Any]) -> list[tuple[str, str]]:

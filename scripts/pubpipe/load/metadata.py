@@ -19,7 +19,7 @@ from typing import Any
 from pubpipe.errors import ArticleError, ResourceError, UnsafeContentError
 from pubpipe.load.authors import Author, read_authors
 from pubpipe.load.rights import rights_statement
-from pubpipe.load.conventions import describe_ignored, ignored_keys, unknown_keys
+from pubpipe.load.conventions import describe_ignored, ignored_keys, not_followed, unknown_keys
 from pubpipe.load.foreign_syntax import meta_keys
 from pubpipe.load.crossref_words import ReferenceWords, read_reference_words
 from pubpipe.load.dates import read_date
@@ -232,6 +232,8 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
                      + (f" (hint: {read.hint})" if read.hint else ""))
     reference_words = read_reference_words(front, notices)
     shown_in_text = meta_keys(body)
+    for key, why in not_followed(front):
+        notices.warn((key,), f"'{key}:' is not honoured: {why}")
     for key, nearest in unknown_keys(front):
         if key in shown_in_text:
             continue
