@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from conftest import FIXTURES, build_into
+from conftest import FIXTURES, build_into, write_article
 from test_pipeline import project_copy  # noqa: F401 (a fixture, used by name)
 from make_harness import run_make
 from pubpipe.check.compare import compare, dangling_references, joined_references
@@ -395,3 +395,29 @@ def test_a_reference_to_a_code_chunks_label_says_that_the_chunk_is_not_run(case)
     case.article(text)
     case.assert_refused(case.build(), ARTICLE, f"article.md:{line_of(text, 'See @fig-rain')}",
                         f"'fig-rain' labels a code chunk (line {line_of(text, '#| label: fig-rain')})", "runs no code")
+
+
+@pytest.mark.parametrize("panels, left, right", [("fig-panels", "fig-left", "fig-right"), ("fig:panels", "fig:left", "fig:right")])
+def test_subfigures_are_lettered_after_their_figure_in_every_edition(tmp_path, panels, left, right):
+    """Quarto's and pandoc-crossref's figure of figures: the parts are 1a and 1b of Figure 1, not
+    Figures 2 and 3 printed before Figure 1, and the next figure is Figure 2."""
+    from PIL import Image
+
+    from pubpipe.check.run import check_article
+
+    folder = write_article(tmp_path, "panels", f"---\ntitle: Panels\nauthor: A. Writer\n---\n\n"
+                           f"See @{panels}, @{left} and @{right}.\n\n::: {{#{panels}}}\n\n![The left part.](a.png){{#{left}}}\n\n"
+                           f"![The right part.](b.png){{#{right}}}\n\nBoth parts.\n:::\n\n![Another.](a.png){{#fig-next}}\n\n"
+                           "And @fig-next.\n")
+    for name in ("a", "b"):
+        Image.new("RGB", (300, 200), (40, 90, 160)).save(folder / f"{name}.png")
+    built = build_into(folder.parent, "panels", tmp_path / "build")
+    for reader, edition in ((read_html, "html"), (read_epub, "epub"), (read_pdf, "pdf")):
+        summary = reader(built.edition(edition))
+        references = joined_references(summary.references) if edition == "pdf" else summary.references
+        assert [(" ".join(r.text.split()), r.target) for r in references] == [
+            ("Figure 1", panels), ("Figure 1a", left), ("Figure 1b", right), ("Figure 2", "fig-next")], edition
+        text = " ".join(" ".join(block.text for block in summary.body).split())
+        assert text.index("(a) The left part.") < text.index("(b) The right part.") < text.index("Figure 1: Both parts.") \
+            < text.index("Figure 2: Another."), text
+    assert check_article(folder, built.build, {"validators": False})[0] == []

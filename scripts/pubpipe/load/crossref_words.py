@@ -100,7 +100,7 @@ _REASONS = (
      "the editions make no list of figures, tables or listings"),
     ({"subfigureTemplate", "subfigureChildTemplate", "subfigureRefIndexTemplate", "subfigGrid", "subfigLabels",
       "ccsDelim", "ccsTemplate", "ccsLabelSep", "subref-labels"},
-     "the parts of a figure are not numbered apart from it"),
+     "the parts of a figure are lettered after its number (1a, 1b), their captions begun (a), (b), in one form"),
     ({"appendix-title", "appendix-delim", "ch-prefix", "apx-prefix"},
      "chapters and appendices are sections like any other, without numbers"),
     ({"custom"}, "the kinds numbered are figures, tables, equations, listings and sections"),

@@ -30,7 +30,7 @@ class Target:
 
     id: str
     kind: str  # figure, table, equation, listing, section
-    number: int | None
+    number: int | str | None  # a subfigure: its figure's number and its letter, "1a"
 
 
 def filter_environment(article: Article) -> dict[str, str]:

@@ -130,6 +130,33 @@ local function declare(id, kind, title)
   return target
 end
 
+-- A figure inside a labelled figure (Quarto's and pandoc-crossref's subfigures): the letter of its
+-- place after its figure's number ("1a"), which references read ("Figure 1a"), and its caption
+-- begins "(a)"; it is not counted among the figures.
+local function declare_subfigure(id, parent, index)
+  if targets[id] then
+    problem('duplicate', id)
+    return nil
+  end
+  local letter = index <= 26 and string.char(96 + index) or tostring(index)
+  local target = { kind = 'figure', number = tostring(parent.number) .. letter, letter = letter }
+  targets[id] = target
+  table.insert(ordered, { id = id, kind = 'figure', number = target.number })
+  return target
+end
+
+local function subfigure_caption(target, caption)
+  local mark = pandoc.Inlines({ pandoc.Span({ pandoc.Str('(' .. target.letter .. ')') }, { class = 'caption-label' }) })
+  if #caption.long == 0 then
+    caption.long = pandoc.Blocks({ pandoc.Plain(mark) })
+  else
+    mark:insert(pandoc.Space())
+    mark:extend(caption.long[1].content)
+    caption.long[1].content = mark
+  end
+  return caption
+end
+
 -- "Figure 1" before a caption's own words, with the separator between them.
 local function caption_label(kind, target, caption, id)
   local typed = pandoc.utils.stringify(caption.long)
@@ -335,7 +362,21 @@ local function quarto_div(div)
       return block.t == 'Para' and pandoc.Plain(block.content) or block -- as in pandoc's own figures
     end)
     local classes = div.classes
-    return number_figure(pandoc.Figure(content, { long = { pandoc.Plain(caption) } }, { id = div.identifier, class = table.concat(classes, ' ') }))
+    local figure = number_figure(pandoc.Figure(content, { long = { pandoc.Plain(caption) } }, { id = div.identifier, class = table.concat(classes, ' ') }))
+    local parent = targets[div.identifier]
+    local subfigures = 0
+    figure.content = figure.content:walk({
+      Figure = function(inner)
+        if parent and parent.number and kind_of(inner.identifier) == 'figure' then
+          subfigures = subfigures + 1
+          local target = declare_subfigure(inner.identifier, parent, subfigures)
+          if target then inner.caption = subfigure_caption(target, inner.caption) end
+          return inner
+        end
+      end,
+    })
+    -- Numbered here, with their figure: the walk must not number them again as figures of their own.
+    return figure, subfigures == 0
   end
   if kind == 'table' then
     local tables = {}
