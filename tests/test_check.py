@@ -452,3 +452,25 @@ def test_an_unreadable_edition_is_named_not_an_internal_error(canonical, tmp_pat
     with pytest.raises(ToolError) as caught:
         findings_for(canonical, build)
     assert caught.value.path == epub and "BadZipFile" in caught.value.message
+
+
+LONG_TABLE = ("---\ntitle: Gauges\nauthor: A. Writer\n---\n\nThe readings.\n\n| Gauge | Level | Note |\n|---|---:|---|\n"
+              + "".join(f"| g{n} | {n * 3} | read at dawn {n} |\n" for n in range(90)) + "\n: Ninety readings. {#tbl:gauges}\n\nAfter.\n")
+
+
+def test_a_table_that_runs_over_pages_is_read_with_its_header_once_and_a_changed_header_is_caught(tmp_path):
+    """The PDF repeats a long table's header row at the top of each page it runs on to, which the
+    other editions do not: every such table failed X-001 and F-002. A header the PDF prints
+    differently is still caught."""
+    from pypdf import PdfReader
+
+    from conftest import write_article as scratch_article
+
+    folder = scratch_article(tmp_path, "gauges", LONG_TABLE)
+    built = build_into(folder.parent, "gauges", tmp_path / "build")
+    assert PdfReader(built.edition("pdf")).get_num_pages() >= 3  # the header is printed three times
+    assert findings_for(built, built.build) == []
+    planted = copy_build(built, tmp_path / "planted")
+    rerender_pdf(built, planted, lambda markup: _replace_once(markup, ">Level</th>", ">Height</th>"))
+    found = findings_for(built, planted)
+    assert "X-001" in codes(found, "pdf") and any("Height" in finding.found for finding in found), found
