@@ -474,3 +474,23 @@ def test_a_table_that_runs_over_pages_is_read_with_its_header_once_and_a_changed
     rerender_pdf(built, planted, lambda markup: _replace_once(markup, ">Level</th>", ">Height</th>"))
     found = findings_for(built, planted)
     assert "X-001" in codes(found, "pdf") and any("Height" in finding.found for finding in found), found
+
+
+LONG_CODE = ("---\ntitle: Fetching\nauthor: A. Writer\n---\n\nThe readings are fetched so:\n\n```bash\n"
+             "curl -sSL \"https://api.example.org/v2/stations?format=csv&from=1990-01-01&to=2020-12-31&fields=id,name,lat,lon,"
+             "elevation,operator\" | python3 -m tidekit.cli ingest --verbose\nshort line\n```\n\nAfter.\n")
+
+
+def test_a_code_line_wrapped_inside_a_word_is_read_as_one_word_and_a_changed_one_is_caught(tmp_path):
+    """A line of code too long for the page wraps anywhere, inside an address too; the reader took
+    the wrap for a space ("elevat ion") and every such article failed X-001 and F-002."""
+    from conftest import write_article as scratch_article
+
+    folder = scratch_article(tmp_path, "fetching", LONG_CODE)
+    built = build_into(folder.parent, "fetching", tmp_path / "build")
+    assert findings_for(built, built.build) == []
+    planted = copy_build(built, tmp_path / "planted")
+    html = planted / "fetching" / "fetching.html"
+    html.write_text(_replace_once(html.read_text(encoding="utf-8"), "elevation,operator", "elevation,owner"), encoding="utf-8")
+    found = findings_for(built, planted)
+    assert "X-001" in codes(found, "html") and any("owner" in finding.found for finding in found), found

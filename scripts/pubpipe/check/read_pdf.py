@@ -73,6 +73,8 @@ class Run:
     mcid: int = -1  # marked-content id, -1 when the run is not tagged
     address: str | None = None  # the URI of its link, when that link shows its own URL
     block: int | None = None  # the structure element of its paragraph, heading or cell
+    code: bool = False  # set in the code font (print.css: code, pre)
+    column_right: float | None = None  # code: the right edge of its page's text, where a long line wraps
 
     @property
     def key(self) -> tuple[int, float]:
@@ -93,6 +95,7 @@ def _runs(pdf: pdfium.PdfDocument) -> list[Run]:
     for page_index in range(len(pdf)):
         page = pdf[page_index]
         textpage = page.get_textpage()
+        first = len(runs)
         for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
             length = pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
             buffer = (ctypes.c_ushort * max(length // 2, 1))()
@@ -112,7 +115,13 @@ def _runs(pdf: pdfium.PdfDocument) -> list[Run]:
             runs.append(Run(
                 page_index, text, left, bottom, right, top, size.value * abs(matrix.d or 1), italic,
                 baseline=matrix.f, mcid=pdfium_c.FPDFPageObj_GetMarkedContentID(obj.raw),
+                code=CODE_FONT in font_name,
             ))
+        page_runs = runs[first:]
+        edge = max((run.right for run in page_runs if not run.code), default=None)
+        for run in page_runs:
+            if run.code:
+                run.column_right = edge
     return runs
 
 
@@ -398,6 +407,11 @@ def _without_repeated_header(runs: list[Run], tags: dict[tuple[int, int], Tag] |
     return [run for run in runs if id(run) not in repeated]
 
 
+# The code font's name as the PDF gives it (print.css: code, kbd, samp, pre).
+CODE_FONT = "Source-Code-Pro"
+CODE_WRAP_MARGIN = 0.7  # of the font size: about one character of the code font
+
+
 def _same_line(previous: Run, run: Run) -> bool:
     """`run` continues the line of `previous`: further right, and their line boxes overlap (which
     a sub- or superscript's does, unlike the next line's)."""
@@ -415,14 +429,26 @@ def _word_gap(previous: Run, before: str, run: Run) -> float:
     return (0.5 if close_set else 0.2) * max(run.size, previous.size, 1)
 
 
+def _wrapped_code(previous: Run, run: Run) -> bool:
+    """A line of code too long for the page wraps anywhere (print.css: pre), inside a word too:
+    such a line runs to the right edge of the page's text, where a line of its own ends short of
+    it (the page's longest line of prose gives the edge)."""
+    return (previous.code and run.code and previous.block is not None and run.block == previous.block
+            and previous.column_right is not None and not _same_line(previous, run)
+            and previous.right >= previous.column_right - CODE_WRAP_MARGIN * previous.size)
+
+
 def _join_lines(runs: list[Run]) -> str:
     """Join runs into text: a new line where the line changes, and a line-end hyphen joined."""
     text = ""
     previous = None
+    code_line = True  # the line so far is all code (a code block's, not code within prose)
     for run in runs:
         if previous is not None:
             if run.address is not None and run.address == previous.address:
                 pass  # an address broken across lines is one word
+            elif code_line and _wrapped_code(previous, run) and not text[-1:].isspace():
+                pass  # a line of code wrapped at the text's edge: the word goes on
             elif not _same_line(previous, run):
                 # Chinese and Japanese put no space between words, so a line may end anywhere
                 # inside a paragraph.
@@ -430,6 +456,10 @@ def _join_lines(runs: list[Run]) -> str:
                 text += "" if close_set else "\n"
             elif run.left - previous.right > _word_gap(previous, text[-1:], run):
                 text += " "  # a gap on the line (the next table cell) separates words
+        if previous is None or not _same_line(previous, run):
+            code_line = run.code
+        else:
+            code_line = code_line and run.code
         text += run.text
         previous = run
     # A break after a hyphen: the word is joined, with a soft hyphen where it was broken, since a
