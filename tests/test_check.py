@@ -476,7 +476,8 @@ def test_a_table_that_runs_over_pages_is_read_with_its_header_once_and_a_changed
     assert "X-001" in codes(found, "pdf") and any("Height" in finding.found for finding in found), found
 
 
-LONG_CODE = ("---\ntitle: Fetching\nauthor: A. Writer\n---\n\nThe readings are fetched so:\n\n```bash\n"
+LONG_CODE = ("---\ntitle: Fetching\nauthor: A. Writer\n---\n\n" + "The readings of each gauge are fetched at dawn and kept "
+             "for a season, then compared with those of the other gauges along the river. " * 3 + "\n\n```bash\n"
              "curl -sSL \"https://api.example.org/v2/stations?format=csv&from=1990-01-01&to=2020-12-31&fields=id,name,lat,lon,"
              "elevation,operator\" | python3 -m tidekit.cli ingest --verbose\nshort line\n```\n\nAfter.\n")
 

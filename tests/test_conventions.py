@@ -394,7 +394,7 @@ def test_quartos_conditional_content_is_the_same_in_every_edition_and_reported(t
     error = capsys.readouterr().err
     for needle, fate in [('{.content-visible when-format="html"}', "shown in"), ('when-meta="show-drafts"', "left out of"),
                          ('{.content-hidden when-format="html"}', "left out of"), ("```{.r", "left out of")]:
-        assert re.search(rf"line {at(needle)}: Quarto's \S+ [^\n]* is {fate} every edition", error), (needle, error)
+        assert re.search(rf"index.qmd:{at(needle)}: Quarto's \S+ [^\n]* is {fate} every edition", error), (needle, error)
     html = built.edition("html").read_text(encoding="utf-8")
     with zipfile.ZipFile(built.edition("epub")) as archive:
         epub = " ".join(archive.read(name).decode("utf-8") for name in archive.namelist() if name.endswith(".xhtml"))

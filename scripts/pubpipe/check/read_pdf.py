@@ -95,7 +95,6 @@ def _runs(pdf: pdfium.PdfDocument) -> list[Run]:
     for page_index in range(len(pdf)):
         page = pdf[page_index]
         textpage = page.get_textpage()
-        first = len(runs)
         for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
             length = pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
             buffer = (ctypes.c_ushort * max(length // 2, 1))()
@@ -117,11 +116,6 @@ def _runs(pdf: pdfium.PdfDocument) -> list[Run]:
                 baseline=matrix.f, mcid=pdfium_c.FPDFPageObj_GetMarkedContentID(obj.raw),
                 code=CODE_FONT in font_name,
             ))
-        page_runs = runs[first:]
-        edge = max((run.right for run in page_runs if not run.code), default=None)
-        for run in page_runs:
-            if run.code:
-                run.column_right = edge
     return runs
 
 
@@ -258,6 +252,7 @@ class Tag:
     block: int | None = None  # the paragraph, heading, cell... it is in (its object number)
     in_list: int | None = None  # the list (L) it is in (its object number)
     head: int | None = None  # the table header (THead) it is in (its object number)
+    paragraph: bool = False  # in a paragraph (P) of prose, which runs the text's full width
 
 
 def _uri_of(link: DictionaryObject) -> str:
@@ -315,7 +310,7 @@ def _tagged_content(reader: PdfReader) -> dict[tuple[int, int], Tag] | None:
                 elif kind == "/Link":
                     tag = replace(tag, link=_uri_of(node))
                 elif kind in BLOCKS:
-                    tag = replace(tag, block=reference or id(node))
+                    tag = replace(tag, block=reference or id(node), paragraph=kind == "/P")
                 elif kind == "/L":
                     tag = replace(tag, in_list=reference or id(node))
                 elif kind == "/THead":
@@ -338,6 +333,24 @@ def _addresses(runs: list[Run], tags: dict[tuple[int, int], Tag]) -> None:
         if len(link_runs) > 1 and len(shown) >= 8 and shown in unquote(uri):
             for run in link_runs:
                 run.address = uri
+
+
+def _code_wraps_at(runs: list[Run], tags: dict[tuple[int, int], Tag]) -> None:
+    """Give each run of code the right edge of the text on pages like its own (left or right
+    pages may differ): where justified prose ends its full lines, on two lines at least (a table
+    may reach farther, beyond the margin; a page of short lines tells nothing)."""
+    prose: dict[int, list[Run]] = {}
+    for run in runs:
+        if not run.code and tags[(run.page, run.mcid)].paragraph:
+            prose.setdefault(run.page % 2, []).append(run)
+    edges: dict[int, float] = {}
+    for side, side_runs in prose.items():
+        edge = max(run.right for run in side_runs)
+        if len({(run.page, round(run.baseline)) for run in side_runs if run.right >= edge - 1}) >= 2:
+            edges[side] = edge
+    for run in runs:
+        if run.code:
+            run.column_right = edges.get(run.page % 2)
 
 
 def _note_calls(runs: list[Run], destinations: dict[str, tuple[int, float, float]]) -> set[int]:
@@ -364,6 +377,7 @@ def _content(runs: list[Run], tags: dict[tuple[int, int], Tag] | None,
         runs = [run for run in runs if (run.page, run.mcid) in tags and not tags[(run.page, run.mcid)].label]
         for run in runs:
             run.block = tags[(run.page, run.mcid)].block
+        _code_wraps_at(runs, tags)
         _addresses(runs, tags)
     calls = _note_calls(runs, destinations)
     return [run for run in runs if id(run) not in calls]
