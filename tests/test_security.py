@@ -296,6 +296,26 @@ def test_a_line_of_unclosed_tags_is_read_in_time_in_proportion_to_it(line):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize("call", [
+    "import pathlib, tempfile; folder = pathlib.Path(tempfile.mkdtemp()); (folder / 'article.md').write_text("
+    "\"---\\ntitle: T\\nauthor:\\n  - name: A. Writer\\n    email: 'a@\" + '.' * 60000 + \"@'\\n    corresponding: true\\n"
+    "---\\n\\nText.\\n\"); from pubpipe.load.article import load_article; print(load_article(folder).metadata.notices)",
+    "from pubpipe.editions.pdf import _is_address; print(_is_address('a/' * 60000 + ' x'))",
+    "from pubpipe.load.language import NOT_PROSE; print(len(NOT_PROSE.sub(' ', '<!--\\n' + '<' * 120000 + '\\n-->')))",
+    "from pubpipe.editions.citation_formats import page_range; print(page_range({'page': '1' + ' ' * 80000 + 'x'}))",
+    "from pubpipe.load.citation import _without_written_suffix; print(_without_written_suffix('a' + ' ' * 80000 + 'x'))",
+], ids=["e-mail", "link text", "language", "page range", "name suffix"])
+def test_the_fields_a_second_review_found_are_read_in_time_in_proportion_to_them(call):
+    """Four more searches of the build's own process took time in the square of a value an article
+    chooses (a second red-team review): each now runs far inside a CPU limit that stops the old."""
+    import subprocess
+    import sys
+
+    program = "import resource; resource.setrlimit(resource.RLIMIT_CPU, (20, 20)); " + call
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_long_word_before_a_note_call_is_split_in_time_in_proportion_to_it():
     import subprocess
     import sys

@@ -71,7 +71,8 @@ def page_range(record: dict) -> tuple[str | None, str | None]:
     page = str(record.get("page") or "").strip()
     if not page:
         return None, None
-    pieces = re.split(r"\s*[-–—]+\s*", page)
+    # Split at the dashes, then trimmed: `\s*[-–—]+\s*` took time in the square of a run of spaces.
+    pieces = [piece.strip() for piece in re.split(r"[-–—]+", page)]
     return pieces[0] or None, (pieces[-1] if len(pieces) > 1 else None)
 
 

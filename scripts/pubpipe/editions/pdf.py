@@ -183,15 +183,24 @@ def running_authors(names: list[str], limit: int = RUNNING_AUTHORS_CHARS) -> str
 SHORT_TABLE_ROWS = 15
 
 
-# Link text that is an address rather than words: a URL, a DOI, a bare domain with a path.
-URL_TEXT = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:|www\.|doi\.org/|10\.\d{4,}/)\S*\s*$|^\s*\S+/\S+\s*$", re.IGNORECASE)
+# Link text that is an address rather than words: one word that begins as a URL or a DOI does,
+# or that has a slash inside it (a bare domain with a path). Judged on the word, not by one
+# pattern over the text: `\S+/\S+\s*$` took time in the square of a long word of slashes.
+ADDRESS_START = re.compile(r"(?:[a-z][a-z0-9+.-]*:|www\.|doi\.org/|10\.\d{4,}/)", re.IGNORECASE)
+
+
+def _is_address(text: str) -> bool:
+    word = text.strip()
+    if not word or any(char.isspace() for char in word):
+        return False
+    return bool(ADDRESS_START.match(word)) or "/" in word[1:-1]
 
 
 def _mark_url_links(root) -> None:
     """Class `url` on each link whose text is an address: print.css lets only those break
     anywhere, since an address has no hyphenation points and may be longer than a line."""
     for link in root.iter("a"):
-        if URL_TEXT.match(link.text_content()):
+        if _is_address(link.text_content()):
             link.set("class", " ".join(filter(None, [link.get("class"), "url"])))
 
 

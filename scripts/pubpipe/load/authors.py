@@ -50,6 +50,9 @@ SHOWN_FIELDS = {
     "lastname", "dropping-particle", "non-dropping-particle", "suffix", "affiliation", "affiliations",
     "institute", "orcid", "email", "corresponding", "correspondence", "id",
 }
+# An address is at most 254 characters (RFC 5321); past that the pattern is not tried, since on a
+# long string of dots it takes time in the square of the length.
+MAX_EMAIL = 254
 EMAIL = re.compile(r"^[^@\s<>\"'()\[\],;:]+@[^@\s<>\"'()\[\],;:]+\.[^@\s<>\"'()\[\],;:]+$")
 # Words that BibTeX's "First von Last" rule, which the citation applies to a name written whole,
 # takes for given names: a title ("Dr. Ana Ruiz" is cited "Ruiz, Dr. Ana") and a capitalised
@@ -202,8 +205,8 @@ def _email(value: Any, name: str, path: tuple, notices: Notices) -> str | None:
     """The address, which the editions show under the title block for a corresponding author
     only (as JOSS and Quarto print it)."""
     text = _text(value)
-    if text and not EMAIL.match(text):
-        notices.warn(path, f"'{text}' ({name}) is not an e-mail address (name@example.org); it is left out")
+    if text and not (len(text) <= MAX_EMAIL and EMAIL.match(text)):
+        notices.warn(path, f"'{text[:60]}' ({name}) is not an e-mail address (name@example.org); it is left out")
         return None
     return text
 

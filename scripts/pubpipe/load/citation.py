@@ -57,7 +57,22 @@ UNSPACED_SCRIPTS = re.compile(r"[\u0E00-\u0E7F\u1100-\u11FF\u3040-\u30FF\u3100-\
 MARKDOWN = re.compile(r"[*_`\[\]\\<>^~{}$]")
 # "Martin Luther King, Jr.", "Henry Ford III": how people write a suffix; BibTeX would read the
 # first as "Last, First" and the second as a family name "III".
-WRITTEN_SUFFIX = re.compile(r"^(?P<name>[^,]+?),?\s+(?P<suffix>(?:Jr|Sr|Jnr|Snr)\.?|II|III|IV)$")
+SUFFIX = re.compile(r"(?:Jr|Sr|Jnr|Snr)\.?|II|III|IV")
+
+
+def _without_written_suffix(name: str) -> str | None:
+    """The name before a suffix written at its end ("Martin Luther King, Jr." -> "Martin Luther
+    King"), or None. Word by word: one pattern over the name (`^[^,]+?,?\s+…$`) took time in the
+    square of a long run of spaces."""
+    words = name.split()
+    if len(words) < 2 or not SUFFIX.fullmatch(words[-1]):
+        return None
+    head = name.rstrip()[:-len(words[-1])]
+    if not head[-1:].isspace():
+        return None
+    head = head.rstrip()
+    head = head[:-1] if head.endswith(",") else head
+    return head if head and "," not in head else None
 
 
 def csl_name(author: Author) -> dict[str, str]:
@@ -70,9 +85,9 @@ def csl_name(author: Author) -> dict[str, str]:
     name = author.name
     if author.literal or len(name.split()) < 2 or UNSPACED_SCRIPTS.search(name) or MARKDOWN.search(name):
         return {"literal": name}
-    written_suffix = WRITTEN_SUFFIX.match(name)
+    before_suffix = _without_written_suffix(name)
     try:
-        parts = parse_single_name_into_parts(written_suffix["name"] if written_suffix else name, strict=False)
+        parts = parse_single_name_into_parts(before_suffix or name, strict=False)
     except Exception:  # an unbalanced brace or the like: the name is kept whole
         return {"literal": name}
     if not parts.first or not parts.last:
@@ -80,7 +95,7 @@ def csl_name(author: Author) -> dict[str, str]:
     split = {"given": " ".join(parts.first), "family": " ".join(parts.last)}
     if parts.von:
         split["non-dropping-particle"] = " ".join(parts.von)
-    suffix = " ".join(parts.jr) or (written_suffix["suffix"] if written_suffix else "")
+    suffix = " ".join(parts.jr) or (name.split()[-1] if before_suffix else "")
     if suffix:
         split["suffix"] = suffix
     return split

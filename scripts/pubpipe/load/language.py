@@ -17,7 +17,7 @@ DEFAULT = "en"
 CONFIDENT = 0.90
 MIN_LETTERS = 200  # below this the guess is noise: a title and a few lines
 # Markup that is no prose in any language: code, URLs, citation keys, LaTeX commands.
-NOT_PROSE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`|https?://\S+|\[?@[\w:.#$%&+?<>~/-]+\]?|\\[a-zA-Z]+|<[^>\n]+>",
+NOT_PROSE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`|https?://\S+|\[?@[\w:.#$%&+?<>~/-]+\]?|\\[a-zA-Z]+|<[^<>\n]+>",
                        re.DOTALL)
 
 

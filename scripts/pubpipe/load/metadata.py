@@ -111,6 +111,26 @@ def _web_address(front: dict, source: Path, text: str) -> str | None:
     return url
 
 
+WEB_ADDRESS = re.compile(r"https?://[^\s/]", re.IGNORECASE)
+DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}/\S+", re.IGNORECASE)
+
+
+def _check_record_addresses(record: dict, where: str, source: Path, text: str) -> None:
+    """A record's URL and DOI are published (citation_public_url, citation_doi, the BibTeX, RIS and
+    CSL-JSON downloads) and followed by citation managers: a URL is held to http(s), like `url:`,
+    and a DOI to a DOI's form, so that no `javascript:` address goes out under either."""
+    for key in ("URL", "url"):
+        value = record.get(key)
+        if value is not None and not WEB_ADDRESS.match(str(value).strip()):
+            raise _field_error(source, text, key, f"'{str(value)[:60]}' in {where} is not a web address",
+                               hint="give the address on the web, beginning with https://")
+    for key in ("DOI", "doi"):
+        value = record.get(key)
+        if value is not None and not DOI.fullmatch(str(value).strip()):
+            raise _field_error(source, text, key, f"'{str(value)[:60]}' in {where} is not a DOI",
+                               hint="give the DOI as 10.NNNN/… (or https://doi.org/10.NNNN/…), or leave it out")
+
+
 # Letters that show nothing: Hangul fillers and the blank Braille pattern.
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
@@ -217,11 +237,11 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
                     "'record:' must be a CSL item with at least 'type:' and 'title:'",
                 )
             original_record = original["record"]
-            address = original_record.get("URL")
-            if address is not None and not re.match(r"https?://[^\s/]", str(address), re.IGNORECASE):
-                # Published as citation_public_url and in the RIS and CSL-JSON downloads, like `url:`.
-                raise _field_error(source, text, "URL", f"'{str(address)[:60]}' in original: record: is not a web address",
-                                   hint="give the original's address on the web, beginning with https://")
+            _check_record_addresses(original_record, "original: record:", source, text)
+    if isinstance(front.get("citation"), dict):
+        _check_record_addresses(front["citation"], "citation:", source, text)
+    if front.get("doi") is not None:
+        _check_record_addresses({"DOI": front["doi"]}, "doi:", source, text)
     authors = read_authors(front, notices)
     names = [author.name for author in authors]
     identifier = _plain_string(front, "identifier", source, text) or derived_identifier(title, names, folder.name)
