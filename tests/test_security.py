@@ -175,6 +175,19 @@ def test_a_javascript_address_of_the_original_is_refused_with_its_line(case):
                         f"article.md:{line_of(text, 'URL:')}")
 
 
+@pytest.mark.parametrize("changes, key, words", [
+    ({"citation": {"url": "javascript:alert(3)", "container-title": "A Journal"}}, "url", "in citation: is not a web address"),
+    ({"citation": {"doi": "javascript:alert(4)", "container-title": "A Journal"}}, "doi", "in citation: is not a DOI"),
+    ({"doi": "javascript:alert(5)"}, "doi", "in doi: is not a DOI"),
+])
+def test_a_javascript_address_in_the_articles_own_record_is_refused_with_its_line(case, changes, key, words):
+    """Quarto's citation: url and doi become citation_public_url, citation_doi and the downloads'
+    URL and DOI, which citation managers follow (a second red-team review)."""
+    text = article_text(**changes)
+    case.article(text)
+    case.assert_refused(case.build(), 3, words, f"article.md:{line_of(text, key + ':')}")
+
+
 def test_an_xml_base_that_is_no_relative_address_is_refused(case, listener):
     body = f'# Target {{#tgt}}\n\n<p xml:base="javascript:fetch(\'{listener.url}/base\')//">A <a href="#tgt">link</a>.</p>\n'
     text = article_text(body=body)

@@ -241,7 +241,7 @@ def validate_metadata(front: dict[str, Any], folder: Path, source: Path, text: s
     if isinstance(front.get("citation"), dict):
         _check_record_addresses(front["citation"], "citation:", source, text)
     if front.get("doi") is not None:
-        _check_record_addresses({"DOI": front["doi"]}, "doi:", source, text)
+        _check_record_addresses({"doi": front["doi"]}, "doi:", source, text)
     authors = read_authors(front, notices)
     names = [author.name for author in authors]
     identifier = _plain_string(front, "identifier", source, text) or derived_identifier(title, names, folder.name)
