@@ -93,9 +93,6 @@ def _x013(built, build, editions):
             and "list numbers" in f.message]
 
 
-@pytest.mark.xfail(strict=True, reason="the PDF numbers every list from 1 in arabic numerals until the lead's fix "
-                                       "(branch lead8: 'The PDF numbers an ordered list as written') is on main; "
-                                       "remove this mark with it")
 def test_list_numbers_agree_in_every_edition(lists):
     assert _findings(lists, lists.build) == []
 
