@@ -157,11 +157,21 @@ def test_html_nested_past_what_the_parser_reads_is_refused_not_passed_unread(cas
     payload = f'<img alt="" src="x" onerror="fetch(\'{listener.url}/deep\')">'
     text = article_text(description="A summary " + "<span>" * 300 + "deep" + "</span>" * 300 + " " + payload)
     case.article(text)
-    case.assert_refused(case.build(), UNSAFE, "'description'", "nested 256 deep", f"article.md:{line_of(text, 'description:')}")
+    case.assert_refused(case.build(), 3, "'description' is nested", f"article.md:{line_of(text, 'description:')}")
 
 
-def test_a_front_matter_field_nested_deeper_than_the_layout_takes_is_refused_with_its_line(case):
-    text = article_text(title="A title " + "<span>" * 100 + "deep" + "</span>" * 100)
+def test_html_past_what_the_parser_reads_in_size_is_refused_not_passed_unread(case, listener):
+    """A comment of 10 MB is the other limit at which libxml2 stops reading without an error."""
+    payload = f'<img alt="" src="x" onerror="fetch(\'{listener.url}/big\')">'
+    text = article_text(description="A summary <!-- " + "x" * 10_000_001 + " --> " + payload)
+    case.article(text)
+    case.assert_refused(case.build(), UNSAFE, "'description'", "10 MB", f"article.md:{line_of(text, 'description:')}")
+
+
+@pytest.mark.parametrize("depth", [100, 300])
+def test_a_front_matter_field_nested_deeper_than_the_layout_takes_is_refused_with_its_line(case, depth):
+    """Past the parser's own limit (256) too: the nesting is what the author must fix (exit 3)."""
+    text = article_text(title="A title " + "<span>" * depth + "deep" + "</span>" * depth)
     case.article(text)
     case.assert_refused(case.build(), 3, "the front matter field 'title' is nested", f"article.md:{line_of(text, 'title:')}")
 

@@ -226,6 +226,13 @@ def check_document(doc, cache=None) -> None:
     fields = [(BODY, doc.body_html, True), ("the citation of the original", doc.original_entry_html, False),
               ("the article's own citation", doc.own_entry_html, False)]
     fields += [(f"the front matter field '{key}'", html, False) for key, html in rendered_fields(doc)]
+    # Nesting first: text nested deeper than the layout takes is the author's to fix at its line
+    # (exit 3), whatever the parser's own limit (256 levels) makes of it below.
+    body = lxml.html.fragment_fromstring(doc.body_html or "<p></p>", create_parent="div")
+    check_nesting(article, body)
+    for what, fragment, _images in fields[3:] + fields[1:3]:  # a field before the citations that quote it
+        if fragment and fragment.strip():
+            check_nesting(article, lxml.html.fragment_fromstring(fragment, create_parent="div"), range(1, article.body_start_line), what)
     found = [(what, finding) for what, fragment, images in fields for finding in check_html(fragment or "", what, images)]
     if found:
         files = _source_files(article)
@@ -248,11 +255,6 @@ def check_document(doc, cache=None) -> None:
             hint="remove it: articles may use plain HTML for layout but nothing that runs, "
             "fetches or submits (see the raw-HTML policy in the README)",
         )
-    body = lxml.html.fragment_fromstring(doc.body_html or "<p></p>", create_parent="div")
-    check_nesting(article, body)
-    for what, fragment, _images in fields[3:] + fields[1:3]:  # a field before the citations that quote it
-        if fragment and fragment.strip():
-            check_nesting(article, lxml.html.fragment_fromstring(fragment, create_parent="div"), range(1, article.body_start_line), what)
     # A PDF figure's picture was made in resolve from a file checked there (resolve/pdf_figures.py).
     check_images(article, [src for img in body.iter("img") if (src := img.get("src") or "") not in doc.rendered_figures],
                  cache)
@@ -277,7 +279,8 @@ def check_nesting(article, body, lines: range | None = None, what: str = "the te
         return
     text = " ".join(deepest.text_content().split())[:40]
     lines = lines or range(article.body_start_line, article.text.count("\n") + 2)
-    _path, line = locate([text], [(article.source, article.text)], lines)
+    whole = " ".join(body.text_content().split())[:30]  # where the deepest text is none the parser kept
+    _path, line = locate([text, whole], [(article.source, article.text)], lines)
     from pubpipe.errors import ArticleError
 
     raise ArticleError(
