@@ -421,3 +421,26 @@ def test_subfigures_are_lettered_after_their_figure_in_every_edition(tmp_path, p
         assert text.index("(a) The left part.") < text.index("(b) The right part.") < text.index("Figure 1: Both parts.") \
             < text.index("Figure 2: Another."), text
     assert check_article(folder, built.build, {"validators": False})[0] == []
+
+
+def test_a_figure_of_figures_that_the_pdf_moves_is_read_where_the_source_has_it(tmp_path):
+    """The parts of a figure were floats of their own inside it: when the PDF moved the figure
+    to the next page, the check read its parts elsewhere and failed X-001, X-006 and F-002."""
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from pubpipe.check.run import check_article
+
+    prose = ("The kiln was fired twice, and each firing was logged at the door and at the flue, "
+             "so that the two ramps could be set side by side afterwards. ") * 6
+    folder = write_article(tmp_path, "kiln", "---\ntitle: Kiln\nauthor: A. Writer\n---\n\n" + (prose + "\n\n") * 5
+                           + "::: {#fig-firings}\n\n![The first firing.](a.png){#fig-first}\n\n"
+                           "![The second firing.](b.png){#fig-second}\n\nTwo firings, see @fig-second.\n:::\n\n"
+                           + (prose + "\n\n") * 4)
+    for name in ("a", "b"):
+        Image.new("RGB", (600, 400), (160, 90, 40)).save(folder / f"{name}.png")
+    built = build_into(folder.parent, "kiln", tmp_path / "build", "--formats", "html,epub,pdf")
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(built.edition("pdf")).pages]
+    moved = next(n for n, page in enumerate(pages) if "Figure 1:" in page)
+    assert any(prose.split(",")[0] in page for page in pages[:moved + 1]), "text before the figure"
+    assert check_article(folder, built.build, {"validators": False})[0] == []

@@ -57,7 +57,10 @@ def mark_floats(body: etree._Element) -> None:
     """Mark each figure and table block (pdf.py wraps every table in a div) with ORIGIN before it
     and START and END as its first and last children. Number each figure and short table that
     may move (ATTRIBUTE), but not one that calls a note: moving it would put its note out of order."""
-    blocks = [element for element in body.iter("figure", "div") if _is_figure_or_table(element)]
+    found = [element for element in body.iter("figure", "div") if _is_figure_or_table(element)]
+    # A figure of figures (subfigures) moves as one: its parts are not floats of their own.
+    inside = set(found)
+    blocks = [element for element in found if not any(ancestor in inside for ancestor in element.iterancestors())]
     for index, element in enumerate(blocks, start=1):
         origin, start, end = (lxml.html.Element("div") for _ in range(3))
         for marker, name in ((origin, ORIGIN), (start, START), (end, END)):
