@@ -51,18 +51,14 @@ def _style(article: Article, cli_style: str | None) -> Path:
         raise
 
 
-def _citation_line(article: Article, key: str) -> int | None:
-    """The line of `@key` in article.md, where `@key` is not the start of a longer key."""
-    pattern = re.compile(r"@\{?" + re.escape(key) + r"(?![\w:.#$%&+?<>~/-]*\w)")
+def _citation_line(article: Article, key: str, with_locator: bool = False) -> int | None:
+    """The line of `@key` in article.md, where `@key` is not the start of a longer key; with
+    `with_locator`, of the first `@key [locator]`, else of `@key`."""
+    pattern = re.compile(r"@\{?" + re.escape(key) + r"(?![\w:.#$%&+?<>~/-]*\w)" + (r"\}?\s*\[" if with_locator else ""))
     for number, line in enumerate(article.text.split("\n"), start=1):
         if pattern.search(line):
             return number
-    return article.line_of("@" + key)
-
-
-def _line_matching(article: Article, pattern: str) -> int | None:
-    found = re.compile(pattern)
-    return next((number for number, line in enumerate(article.text.split("\n"), start=1) if found.search(line)), None)
+    return _citation_line(article, key) if with_locator else article.line_of("@" + key)
 
 
 def _outside_brackets(article: Article, key: str, line: int | None) -> bool:
@@ -132,7 +128,7 @@ def _citation_warnings(article: Article, style: Path, cases: list[dict]) -> list
         key, suffix = case.get("key", ""), " ".join((case.get("suffix") or "").split())
         if case.get("kind") == "author-in-text" and note_style:
             # The use with this locator, not the key's first use.
-            line = _line_matching(article, rf"@\{{?{re.escape(key)}\}}?\s*\[") or _citation_line(article, key)
+            line = _citation_line(article, key, with_locator=True)
             warnings.append(
                 f"line {line}: '@{key} [{suffix}]' puts the author in the text and the rest in a note, which "
                 f"then lacks the author (and a repeated one is empty); write '[@{key}, {suffix}]'")
